@@ -1,0 +1,64 @@
+/** The validated configuration of one run. Built only by `loadConfig`; everything downstream trusts it. */
+
+export type TalendAuth =
+  { kind: 'pat'; token: string } | { kind: 'serviceAccount'; clientId: string; clientSecret: string };
+
+export interface TalendSettings {
+  region?: string;
+  baseUrl?: string;
+  auth?: TalendAuth;
+  caCert?: string;
+  insecure: boolean;
+  rateLimits: { monitoringPerMinute: number; processingPerMinute: number; orchestrationPerMinute: number };
+  statusMaxWaitMs: number;
+}
+
+export interface ElasticsearchSettings {
+  nodes: string[];
+  cloudId?: string;
+  apiKey?: string;
+  username?: string;
+  password?: string;
+  caCert?: string;
+  insecure: boolean;
+}
+
+export interface Selection {
+  taskIds: string[];
+  environmentId?: string;
+  workspaceId?: string;
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface SyncSettings {
+  concurrency: number;
+  settleDelayMs: number;
+  lookbackMs: number;
+  leaseTtlMs: number;
+  maxExecutionAttempts: number;
+  fileFormat: 'JSON' | 'TEXT';
+  shard?: Shard;
+  dryRun: boolean;
+  backfill?: { from: number; to: number };
+}
+
+export interface BulkSettings {
+  flushBytes: number;
+  concurrency: number;
+  maxRetries: number;
+}
+
+export interface Config {
+  talend: TalendSettings;
+  elasticsearch: ElasticsearchSettings;
+  indexPrefix: string;
+  selection: Selection;
+  sync: SyncSettings;
+  bulk: BulkSettings;
+  ilm: { enabled: boolean; deleteAfterDays: number };
+  log: { level: string; pretty: boolean; progress: boolean };
+}

@@ -1,0 +1,275 @@
+/**
+ * Every setting once: its flag, its environment variable, its key in the config file, whether it
+ * is a secret, and its default. Flags win over the environment, which wins over the file. README's
+ * configuration reference is written from this table.
+ */
+
+export interface SettingSpec {
+  /** Long flag without dashes; absent for secrets, which never need the command line. */
+  flag?: string;
+  env?: string;
+  /** Dotted path in the JSON/YAML config file. */
+  file: string;
+  secret?: boolean;
+  /** Repeatable flag / comma-separated list. */
+  list?: boolean;
+  boolean?: boolean;
+  default?: string;
+  help: string;
+}
+
+export const SETTINGS = {
+  config: { flag: 'config', env: 'TALEND_LOGS_CONFIG', file: '-', help: 'Config file (JSON or YAML).' },
+  talendRegion: {
+    flag: 'talend-region',
+    env: 'TALEND_REGION',
+    file: 'talend.region',
+    help: 'Talend Cloud region: us, eu, ap, au, us-west, or any newer region id.',
+  },
+  talendUrl: {
+    flag: 'talend-url',
+    env: 'TALEND_API_URL',
+    file: 'talend.url',
+    help: 'Full Talend API base URL; overrides the region (the simulator, a proxy).',
+  },
+  talendToken: {
+    env: 'TALEND_TOKEN',
+    file: 'talend.token',
+    secret: true,
+    help: 'Personal access token. Also TALEND_TOKEN_FILE.',
+  },
+  talendClientId: {
+    flag: 'talend-client-id',
+    env: 'TALEND_CLIENT_ID',
+    file: 'talend.clientId',
+    help: 'Service account id (with TALEND_CLIENT_SECRET) instead of a token.',
+  },
+  talendClientSecret: {
+    env: 'TALEND_CLIENT_SECRET',
+    file: 'talend.clientSecret',
+    secret: true,
+    help: 'Service account secret. Also TALEND_CLIENT_SECRET_FILE.',
+  },
+  talendCaCert: {
+    flag: 'talend-ca-cert',
+    env: 'TALEND_CA_CERT',
+    file: 'talend.caCert',
+    help: 'PEM file of extra CA certificates for Talend (a TLS-inspecting proxy).',
+  },
+  talendInsecure: {
+    flag: 'talend-insecure-skip-tls-verify',
+    env: 'TALEND_INSECURE_SKIP_TLS_VERIFY',
+    file: 'talend.insecureSkipTlsVerify',
+    boolean: true,
+    default: 'false',
+    help: 'Disable TLS certificate checks towards Talend. Dangerous; warns at every run.',
+  },
+  monitoringRateLimit: {
+    flag: 'monitoring-rate-limit',
+    env: 'TALEND_MONITORING_RATE_LIMIT',
+    file: 'talend.rateLimits.monitoringPerMinute',
+    default: '600',
+    help: 'Monitoring API calls per minute (Talend allows 600 per client IP).',
+  },
+  processingRateLimit: {
+    flag: 'processing-rate-limit',
+    env: 'TALEND_PROCESSING_RATE_LIMIT',
+    file: 'talend.rateLimits.processingPerMinute',
+    default: '1800',
+    help: 'Processing and orchestration API calls per minute (Talend allows 1800).',
+  },
+  statusMaxWait: {
+    flag: 'status-max-wait',
+    env: 'TALEND_STATUS_MAX_WAIT',
+    file: 'talend.statusMaxWait',
+    default: '10m',
+    help: 'How long to wait for Talend to prepare one log file before retrying it next run.',
+  },
+  esUrl: {
+    flag: 'es-url',
+    env: 'ES_URL',
+    file: 'elasticsearch.url',
+    list: true,
+    help: 'Elasticsearch node URL(s), comma-separated or repeated.',
+  },
+  esCloudId: {
+    flag: 'es-cloud-id',
+    env: 'ES_CLOUD_ID',
+    file: 'elasticsearch.cloudId',
+    help: 'Elastic Cloud id.',
+  },
+  esApiKey: {
+    env: 'ES_API_KEY',
+    file: 'elasticsearch.apiKey',
+    secret: true,
+    help: 'Elasticsearch API key (base64 "id:key"). Also ES_API_KEY_FILE.',
+  },
+  esUsername: {
+    flag: 'es-username',
+    env: 'ES_USERNAME',
+    file: 'elasticsearch.username',
+    help: 'Elasticsearch user (with ES_PASSWORD).',
+  },
+  esPassword: {
+    env: 'ES_PASSWORD',
+    file: 'elasticsearch.password',
+    secret: true,
+    help: 'Elasticsearch password. Also ES_PASSWORD_FILE.',
+  },
+  esCaCert: {
+    flag: 'es-ca-cert',
+    env: 'ES_CA_CERT',
+    file: 'elasticsearch.caCert',
+    help: 'PEM file of the CA that signed the Elasticsearch certificate.',
+  },
+  esInsecure: {
+    flag: 'es-insecure-skip-tls-verify',
+    env: 'ES_INSECURE_SKIP_TLS_VERIFY',
+    file: 'elasticsearch.insecureSkipTlsVerify',
+    boolean: true,
+    default: 'false',
+    help: 'Disable TLS certificate checks towards Elasticsearch. Dangerous; warns at every run.',
+  },
+  indexPrefix: {
+    flag: 'index-prefix',
+    env: 'INDEX_PREFIX',
+    file: 'indexPrefix',
+    default: 'talend',
+    help: 'Prefix of every index, alias and template we create.',
+  },
+  task: {
+    flag: 'task',
+    env: 'TALEND_TASK_IDS',
+    file: 'tasks',
+    list: true,
+    help: 'Task id to sync (repeatable). Default: every task the credentials can see.',
+  },
+  environment: {
+    flag: 'environment',
+    env: 'TALEND_ENVIRONMENT_ID',
+    file: 'environmentId',
+    help: 'Only tasks of this environment.',
+  },
+  workspace: {
+    flag: 'workspace',
+    env: 'TALEND_WORKSPACE_ID',
+    file: 'workspaceId',
+    help: 'Only tasks of this workspace.',
+  },
+  concurrency: {
+    flag: 'concurrency',
+    env: 'SYNC_CONCURRENCY',
+    file: 'sync.concurrency',
+    default: '4',
+    help: 'Executions processed in parallel.',
+  },
+  settleDelay: {
+    flag: 'settle-delay',
+    env: 'SYNC_SETTLE_DELAY',
+    file: 'sync.settleDelay',
+    default: '30s',
+    help: 'Talend needs ~30 s after a run ends before its log is complete.',
+  },
+  lookback: {
+    flag: 'lookback',
+    env: 'SYNC_LOOKBACK',
+    file: 'sync.lookback',
+    default: '24h',
+    help: 'First run of a task: how far back to start.',
+  },
+  leaseTtl: {
+    flag: 'lease-ttl',
+    env: 'SYNC_LEASE_TTL',
+    file: 'sync.leaseTtl',
+    default: '2m',
+    help: 'A task lease held by a run that died expires after this long.',
+  },
+  maxAttempts: {
+    flag: 'max-attempts',
+    env: 'SYNC_MAX_ATTEMPTS',
+    file: 'sync.maxAttempts',
+    default: '5',
+    help: 'Runs that may fail on one execution before it is given up and reported.',
+  },
+  fileFormat: {
+    flag: 'file-format',
+    env: 'TALEND_LOG_FORMAT',
+    file: 'sync.fileFormat',
+    default: 'JSON',
+    help: 'Log file format to request: JSON or TEXT.',
+  },
+  shard: {
+    flag: 'shard',
+    env: 'SYNC_SHARD',
+    file: 'sync.shard',
+    help: 'i/n: this worker takes one n-th of the tasks (Kubernetes Indexed Job).',
+  },
+  dryRun: {
+    flag: 'dry-run',
+    file: 'sync.dryRun',
+    boolean: true,
+    default: 'false',
+    help: 'Show what would be fetched; write nothing.',
+  },
+  backfill: {
+    flag: 'backfill',
+    file: '-',
+    boolean: true,
+    default: 'false',
+    help: 'Walk historical executions between --from and --to.',
+  },
+  from: { flag: 'from', file: '-', help: 'Backfill start: a date, a timestamp, or now-30d.' },
+  to: { flag: 'to', file: '-', help: 'Backfill end (default: now).' },
+  bulkSize: {
+    flag: 'bulk-size',
+    env: 'BULK_SIZE',
+    file: 'bulk.size',
+    default: '5mb',
+    help: 'Bytes per bulk request.',
+  },
+  bulkConcurrency: {
+    flag: 'bulk-concurrency',
+    env: 'BULK_CONCURRENCY',
+    file: 'bulk.concurrency',
+    default: '2',
+    help: 'Bulk requests in flight.',
+  },
+  bulkRetries: {
+    flag: 'bulk-retries',
+    env: 'BULK_RETRIES',
+    file: 'bulk.retries',
+    default: '8',
+    help: 'Retries of items Elasticsearch pushes back (429) before the run fails.',
+  },
+  ilm: {
+    flag: 'ilm',
+    env: 'ILM_ENABLED',
+    file: 'ilm.enabled',
+    boolean: true,
+    default: 'true',
+    help: 'Attach a lifecycle policy where the cluster supports ILM.',
+  },
+  ilmDeleteAfter: {
+    flag: 'ilm-delete-after',
+    env: 'ILM_DELETE_AFTER',
+    file: 'ilm.deleteAfter',
+    default: '90d',
+    help: 'Lifecycle policy: delete log indices older than this.',
+  },
+  logLevel: {
+    flag: 'log-level',
+    env: 'LOG_LEVEL',
+    file: 'log.level',
+    default: 'info',
+    help: 'fatal, error, warn, info, debug or trace.',
+  },
+  progress: {
+    flag: 'progress',
+    env: 'PROGRESS',
+    file: 'log.progress',
+    boolean: true,
+    help: 'Progress display (default: on when stderr is a terminal).',
+  },
+} satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/common/errors.ts';
+import { scrubSecrets } from '../../src/common/secrets.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import { parseDate, parseDuration, parseShard, parseSize } from '../../src/config/parse-values.ts';
+
+const both = { talend: true, elasticsearch: true };
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+function problemsOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('expected the configuration to be rejected');
+}
+
+describe('loadConfig', () => {
+  it('takes flags over environment over the config file, then defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(
+      file,
+      'talend:\n  region: ap\nindexPrefix: fromfile\nsync:\n  concurrency: 7\n  settleDelay: 1m\n',
+    );
+    const config = loadConfig({
+      flags: { config: file, concurrency: '3' },
+      env: { TALEND_REGION: 'eu', TALEND_TOKEN: 'pat-value-123' },
+      needs: both,
+    });
+    assert.equal(config.talend.region, 'eu');
+    assert.equal(config.indexPrefix, 'fromfile');
+    assert.equal(config.sync.concurrency, 3);
+    assert.equal(config.sync.settleDelayMs, 60_000);
+    assert.equal(config.sync.lookbackMs, 86_400_000);
+    assert.deepEqual(config.elasticsearch.nodes, ['http://localhost:9200']);
+    assert.deepEqual(config.talend.auth, { kind: 'pat', token: 'pat-value-123' });
+  });
+
+  it('reads secrets from *_FILE variables and registers them for scrubbing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'secret'), 'client-secret-from-file\n');
+    const config = loadConfig({
+      flags: {},
+      env: {
+        TALEND_API_URL: 'http://127.0.0.1:1',
+        TALEND_CLIENT_ID: 'id-1',
+        TALEND_CLIENT_SECRET_FILE: join(dir, 'secret'),
+        ES_URL: 'http://127.0.0.1:9200,http://127.0.0.2:9200',
+        ES_USERNAME: 'elastic',
+        ES_PASSWORD: 'es-password-xyz',
+      },
+      needs: both,
+    });
+    assert.deepEqual(config.talend.auth, {
+      kind: 'serviceAccount',
+      clientId: 'id-1',
+      clientSecret: 'client-secret-from-file',
+    });
+    assert.deepEqual(config.elasticsearch.nodes, ['http://127.0.0.1:9200', 'http://127.0.0.2:9200']);
+    assert.equal(
+      scrubSecrets('secret=client-secret-from-file pw=es-password-xyz'),
+      'secret=[REDACTED] pw=[REDACTED]',
+    );
+  });
+
+  it('reports every problem at once, each with what to do', () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        flags: { concurrency: 'many', 'index-prefix': 'Bad*Prefix', shard: '3/3' },
+        env: { TALEND_REGION: 'Europe West' },
+        needs: both,
+      }),
+    );
+    assert.match(message, /"Europe West" is not a Talend region id/);
+    assert.match(message, /TALEND_TOKEN/);
+    assert.match(message, /--concurrency \/ SYNC_CONCURRENCY "many" is not valid: expected a whole number/);
+    assert.match(message, /"Bad\*Prefix" is not a valid index prefix/);
+    assert.match(message, /"3\/3" must be i\/n with 0 <= i < n/);
+  });
+
+  it('validates backfill ranges', () => {
+    const env = { TALEND_REGION: 'us', TALEND_TOKEN: 'pat-value-123' };
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { backfill: true }, env, needs: both, now: NOW })),
+      /needs --from/,
+    );
+    assert.match(
+      problemsOf(() =>
+        loadConfig({ flags: { backfill: true, from: 'yesterday' }, env, needs: both, now: NOW }),
+      ),
+      /--from "yesterday" is not a date/,
+    );
+    assert.match(
+      problemsOf(() =>
+        loadConfig({
+          flags: { backfill: true, from: '2026-11-20', to: '2026-11-01' },
+          env,
+          needs: both,
+          now: NOW,
+        }),
+      ),
+      /must be before --to/,
+    );
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { from: '2026-11-01' }, env, needs: both })),
+      /add --backfill/,
+    );
+    const config = loadConfig({ flags: { backfill: true, from: 'now-90d' }, env, needs: both, now: NOW });
+    assert.deepEqual(config.sync.backfill, { from: NOW - 90 * 86_400_000, to: NOW });
+  });
+
+  it('needs no Talend credentials for commands that only read Elasticsearch', () => {
+    const config = loadConfig({
+      flags: {},
+      env: { ES_URL: 'http://127.0.0.1:9250' },
+      needs: { talend: false, elasticsearch: true },
+    });
+    assert.equal(config.talend.auth, undefined);
+  });
+
+  it('refuses a token and a service account together', () => {
+    assert.match(
+      problemsOf(() =>
+        loadConfig({
+          flags: {},
+          env: {
+            TALEND_REGION: 'us',
+            TALEND_TOKEN: 'pat-value-123',
+            TALEND_CLIENT_ID: 'x',
+            TALEND_CLIENT_SECRET: 'secret-1',
+          },
+          needs: both,
+        }),
+      ),
+      /Both a Talend token and a service account/,
+    );
+  });
+});
+
+describe('value parsers', () => {
+  it('parses durations, sizes, shards and dates as users write them', () => {
+    assert.equal(parseDuration('30s'), 30_000);
+    assert.equal(parseDuration('1.5h'), 5_400_000);
+    assert.equal(parseDuration('soon'), undefined);
+    assert.equal(parseSize('5mb'), 5 * 1024 * 1024);
+    assert.deepEqual(parseShard('1/4'), { index: 1, count: 4 });
+    assert.equal(parseShard('4/4'), undefined);
+    assert.equal(parseDate('2026-01-31', NOW), Date.parse('2026-01-31T00:00:00Z'));
+    assert.equal(parseDate('2026-01-31T10:00', NOW), Date.parse('2026-01-31T10:00:00Z'));
+    assert.equal(parseDate('2026-01-31T10:00:00+02:00', NOW), Date.parse('2026-01-31T08:00:00Z'));
+    assert.equal(parseDate('now-7d', NOW), NOW - 7 * 86_400_000);
+    assert.equal(parseDate('31/01/2026', NOW), undefined);
+  });
+});

@@ -1,0 +1,141 @@
+import type { Client } from '@elastic/elasticsearch';
+import { TalendLogsError } from '../common/errors.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
+import { stateIndexName, versionOf, type DocumentVersion } from './state-index.ts';
+
+/** Another run wrote this task's checkpoint since we read it: our view is stale, so we stop. */
+export class CheckpointConflictError extends TalendLogsError {
+  constructor(taskId: string, scope: string) {
+    super(
+      `The checkpoint of task ${taskId} (${scope}) was changed by another run; this run stops working on it. ` +
+        'Two runs on the same task should be prevented by the lease: check that both use the same index prefix.',
+      { category: 'elasticsearch', context: { taskId, scope } },
+    );
+  }
+}
+
+interface CheckpointSource {
+  kind: 'checkpoint';
+  scope: string;
+  taskId: string;
+  watermark?: string;
+  updatedAt: string;
+  executions: Record<string, ExecutionProgress>;
+}
+
+/**
+ * Checkpoints of one scope: `sync` for the live schedule, `backfill:<from>:<to>` for each backfill,
+ * so a backfill never moves the live watermark. Writes use optimistic concurrency: a checkpoint is
+ * only ever replaced by a run that read its current version.
+ */
+export class CheckpointStore {
+  constructor(
+    private readonly client: Client,
+    private readonly prefix: string,
+    readonly scope: string,
+  ) {}
+
+  async load(taskId: string): Promise<TaskCheckpointHandle> {
+    const response = await this.client.get<CheckpointSource>(
+      { index: stateIndexName(this.prefix), id: this.documentId(taskId) },
+      { ignore: [404] },
+    );
+    const source = response.found ? response._source : undefined;
+    const checkpoint: TaskCheckpoint = {
+      taskId,
+      watermark: source?.watermark,
+      executions: source?.executions ?? {},
+      updatedAt: source?.updatedAt ?? new Date(0).toISOString(),
+    };
+    const version = response.found ? versionOf(response) : undefined;
+    return new TaskCheckpointHandle(this, checkpoint, version);
+  }
+
+  /** Every checkpoint of this scope, for `status`. */
+  async list(): Promise<TaskCheckpoint[]> {
+    const response = await this.client.search<CheckpointSource>(
+      {
+        index: stateIndexName(this.prefix),
+        size: 10_000,
+        query: { bool: { filter: [{ term: { kind: 'checkpoint' } }, { term: { scope: this.scope } }] } },
+        sort: [{ taskId: 'asc' }],
+      },
+      { ignore: [404] },
+    );
+    return (response.hits?.hits ?? []).flatMap((hit) =>
+      hit._source
+        ? [
+            {
+              taskId: hit._source.taskId,
+              watermark: hit._source.watermark,
+              executions: hit._source.executions ?? {},
+              updatedAt: hit._source.updatedAt,
+            },
+          ]
+        : [],
+    );
+  }
+
+  documentId(taskId: string): string {
+    return `checkpoint:${this.scope}:${taskId}`;
+  }
+
+  /** @internal Used by the handle. */
+  async write(checkpoint: TaskCheckpoint, version: DocumentVersion | undefined): Promise<DocumentVersion> {
+    const document: CheckpointSource = {
+      kind: 'checkpoint',
+      scope: this.scope,
+      taskId: checkpoint.taskId,
+      watermark: checkpoint.watermark,
+      updatedAt: checkpoint.updatedAt,
+      executions: checkpoint.executions,
+    };
+    try {
+      const response = await this.client.index({
+        index: stateIndexName(this.prefix),
+        id: this.documentId(checkpoint.taskId),
+        document,
+        ...(version
+          ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
+          : { op_type: 'create' }),
+      });
+      return versionOf(response);
+    } catch (error) {
+      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 409) {
+        throw new CheckpointConflictError(checkpoint.taskId, this.scope);
+      }
+      throw error;
+    }
+  }
+}
+
+/**
+ * One task's checkpoint while a run works on it. Executions of the task finish concurrently, so
+ * updates are applied one after another, each written before the next is applied.
+ */
+export class TaskCheckpointHandle {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private state: TaskCheckpoint,
+    private version: DocumentVersion | undefined,
+  ) {}
+
+  get checkpoint(): TaskCheckpoint {
+    return structuredClone(this.state);
+  }
+
+  update(mutate: (checkpoint: TaskCheckpoint) => void): Promise<void> {
+    const next = this.queue.then(async () => {
+      const draft = structuredClone(this.state);
+      mutate(draft);
+      draft.updatedAt = new Date().toISOString();
+      this.version = await this.store.write(draft, this.version);
+      this.state = draft;
+    });
+    // A failed write fails its caller; later updates still run against the last stored state.
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

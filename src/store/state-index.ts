@@ -1,0 +1,47 @@
+import type { Client } from '@elastic/elasticsearch';
+
+/**
+ * Our own small index for checkpoints and leases. It lives in the same cluster as the data, so a
+ * checkpoint can never survive the documents it vouches for (a restore or a wipe takes both).
+ */
+export function stateIndexName(prefix: string): string {
+  return `${prefix}-state`;
+}
+
+export async function ensureStateIndex(client: Client, prefix: string): Promise<void> {
+  const index = stateIndexName(prefix);
+  if (await client.indices.exists({ index })) return;
+  await client.indices.create(
+    {
+      index,
+      settings: { number_of_shards: 1, auto_expand_replicas: '0-1' },
+      mappings: {
+        dynamic: false,
+        properties: {
+          kind: { type: 'keyword' },
+          scope: { type: 'keyword' },
+          taskId: { type: 'keyword' },
+          owner: { type: 'keyword' },
+          watermark: { type: 'date' },
+          expiresAt: { type: 'date' },
+          updatedAt: { type: 'date' },
+        },
+      },
+    },
+    // Two runs starting together both see the index missing; the loser's 400 is harmless.
+    { ignore: [400] },
+  );
+}
+
+export interface DocumentVersion {
+  seqNo: number;
+  primaryTerm: number;
+}
+
+/** The optimistic-concurrency version of a write or read response (always present on success). */
+export function versionOf(response: { _seq_no?: number; _primary_term?: number }): DocumentVersion {
+  if (response._seq_no === undefined || response._primary_term === undefined) {
+    throw new Error('Elasticsearch answered without _seq_no/_primary_term');
+  }
+  return { seqNo: response._seq_no, primaryTerm: response._primary_term };
+}

@@ -1,0 +1,130 @@
+import type { ExecutionProgress } from '../contracts/documents.ts';
+import type { TalendTask } from '../contracts/talend-api.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RunStats } from '../observability/run-stats.ts';
+import { ingestChunk, type ChunkResult } from '../pipeline/ingest-chunk.ts';
+import type { BulkIndexer } from '../store/bulk-indexer.ts';
+import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
+import type { DeadLetterWriter } from '../store/dead-letters.ts';
+import type { LogChunk, TalendClient } from '../talend/index.ts';
+import { executionContext } from './context.ts';
+import { classifyFailure } from './failure-kind.ts';
+import type { LogRange, WorkItem } from './plan.ts';
+
+export interface ExecutionDeps {
+  talend: TalendClient;
+  indexer: BulkIndexer;
+  deadLetters: DeadLetterWriter;
+  indexPrefix: string;
+  fileFormat: 'JSON' | 'TEXT';
+  stats: RunStats;
+  logger: Logger;
+  /** Downloads of one chunk before its failure counts against the execution. */
+  chunkAttempts?: number;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/**
+ * Walks the planned ranges of one execution, chunk after chunk, and commits progress only after
+ * Elasticsearch has acknowledged (or dead-lettered) every line of a chunk: a crash at any point
+ * leaves a checkpoint that is behind the index, never ahead of it. Re-walked lines get the same
+ * document ids, so catching up overwrites instead of duplicating.
+ */
+export async function runExecution(
+  item: WorkItem,
+  task: TalendTask | undefined,
+  checkpoint: TaskCheckpointHandle,
+  deps: ExecutionDeps,
+  signal: AbortSignal,
+): Promise<{ deadLettered: number }> {
+  const { execution } = item;
+  const executionId = execution.executionId;
+  const context = executionContext(task, execution);
+  const logger = deps.logger.child({ taskId: execution.taskId, executionId });
+  const setProgress = (change: (progress: ExecutionProgress) => void) =>
+    checkpoint.update((state) => {
+      const progress = (state.executions[executionId] ??= {});
+      progress.startedAt ??= execution.startTimestamp;
+      change(progress);
+    });
+  let deadLettered = 0;
+
+  for (const range of item.ranges) {
+    signal.throwIfAborted();
+    const walk = deps.talend.walkLogChunks(
+      {
+        executionId,
+        taskId: execution.taskId,
+        fileFormat: deps.fileFormat,
+        startMs: range.startMs,
+        endMs: range.resumeEndMs ?? range.endMs,
+      },
+      signal,
+    );
+    for await (const chunk of walk) {
+      const result = await ingestWithRetries(chunk, context, deps, signal, logger);
+      deps.stats.addChunk(result);
+      deadLettered += result.deadLettered;
+      logger.debug({ chunk: chunk.sequence, ...result }, 'chunk indexed');
+      if (!chunk.last && chunk.window.startMs !== undefined) {
+        const resumeEndTime = iso(chunk.window.startMs)!;
+        await setProgress((progress) => {
+          progress.walk = { start: iso(range.startMs), end: iso(range.endMs), resumeEndTime };
+        });
+      }
+    }
+    await setProgress((progress) => completeRange(progress, range, execution.finishTimestamp));
+  }
+  return { deadLettered };
+}
+
+function completeRange(
+  progress: ExecutionProgress,
+  range: LogRange,
+  finishTimestamp: string | undefined,
+): void {
+  delete progress.walk;
+  delete progress.lastError;
+  progress.attempts = 0;
+  if (range.completes === 'log') {
+    progress.done = true;
+    progress.finishedAt = finishTimestamp;
+    delete progress.indexedUpTo;
+  } else {
+    progress.indexedUpTo = iso(range.endMs);
+  }
+}
+
+async function ingestWithRetries(
+  chunk: LogChunk,
+  context: ReturnType<typeof executionContext>,
+  deps: ExecutionDeps,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<ChunkResult> {
+  const attempts = deps.chunkAttempts ?? 3;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const download = await chunk.open(signal);
+      return await ingestChunk({
+        download,
+        fileFormat: deps.fileFormat,
+        context,
+        chunk: { sequence: chunk.sequence, window: chunk.window },
+        indexer: deps.indexer,
+        deadLetters: deps.deadLetters,
+        indexPrefix: deps.indexPrefix,
+        signal,
+        logger,
+      });
+    } catch (error) {
+      if (attempt >= attempts || classifyFailure(error, signal) !== 'retry-chunk') throw error;
+      deps.stats.talendRetries += 1;
+      logger.warn(
+        { chunk: chunk.sequence, attempt, err: error },
+        'chunk transfer failed; downloading it again',
+      );
+    }
+  }
+}

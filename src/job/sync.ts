@@ -1,0 +1,251 @@
+import type { Client } from '@elastic/elasticsearch';
+import pLimit from 'p-limit';
+import { describeError } from '../common/errors.ts';
+import type { Config } from '../config/config.ts';
+import type { TalendExecution } from '../contracts/talend-api.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RunStats } from '../observability/run-stats.ts';
+import { BulkIndexer } from '../store/bulk-indexer.ts';
+import { CheckpointStore, type TaskCheckpointHandle } from '../store/checkpoints.ts';
+import { DeadLetterWriter } from '../store/dead-letters.ts';
+import { LeaseManager, currentOwner } from '../store/leases.ts';
+import { ensureStateIndex } from '../store/state-index.ts';
+import { ensureTemplates } from '../store/templates.ts';
+import type { TalendClient } from '../talend/index.ts';
+import { classifyFailure } from './failure-kind.ts';
+import { nextWatermark, planTask, pruneProgress, type TaskPlan, type WorkItem } from './plan.ts';
+import { runExecution, type ExecutionDeps } from './run-execution.ts';
+import { selectTasks, type SelectedTask } from './select-tasks.ts';
+
+export interface SyncDeps {
+  talend: TalendClient;
+  elasticsearch: Client;
+  logger: Logger;
+  stats: RunStats;
+  runId: string;
+  /** Aborted on SIGINT/SIGTERM: take no new work, abandon what is in flight, commit what is acknowledged. */
+  signal: AbortSignal;
+  now?: () => number;
+  /** Dry run: receives each task's plan instead of executing it. */
+  onPlan?: (task: SelectedTask, plan: TaskPlan) => void;
+}
+
+export type SyncOutcome =
+  { kind: 'ok' } | { kind: 'partial' } | { kind: 'interrupted' } | { kind: 'fatal'; error: unknown };
+
+/**
+ * One scheduled run (or one backfill): every selected task under its lease, executions in parallel
+ * under one concurrency limit, chunks of one execution in order, checkpoints after acknowledgement.
+ */
+export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutcome> {
+  const now = deps.now ?? Date.now;
+  const { logger, stats } = deps;
+  const prefix = config.indexPrefix;
+  const backfill = config.sync.backfill;
+  const scope = backfill
+    ? `backfill:${new Date(backfill.from).toISOString()}:${new Date(backfill.to).toISOString()}`
+    : 'sync';
+  const dryRun = config.sync.dryRun;
+
+  // A fatal failure in one execution (Elasticsearch down, credentials refused) stops all of them.
+  const fatal = new AbortController();
+  const signal = AbortSignal.any([deps.signal, fatal.signal]);
+  let fatalError: unknown;
+  const stopRun = (error: unknown) => {
+    if (fatalError === undefined) fatalError = error;
+    fatal.abort(error);
+  };
+
+  if (!dryRun) {
+    await ensureTemplates(deps.elasticsearch, { prefix, ilm: config.ilm, logger });
+    await ensureStateIndex(deps.elasticsearch, prefix);
+  }
+  const tasks = await selectTasks(deps.talend, config.selection, config.sync.shard, logger, signal);
+  stats.tasks = tasks.length;
+  logger.info({ tasks: tasks.length, scope, dryRun }, 'tasks selected');
+
+  const checkpoints = new CheckpointStore(deps.elasticsearch, prefix, scope);
+  const leases = new LeaseManager(
+    deps.elasticsearch,
+    prefix,
+    currentOwner(deps.runId),
+    config.sync.leaseTtlMs,
+    logger,
+  );
+  const deadLetters = new DeadLetterWriter(deps.elasticsearch, { prefix, logger });
+  const indexer = new BulkIndexer(deps.elasticsearch, {
+    flushBytes: config.bulk.flushBytes,
+    concurrency: config.bulk.concurrency,
+    maxRetries: config.bulk.maxRetries,
+    deadLetters,
+    logger,
+  });
+  const executionDeps: ExecutionDeps = {
+    talend: deps.talend,
+    indexer,
+    deadLetters,
+    indexPrefix: prefix,
+    fileFormat: config.sync.fileFormat,
+    stats,
+    logger,
+  };
+  const executionSlots = pLimit(config.sync.concurrency);
+  const taskSlots = pLimit(config.sync.concurrency);
+  let failedExecutions = 0;
+
+  const processItem = async (
+    item: WorkItem,
+    selected: SelectedTask,
+    checkpoint: TaskCheckpointHandle,
+    taskSignal: AbortSignal,
+  ) => {
+    if (taskSignal.aborted) return;
+    const executionId = item.execution.executionId;
+    try {
+      const { deadLettered } = await runExecution(item, selected.task, checkpoint, executionDeps, taskSignal);
+      if (deadLettered > 0) stats.executionsPartial += 1;
+      else stats.executionsCompleted += 1;
+    } catch (error) {
+      const kind = classifyFailure(error, taskSignal);
+      if (kind === 'interrupted') return;
+      if (kind === 'fatal') {
+        stopRun(error);
+        return;
+      }
+      failedExecutions += 1;
+      const message = describeError(error);
+      stats.failures.push({ taskId: selected.taskId, executionId, error: message });
+      logger.error(
+        { taskId: selected.taskId, executionId, err: error },
+        'execution failed; the next run retries it',
+      );
+      await checkpoint
+        .update((state) => {
+          const progress = (state.executions[executionId] ??= {});
+          progress.attempts = (progress.attempts ?? 0) + 1;
+          progress.lastError = message;
+          progress.finishedAt ??= item.execution.finishTimestamp;
+          if (kind === 'gone' || progress.attempts >= config.sync.maxExecutionAttempts) {
+            progress.abandoned = true;
+            stats.executionsAbandoned += 1;
+          } else {
+            stats.executionsFailed += 1;
+          }
+        })
+        .catch((checkpointError: unknown) => stopRun(checkpointError));
+    }
+  };
+
+  const processTask = async (selected: SelectedTask) => {
+    if (signal.aborted) return;
+    const lease = dryRun ? undefined : await leases.acquire(scope, selected.taskId);
+    if (!dryRun && lease === undefined) {
+      stats.tasksSkippedLeased += 1;
+      return;
+    }
+    const taskSignal = lease ? AbortSignal.any([signal, lease.lost]) : signal;
+    try {
+      const checkpoint = await checkpoints.load(selected.taskId);
+      const state = checkpoint.checkpoint;
+      const previous =
+        state.watermark !== undefined
+          ? Date.parse(state.watermark)
+          : backfill
+            ? backfill.from
+            : now() - config.sync.lookbackMs;
+      const executions = await discoverExecutions(
+        deps.talend,
+        selected.taskId,
+        previous,
+        backfill?.to ?? now(),
+        state.executions,
+        taskSignal,
+      );
+      const plan = planTask({
+        mode: backfill ? 'backfill' : 'sync',
+        checkpoint: state,
+        executions,
+        now: now(),
+        settleDelayMs: config.sync.settleDelayMs,
+        backfillTo: backfill?.to,
+      });
+      stats.executionsPlanned += plan.items.length;
+      if (dryRun) {
+        deps.onPlan?.(selected, plan);
+        return;
+      }
+      await Promise.all(
+        plan.items.map((item) => executionSlots(() => processItem(item, selected, checkpoint, taskSignal))),
+      );
+      if (lease?.lost.aborted) return;
+      const watermark = nextWatermark({
+        previous: state.watermark === undefined ? undefined : previous,
+        horizonMs: plan.horizonMs,
+        executions,
+        progress: checkpoint.checkpoint.executions,
+      });
+      await checkpoint.update((draft) => {
+        draft.watermark = new Date(Math.max(watermark, previous)).toISOString();
+        pruneProgress(draft, watermark);
+      });
+    } catch (error) {
+      const kind = classifyFailure(error, taskSignal);
+      if (kind === 'interrupted') return;
+      if (kind === 'fatal') {
+        stopRun(error);
+        return;
+      }
+      failedExecutions += 1;
+      stats.failures.push({ taskId: selected.taskId, error: describeError(error) });
+      logger.error({ taskId: selected.taskId, err: error }, 'task failed; the next run retries it');
+    } finally {
+      await lease
+        ?.release()
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not release a task lease'));
+    }
+  };
+
+  try {
+    await Promise.all(tasks.map((task) => taskSlots(() => processTask(task))));
+  } finally {
+    await indexer.close();
+  }
+
+  if (fatalError !== undefined) return { kind: 'fatal', error: fatalError };
+  if (deps.signal.aborted) return { kind: 'interrupted' };
+  return failedExecutions > 0 ? { kind: 'partial' } : { kind: 'ok' };
+}
+
+/**
+ * Executions overlapping [from, to], plus the ones the checkpoint still tracks: a run that was
+ * executing last time may have finished before `from` by now, and is fetched by id.
+ */
+async function discoverExecutions(
+  talend: TalendClient,
+  taskId: string,
+  from: number,
+  to: number,
+  tracked: Record<string, { done?: boolean; abandoned?: boolean }>,
+  signal: AbortSignal,
+): Promise<TalendExecution[]> {
+  const found = new Map<string, TalendExecution>();
+  for await (const execution of talend.listTaskExecutions(taskId, { from, to }, signal)) {
+    found.set(execution.executionId, execution);
+  }
+  for (const [executionId, progress] of Object.entries(tracked)) {
+    if (found.has(executionId) || progress.done || progress.abandoned) continue;
+    try {
+      found.set(executionId, await talend.getExecution(executionId, signal));
+    } catch (error) {
+      if (classifyFailure(error, signal) !== 'gone') throw error;
+      // Deleted at Talend: planning it leads to the 404 again, which gives it up and reports it.
+      found.set(executionId, {
+        executionId,
+        taskId,
+        status: 'terminated',
+        finishTimestamp: new Date(from).toISOString(),
+      });
+    }
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createGzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import type { SimulatorContext } from './api-types.ts';
+import { pause, sendBody, sendStream } from './http-util.ts';
+import { layoutFor } from './log-file-format.ts';
+import { LogFileStream } from './log-file-stream.ts';
+
+const OBJECT_PATH = /^\/logs\/(?<id>[0-9a-f]+)\/[^/]+$/;
+
+/** S3's error codes for the statuses an error fault can make. */
+const FAULT_CODES: Record<number, string> = {
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  502: 'BadGateway',
+  503: 'SlowDown',
+};
+
+/** Thrown inside the handler to answer with S3's XML error body. */
+class S3Error extends Error {
+  override readonly name = 'S3Error';
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function noSuchKey(): S3Error {
+  return new S3Error(404, 'NoSuchKey', 'The specified key does not exist.');
+}
+
+function expired(): S3Error {
+  return new S3Error(403, 'AccessDenied', 'Request has expired');
+}
+
+function acceptsGzip(req: IncomingMessage): boolean {
+  return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+}
+
+/** The object store behind presigned URLs: checks the signature, then streams the file as it is generated. */
+export function objectStoreHandler(
+  context: SimulatorContext,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  async function download(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://object-store');
+    const id = OBJECT_PATH.exec(url.pathname)?.groups?.id;
+    if (req.method !== 'GET' || id === undefined) throw noSuchKey();
+    context.stats.download++;
+    if (req.headers.authorization !== undefined) {
+      // Real S3 refuses a presigned URL that also carries an Authorization header.
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
+      );
+    }
+    const signature = context.signer.check(url, context.now());
+    if (signature === 'invalid') {
+      throw new S3Error(
+        403,
+        'SignatureDoesNotMatch',
+        'The request signature we calculated does not match the signature you provided.',
+      );
+    }
+    if (signature === 'expired') throw expired();
+    const file = context.files.withId(id);
+    if (!file) throw noSuchKey();
+
+    const faults = context.faults.draw('download', file.executionId);
+    if (faults.delayMs > 0) await pause(faults.delayMs);
+    const status = faults.errorStatus();
+    if (status !== undefined)
+      throw new S3Error(status, FAULT_CODES[status] ?? 'InternalError', 'Simulated failure');
+    if (faults.has('expiredPresignedUrl')) throw expired();
+
+    const cut = faults.bodyCut();
+    const layout = layoutFor(file.format, file.jsonShape);
+    const source = new LogFileStream({
+      log: file.log,
+      range: file.range,
+      layout,
+      malformed: faults.has('malformedLines'),
+      cutAfter: cut === undefined ? undefined : Math.floor((file.range.hi - file.range.lo) / 2),
+    });
+    const headers: Record<string, string> = {
+      'content-type': layout.contentType,
+      'content-disposition': `attachment; filename="${url.pathname.split('/').pop() ?? ''}"`,
+      'x-amz-request-id': requestId,
+    };
+    let body: Readable = source;
+    if (context.variants.gzip && acceptsGzip(req)) {
+      headers['content-encoding'] = 'gzip';
+      body = source.pipe(createGzip({ level: 1 }));
+      body.on('close', () => source.destroy());
+    }
+    res.writeHead(200, headers);
+    await sendStream(res, body, cut);
+  }
+
+  return (req, res) => {
+    const requestId = randomBytes(8).toString('hex').toUpperCase();
+    download(req, res, requestId)
+      .catch((error: unknown) => {
+        const failure = error instanceof S3Error ? error : new S3Error(500, 'InternalError', String(error));
+        const xml =
+          '<?xml version="1.0" encoding="UTF-8"?>\n' +
+          `<Error><Code>${failure.code}</Code><Message>${failure.message}</Message><RequestId>${requestId}</RequestId></Error>`;
+        const headers = { 'content-type': 'application/xml', 'x-amz-request-id': requestId };
+        return sendBody(res, failure.status, headers, Buffer.from(xml), undefined);
+      })
+      .catch(() => res.destroy());
+  };
+}

@@ -1,0 +1,102 @@
+import type { ExecutionsPage, TalendExecution, TalendExecutionDetail } from '../contracts/talend-api.ts';
+import type { ApiTransport, QueryValue } from './api-transport.ts';
+import { paginate } from './paginate.ts';
+
+/** The processing API refuses windows longer than 60 days. */
+export const MAX_WINDOW_MS = 60 * 24 * 60 * 60 * 1000;
+
+export interface ExecutionWindow {
+  /** Epoch ms. */
+  from: number;
+  to: number;
+  status?: string;
+}
+
+export interface ExecutionFilter extends ExecutionWindow {
+  environmentId?: string;
+  workspaceId?: string;
+}
+
+/** Consecutive windows of at most `MAX_WINDOW_MS` covering [from, to]; neighbours share their edge. */
+export function* splitWindows(from: number, to: number): Generator<{ from: number; to: number }> {
+  let start = from;
+  do {
+    const end = Math.min(to, start + MAX_WINDOW_MS);
+    yield { from: start, to: end };
+    start = end;
+  } while (start < to);
+}
+
+/** `GET /processing/executables/tasks/{taskId}/executions` over any range. */
+export function listTaskExecutions(
+  transport: ApiTransport,
+  taskId: string,
+  window: ExecutionWindow,
+  signal?: AbortSignal,
+): AsyncGenerator<TalendExecution> {
+  const path = `/processing/executables/tasks/${encodeURIComponent(taskId)}/executions`;
+  return listInWindows(transport, { operation: 'listTaskExecutions', path, taskId }, window, {}, signal);
+}
+
+/** `GET /processing/executables/tasks/executions` (every task, by environment and/or workspace). */
+export function listExecutions(
+  transport: ApiTransport,
+  filter: ExecutionFilter,
+  signal?: AbortSignal,
+): AsyncGenerator<TalendExecution> {
+  const { environmentId, workspaceId } = filter;
+  const target = { operation: 'listExecutions', path: '/processing/executables/tasks/executions' };
+  return listInWindows(transport, target, filter, { environmentId, workspaceId }, signal);
+}
+
+export async function getExecution(
+  transport: ApiTransport,
+  executionId: string,
+  signal?: AbortSignal,
+): Promise<TalendExecutionDetail> {
+  const { body } = await transport.json<TalendExecutionDetail>(
+    {
+      operation: 'getExecution',
+      method: 'GET',
+      path: `/processing/executions/${encodeURIComponent(executionId)}`,
+      executionId,
+    },
+    signal,
+  );
+  return body;
+}
+
+/**
+ * A run that overlaps two windows is listed by both: it is yielded once. Only the ids of the
+ * previous and current window are remembered, since a run listed by windows k and k+2 is listed by
+ * k+1 too; memory stays bounded on long ranges.
+ */
+async function* listInWindows(
+  transport: ApiTransport,
+  target: { operation: string; path: string; taskId?: string },
+  window: ExecutionWindow,
+  filter: Record<string, QueryValue>,
+  signal?: AbortSignal,
+): AsyncGenerator<TalendExecution> {
+  let previous = new Set<string>();
+  for (const { from, to } of splitWindows(window.from, window.to)) {
+    const current = new Set<string>();
+    const pages = paginate<TalendExecution>(async (offset, limit) => {
+      const { body } = await transport.json<ExecutionsPage>(
+        {
+          ...target,
+          method: 'GET',
+          query: { ...filter, from, to, status: window.status, offset, limit },
+        },
+        signal,
+      );
+      return body;
+    });
+    for await (const execution of pages) {
+      const seen = previous.has(execution.executionId) || current.has(execution.executionId);
+      current.add(execution.executionId);
+      if (!seen) yield execution;
+    }
+    previous = current;
+  }
+}

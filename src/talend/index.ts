@@ -1,0 +1,26 @@
+export { resolveBaseUrl } from './base-url.ts';
+export { createTalendClient } from './client.ts';
+export type { TalendClient, TalendClientOptions } from './types.ts';
+export type { TalendAuth } from './auth.ts';
+export type { GeneratedLog, GenerateLogParams, PageLogsParams } from './logs.ts';
+export type { LogDownload } from './presigned-download.ts';
+export type { TalendClientStats } from './stats.ts';
+export type { ExecutionFilter, ExecutionWindow } from './executions.ts';
+export type { TaskFilter } from './tasks.ts';
+export {
+  inWindow,
+  TOKEN_MAX_AGE_MS,
+  type ChunkWalkParams,
+  type ChunkWindow,
+  type LogChunk,
+} from './chunk-walk.ts';
+export { formatApiDate, parseNextEndTime } from './api-dates.ts';
+export {
+  TalendApiError,
+  TalendNetworkError,
+  LogNotReadyError,
+  LogTokenExpiredError,
+  PresignedUrlExpiredError,
+  ChunkWalkStalledError,
+  type TalendErrorContext,
+} from './errors.ts';

@@ -1,0 +1,139 @@
+import { Transform, pipeline, type Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { describeError } from '../common/errors.ts';
+import { registerSecret, safeUrl } from '../common/secrets.ts';
+import type { Logger } from '../observability/logger.ts';
+import { headerValue } from './api-transport.ts';
+import { PresignedUrlExpiredError, TalendApiError, TalendNetworkError } from './errors.ts';
+import { RetryBudget, pauseBeforeRetry, type RetrySettings } from './retry-budget.ts';
+import type { StatsRecorder } from './stats.ts';
+
+export interface LogDownload {
+  /** The bytes as sent, NOT decompressed: the pipeline decodes according to `contentEncoding`. */
+  body: Readable;
+  contentEncoding?: string;
+  contentType?: string;
+  contentLength?: number;
+}
+
+export interface PresignedDownloaderDeps {
+  /** A dispatcher of its own: presigned URLs point at any object-store host, never at the API. */
+  agent: Dispatcher;
+  retry: RetrySettings;
+  stats: StatsRecorder;
+  logger: Logger;
+  userAgent: string;
+}
+
+/** S3 says "Request has expired"; other stores word it close enough. */
+const EXPIRED_TEXT = /expired/i;
+const OPERATION = 'download';
+
+/** Opens a presigned log URL: a plain GET without our credentials, whose query is its signature. */
+export class PresignedDownloader {
+  constructor(private readonly deps: PresignedDownloaderDeps) {}
+
+  async open(url: string, executionId: string | undefined, signal?: AbortSignal): Promise<LogDownload> {
+    registerPresignedUrl(url);
+    const { deps } = this;
+    const target = new URL(url);
+    const where = { operation: OPERATION, executionId };
+    const budget = new RetryBudget(deps.retry);
+    for (;;) {
+      budget.begin();
+      deps.stats.request(OPERATION);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await deps.agent.request({
+          origin: target.origin,
+          path: target.pathname + target.search,
+          method: 'GET',
+          headers: { 'accept-encoding': 'gzip', 'user-agent': deps.userAgent },
+          signal,
+        });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        const delay = budget.afterError(error);
+        if (delay === undefined) {
+          throw new TalendNetworkError(
+            `Could not download the log file after ${budget.attempts} attempts (${describeError(error)}): check the network and proxy. URL: ${safeUrl(target)}`,
+            { ...where, attempts: budget.attempts },
+            error,
+          );
+        }
+        await this.backOff(target, { ...where, error: describeError(error) }, delay, budget, signal);
+        continue;
+      }
+      const status = response.statusCode;
+      deps.logger.debug({ ...where, url: safeUrl(target), status }, 'log file request');
+      if (status === 200) return this.toDownload(response);
+      const text = await response.body.text().catch(() => '');
+      if (status === 403 && EXPIRED_TEXT.test(text)) {
+        throw new PresignedUrlExpiredError(
+          `The presigned URL of the log file expired before it was downloaded; ask /logs/status for a fresh one. URL: ${safeUrl(target)}`,
+          { ...where, status },
+        );
+      }
+      const delay = budget.afterStatus(status);
+      if (delay === undefined) {
+        throw new TalendApiError(
+          `The object store refused the log file download with HTTP ${status} after ${budget.attempts} attempts. URL: ${safeUrl(target)}`,
+          { ...where, status, attempts: budget.attempts },
+        );
+      }
+      await this.backOff(target, { ...where, status }, delay, budget, signal);
+    }
+  }
+
+  private toDownload(response: Dispatcher.ResponseData): LogDownload {
+    const length = Number(headerValue(response.headers['content-length']));
+    return {
+      body: this.countBytes(response.body),
+      contentEncoding: headerValue(response.headers['content-encoding'])?.toLowerCase(),
+      contentType: headerValue(response.headers['content-type']),
+      contentLength: Number.isFinite(length) ? length : undefined,
+    };
+  }
+
+  private countBytes(body: Readable): Readable {
+    const stats = this.deps.stats;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        stats.downloaded(chunk.length);
+        callback(null, chunk);
+      },
+    });
+    // Errors reach the consumer through `counter`, which pipeline destroys with them.
+    pipeline(body, counter, () => undefined);
+    return counter;
+  }
+
+  private backOff(
+    target: URL,
+    fields: Record<string, unknown>,
+    delayMs: number,
+    budget: RetryBudget,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return pauseBeforeRetry(
+      this.deps,
+      { ...fields, url: safeUrl(target), attempt: budget.attempts },
+      delayMs,
+      signal,
+    );
+  }
+}
+
+/** Query parameters that grant access (S3, GCS, Azure SAS); the rest (dates, scopes) are harmless. */
+const SIGNING_PARAM = /signature|security-token|^sig$/i;
+
+/**
+ * URLs are logged through `safeUrl`, but the signature itself is registered too, so it is scrubbed
+ * even where it shows up without its URL (a store's error text, a stack). Only the signing values:
+ * every registered secret costs a scan of each log line.
+ */
+export function registerPresignedUrl(url: string): void {
+  for (const [name, value] of new URL(url).searchParams) {
+    if (SIGNING_PARAM.test(name)) registerSecret(value);
+  }
+}

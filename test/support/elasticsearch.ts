@@ -48,7 +48,10 @@ export async function testClient(): Promise<Client> {
 
 /** A lower-case prefix unique to one test, so parallel or repeated runs never share an index. */
 export function uniquePrefix(label: string): string {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 30);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 30);
   return `t-${safe}-${randomBytes(4).toString('hex')}`;
 }
 

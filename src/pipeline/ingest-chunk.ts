@@ -1,0 +1,169 @@
+import { performance } from 'node:perf_hooks';
+import type { ExecutionContext } from '../contracts/documents.ts';
+import type { LogFileFormat } from '../contracts/talend-api.ts';
+import { InterruptedError } from '../common/errors.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import type { BulkIndexer } from '../store/bulk-indexer.ts';
+import {
+  enrichDeadLetter,
+  parseDeadLetter,
+  type DeadLetterContext,
+  type DeadLetterWriter,
+} from '../store/dead-letters.ts';
+import type { LogDownload } from '../talend/presigned-download.ts';
+import { DeadLetterBatch } from './dead-letter-batch.ts';
+import { decodeBody } from './download/decode.ts';
+import { ChunkEnricher } from './enrich/chunk-enricher.ts';
+import { entryTimestamp } from './enrich/timestamp.ts';
+import { AccountingError } from './errors.ts';
+import { parseLog } from './parse/parse-log.ts';
+import type { ParsedLine } from './parse/parsed-line.ts';
+
+/** The time range a chunk owns: entries with startMs <= logTimestamp < endMs. Open ends own everything. */
+export interface ChunkWindow {
+  startMs?: number;
+  endMs?: number;
+}
+
+export interface IngestChunkOptions {
+  download: LogDownload;
+  fileFormat: LogFileFormat;
+  context: ExecutionContext;
+  chunk: { sequence: number; window: ChunkWindow };
+  indexer: BulkIndexer;
+  deadLetters: DeadLetterWriter;
+  indexPrefix: string;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export interface ChunkResult {
+  /** Entries and malformed lines read from the file. */
+  linesRead: number;
+  acknowledged: number;
+  deadLettered: number;
+  /** Entries outside the chunk's window: a neighbouring chunk owns them. */
+  skippedOutsideWindow: number;
+  /** Decoded bytes read. */
+  bytes: number;
+  durationMs: number;
+}
+
+const TIMESTAMP_REASON = 'logTimestamp missing or not a date';
+
+/**
+ * One chunk's download, streamed into Elasticsearch: decode, parse, enrich, index, each stage pulling
+ * from the one before, so a slow Elasticsearch slows the download rather than filling memory.
+ * Resolves only when every line read is acknowledged by Elasticsearch, dead-lettered, or skipped as
+ * another chunk's, and checks that they add up: only then may a checkpoint move past the chunk.
+ */
+export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkResult> {
+  const { download, context, chunk, signal } = options;
+  const logger = options.logger ?? silentLogger;
+  const started = performance.now();
+  const label = `${context.executionId}#${chunk.sequence}`;
+  const where: DeadLetterContext = {
+    taskId: context.taskId,
+    executionId: context.executionId,
+    chunk: chunk.sequence,
+  };
+  if (signal?.aborted) {
+    download.body.destroy();
+    throw interrupted(label);
+  }
+
+  const session = options.indexer.session({ label, context: where });
+  const onAbort = () => {
+    const error = interrupted(label);
+    download.body.destroy(error);
+    session.abort(error);
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+
+  let bytes = 0;
+  let linesRead = 0;
+  let skippedOutsideWindow = 0;
+  const setAside = new DeadLetterBatch(options.deadLetters);
+
+  const { startMs = -Infinity, endMs = Infinity } = chunk.window;
+  const enricher = new ChunkEnricher(context, chunk.sequence, options.indexPrefix);
+  let lines: AsyncGenerator<ParsedLine[]> | undefined;
+  try {
+    lines = parseLog(decodeBody(download.body, contentEncodingOf(download)), {
+      fileFormat: options.fileFormat,
+      onBytesRead: (read) => (bytes = read),
+    });
+    for await (const batch of lines) {
+      for (const line of batch) {
+        linesRead++;
+        if (line.kind === 'malformed') {
+          await setAside.add(parseDeadLetter(where, line.position, line.reason, line.raw));
+          continue;
+        }
+        const timestampMs = entryTimestamp(line.entry.logTimestamp);
+        if (timestampMs === undefined) {
+          await setAside.add(enrichDeadLetter(where, line.position, TIMESTAMP_REASON, line.entry));
+          continue;
+        }
+        if (timestampMs < startMs || timestampMs >= endMs) {
+          skippedOutsideWindow++;
+          continue;
+        }
+        const outcome = enricher.toDocument(line.entry, timestampMs, line.position);
+        if (outcome.kind === 'malformed') {
+          await setAside.add(enrichDeadLetter(where, line.position, outcome.reason, line.entry));
+          continue;
+        }
+        await session.add({
+          index: outcome.index,
+          id: outcome.id,
+          json: outcome.json,
+          source: line.entry,
+          position: line.position,
+        });
+      }
+    }
+    await setAside.flush();
+    const indexed = await session.done();
+    const result: ChunkResult = {
+      linesRead,
+      acknowledged: indexed.acknowledged,
+      deadLettered: setAside.stored + indexed.deadLettered,
+      skippedOutsideWindow,
+      bytes,
+      durationMs: Math.round(performance.now() - started),
+    };
+    checkAccounting(result, label);
+    logger.debug({ chunk: chunk.sequence, ...result, retries: indexed.retries }, 'chunk ingested');
+    return result;
+  } catch (error) {
+    session.abort(error instanceof Error ? error : new Error(String(error)));
+    await lines?.return(undefined);
+    throw signal?.aborted ? interrupted(label) : error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Every line read must be accounted for; anything else would let a checkpoint skip lost lines. */
+export function checkAccounting(result: ChunkResult, label: string): void {
+  const accounted = result.acknowledged + result.deadLettered + result.skippedOutsideWindow;
+  if (accounted !== result.linesRead) {
+    throw new AccountingError(
+      `Chunk ${label}: ${result.linesRead} lines read but ${accounted} accounted for ` +
+        `(${result.acknowledged} indexed, ${result.deadLettered} dead-lettered, ${result.skippedOutsideWindow} skipped)`,
+      { chunk: label, ...result },
+    );
+  }
+}
+
+/** Object stores often serve a gzipped file as `Content-Type: application/gzip` with no Content-Encoding. */
+function contentEncodingOf(download: LogDownload): string | undefined {
+  const encoding = download.contentEncoding?.trim();
+  if (encoding !== undefined && encoding !== '' && encoding.toLowerCase() !== 'identity') return encoding;
+  return /^application\/(x-)?gzip\b/i.test(download.contentType ?? '') ? 'gzip' : encoding;
+}
+
+function interrupted(label: string): InterruptedError {
+  return new InterruptedError(`Ingestion of chunk ${label} was interrupted`, { chunk: label });
+}

@@ -1,0 +1,93 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Client } from '@elastic/elasticsearch';
+import type { BackoffOptions } from '../common/backoff.ts';
+import type { ExecutionContext } from '../contracts/documents.ts';
+import type { LogFileFormat } from '../contracts/talend-api.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import { BulkIndexer } from '../store/bulk-indexer.ts';
+import { DeadLetterWriter } from '../store/dead-letters.ts';
+import { DEFAULT_INDEX_PREFIX, validateIndexPrefix } from '../store/index-names.ts';
+import { ensureTemplates } from '../store/templates.ts';
+import { ingestChunk, type ChunkResult } from './ingest-chunk.ts';
+
+export interface IngestFileOptions {
+  taskId: string;
+  executionId: string;
+  taskName?: string;
+  /** Any other context the documents should carry (status, workspace, ...). */
+  context?: Partial<ExecutionContext>;
+  /** TEXT (the default) also reads every JSON shape; JSON refuses a file that is not JSON. */
+  fileFormat?: LogFileFormat;
+  client: Client;
+  prefix?: string;
+  flushBytes?: number;
+  concurrency?: number;
+  maxRetries?: number;
+  backoff?: BackoffOptions;
+  /** Make the documents searchable before returning. */
+  refresh?: boolean;
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/**
+ * Indexes a log file already on disk (a download kept from Talend's UI or API) as one chunk owning
+ * all its lines: the `ingest-file` command. Gzipped files are recognized by their first bytes,
+ * whatever their name.
+ */
+export async function ingestFile(path: string, options: IngestFileOptions): Promise<ChunkResult> {
+  const prefix = validateIndexPrefix(options.prefix ?? DEFAULT_INDEX_PREFIX);
+  const logger = options.logger ?? silentLogger;
+  await ensureTemplates(options.client, { prefix, logger });
+  const retry = { maxRetries: options.maxRetries, backoff: options.backoff };
+  const deadLetters = new DeadLetterWriter(options.client, { prefix, logger, ...retry });
+  const indexer = new BulkIndexer(options.client, {
+    deadLetters,
+    logger,
+    flushBytes: options.flushBytes,
+    concurrency: options.concurrency,
+    ...retry,
+  });
+  try {
+    const result = await ingestChunk({
+      download: {
+        body: createReadStream(path),
+        contentEncoding: (await isGzipped(path)) ? 'gzip' : undefined,
+      },
+      fileFormat: options.fileFormat ?? 'TEXT',
+      context: {
+        ...options.context,
+        taskId: options.taskId,
+        executionId: options.executionId,
+        taskName: options.taskName ?? options.context?.taskName,
+      },
+      chunk: { sequence: 0, window: {} },
+      indexer,
+      deadLetters,
+      indexPrefix: prefix,
+      signal: options.signal,
+      logger,
+    });
+    if (options.refresh)
+      await options.client.indices.refresh({
+        index: `${prefix}-logs-*,${deadLetters.index}`,
+        ignore_unavailable: true,
+      });
+    return result;
+  } finally {
+    await indexer.close();
+  }
+}
+
+async function isGzipped(path: string): Promise<boolean> {
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+  } finally {
+    await file.close();
+  }
+}

@@ -1,0 +1,98 @@
+import { pipeline, type Readable, type Transform } from 'node:stream';
+import Parser from 'stream-json/Parser.js';
+import Pick from 'stream-json/filters/Pick.js';
+import StreamArray from 'stream-json/streamers/StreamArray.js';
+import type { ByteTap } from './detect-shape.ts';
+import { lineFromValue, malformedLine, type ParsedLine } from './parsed-line.ts';
+
+/** How much of the bytes before a syntax error is quoted in its dead letter. */
+const CONTEXT_BYTES = 512;
+/** Entries handed on together; the token parser is slow enough that waiting for more costs nothing. */
+const BATCH = 256;
+
+type Callback = (error?: Error | null) => void;
+const processBuffer = (
+  Parser.prototype as unknown as { _processBuffer(this: Parser, callback: Callback): void }
+)._processBuffer;
+
+/**
+ * stream-json's tokenizer, made to stop at a syntax error instead of failing the pipeline: a failed
+ * pipeline destroys its streams, and with them the entries parsed before the error but not yet read.
+ * Here the error is kept and the token stream simply ends, so those entries still come out.
+ */
+class StoppingParser extends Parser {
+  failure: Error | undefined;
+
+  _processBuffer(callback: Callback): void {
+    const self = this as unknown as { _buffer: string; _open_number: boolean };
+    if (this.failure) {
+      self._buffer = '';
+      return callback(null);
+    }
+    processBuffer.call(this, (error) => {
+      if (error) {
+        this.failure = error;
+        self._buffer = '';
+        // An unfinished number would otherwise be pushed by _flush, after the end.
+        self._open_number = false;
+        this.push(null);
+      }
+      callback(null);
+    });
+  }
+}
+
+/**
+ * A top-level array, or an object whose `data` member is that array, streamed element by element so
+ * that memory does not grow with the file. A syntax error in the middle leaves the parser with no
+ * place to resume: it is reported once, as a malformed record at the entry where it happened, and the
+ * rest of the file is given up on (the chunk ends up with a dead letter, never silently short).
+ */
+export async function* parseJsonDocument(
+  bytes: Readable,
+  shape: 'array' | 'wrapped',
+  tap: ByteTap,
+): AsyncGenerator<ParsedLine[]> {
+  // Packed values only: the per-character token events stream-json can also emit are not needed.
+  const tokens = new StoppingParser({ packValues: true, streamValues: false });
+  const stages: Transform[] =
+    shape === 'wrapped'
+      ? [tokens, Pick.make({ filter: 'data' }), StreamArray.make()]
+      : [tokens, StreamArray.make()];
+  const elements = pipeline([bytes, ...stages], () => undefined) as unknown as AsyncIterable<{
+    key: number;
+    value: unknown;
+  }>;
+  let position = 0;
+  let failure: unknown;
+  let batch: ParsedLine[] = [];
+  try {
+    for await (const { key, value } of elements) {
+      position = key + 1;
+      batch.push(lineFromValue(value, key));
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (error) {
+    if (tap.isUpstream(error)) throw error;
+    failure = error;
+  }
+  failure ??= tokens.failure;
+  if (failure === undefined) {
+    if (batch.length > 0) yield batch;
+    return;
+  }
+  // The rest of the file cannot be read: stop the download rather than drain it.
+  bytes.destroy();
+  const reason = failure instanceof Error ? failure.message : String(failure);
+  batch.push(
+    malformedLine(
+      position,
+      `broken JSON ${shape === 'array' ? 'array' : 'document'} after entry ${position}, within the first ${tap.bytes} bytes: ${reason}; the rest of the file cannot be read`,
+      tap.tail(CONTEXT_BYTES),
+    ),
+  );
+  yield batch;
+}

@@ -1,0 +1,394 @@
+import type { Client } from '@elastic/elasticsearch';
+import { fullJitterDelay, type BackoffOptions } from '../common/backoff.ts';
+import { TalendLogsError } from '../common/errors.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import { bulkIndexLines, postBulk } from './bulk-request.ts';
+import {
+  DeadLetterWriteError,
+  indexDeadLetter,
+  type DeadLetterContext,
+  type DeadLetterWriter,
+  type IndexDeadLetter,
+} from './dead-letters.ts';
+import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
+
+export interface BulkIndexerOptions {
+  /** A bulk request is sent once this many bytes of NDJSON are buffered. */
+  flushBytes?: number;
+  /** ... or once the oldest buffered document has waited this long. */
+  flushIntervalMs?: number;
+  /** Bulk requests in flight at once. */
+  concurrency?: number;
+  /** Retries of one document (429, busy shard) and of one whole request (network, 5xx). */
+  maxRetries?: number;
+  backoff?: BackoffOptions;
+  deadLetters: DeadLetterWriter;
+  logger?: Logger;
+  /** Make documents searchable before acknowledging them (tests; slows indexing down). */
+  refresh?: boolean | 'wait_for';
+}
+
+export type IndexOperation = {
+  index: string;
+  id: string;
+  /** The entry as Talend sent it: what a dead letter keeps if Elasticsearch refuses the document. */
+  source: unknown;
+  /** The line's position in its chunk, for the dead letter. */
+  position?: number;
+} & (
+  | { document: unknown }
+  /** The document already serialized, as the pipeline's enricher produces it. */
+  | { json: string }
+);
+
+export interface SessionResult {
+  acknowledged: number;
+  deadLettered: number;
+  retries: number;
+  /** NDJSON bytes submitted (each document once, whatever its retries). */
+  bytes: number;
+}
+
+export interface BulkSession {
+  /** Resolves once the document is buffered; waits while the indexer holds its maximum of bytes. */
+  add(operation: IndexOperation): Promise<void>;
+  /** Resolves when every document added is acknowledged by Elasticsearch or dead-lettered. */
+  done(): Promise<SessionResult>;
+  /** Gives up the session: its buffered documents are not sent, `add` and `done` reject with `reason`. */
+  abort(reason: Error): void;
+}
+
+interface PendingOperation {
+  session: Session;
+  index: string;
+  id: string;
+  source: unknown;
+  position: number;
+  line: string;
+  bytes: number;
+  attempts: number;
+}
+
+const RESOLVED = Promise.resolve();
+
+class Session implements BulkSession {
+  pending = 0;
+  readonly result: SessionResult = { acknowledged: 0, deadLettered: 0, retries: 0, bytes: 0 };
+  error: Error | undefined;
+  private ending = false;
+  private finished: { resolve: (result: SessionResult) => void; reject: (error: Error) => void } | undefined;
+
+  constructor(
+    private readonly indexer: BulkIndexer,
+    readonly label: string,
+    readonly context: DeadLetterContext,
+  ) {}
+
+  add(operation: IndexOperation): Promise<void> {
+    if (this.error) return Promise.reject(this.error);
+    if (this.ending)
+      return Promise.reject(new Error(`Bulk session ${this.label} is done; no more documents`));
+    return this.indexer.enqueue(this, operation);
+  }
+
+  done(): Promise<SessionResult> {
+    this.ending = true;
+    const finished = new Promise<SessionResult>((resolve, reject) => (this.finished = { resolve, reject }));
+    this.indexer.flushSoon();
+    this.settle();
+    return finished;
+  }
+
+  abort(reason: Error): void {
+    this.indexer.fail(this, reason);
+  }
+
+  settle(): void {
+    if (!this.finished) return;
+    if (this.error) this.finished.reject(this.error);
+    else if (this.ending && this.pending === 0) this.finished.resolve({ ...this.result });
+  }
+}
+
+/**
+ * One bulk engine shared by every chunk being indexed. Documents of all sessions are serialized once
+ * to NDJSON and packed into requests by size; at most `concurrency` requests are in flight, and the
+ * bytes held (buffered, in flight, waiting for a retry) are bounded, which is what slows the
+ * downloads down when Elasticsearch is slower than Talend.
+ *
+ * Each failed item is handled on its own: a busy cluster's items are retried alone with full-jitter
+ * backoff, a document Elasticsearch refuses is dead-lettered with the entry it came from, and an
+ * index that refuses every write fails the sessions concerned. Nothing is dropped without one of the
+ * three being visible in a session's result or error.
+ */
+export class BulkIndexer {
+  private readonly flushBytes: number;
+  private readonly flushIntervalMs: number;
+  private readonly concurrency: number;
+  private readonly maxRetries: number;
+  private readonly backoff: BackoffOptions;
+  private readonly maxHeldBytes: number;
+  private readonly logger: Logger;
+
+  private buffer: PendingOperation[] = [];
+  private bufferBytes = 0;
+  private heldBytes = 0;
+  private inFlight = 0;
+  private retrying = 0;
+  private flushRequested = false;
+  private timer: NodeJS.Timeout | undefined;
+  private capacityWaiters: { session: Session; resolve: () => void; reject: (error: Error) => void }[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly client: Client,
+    private readonly options: BulkIndexerOptions,
+  ) {
+    this.flushBytes = options.flushBytes ?? 5 * 1024 * 1024;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
+    this.maxRetries = options.maxRetries ?? 5;
+    this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
+    this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /** `context` names the execution and chunk in the dead letters of this session's documents. */
+  session(options: { label: string; context: DeadLetterContext }): BulkSession {
+    if (this.closed) throw new Error('The bulk indexer is closed');
+    return new Session(this, options.label, options.context);
+  }
+
+  /** Sends what is buffered and resolves when every document is settled. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.flushSoon();
+    if (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** @internal Called by sessions. */
+  enqueue(session: Session, operation: IndexOperation): Promise<void> {
+    const line = bulkIndexLines(
+      operation.index,
+      operation.id,
+      'json' in operation ? operation.json : JSON.stringify(operation.document),
+    );
+    const bytes = Buffer.byteLength(line);
+    this.buffer.push({
+      session,
+      index: operation.index,
+      id: operation.id,
+      source: operation.source,
+      position: operation.position ?? -1,
+      line,
+      bytes,
+      attempts: 0,
+    });
+    session.pending++;
+    session.result.bytes += bytes;
+    this.bufferBytes += bytes;
+    this.heldBytes += bytes;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flushSoon();
+    }, this.flushIntervalMs);
+    this.pump();
+    if (this.heldBytes < this.maxHeldBytes) return RESOLVED;
+    return new Promise((resolve, reject) => this.capacityWaiters.push({ session, resolve, reject }));
+  }
+
+  /** @internal Sends everything buffered, without waiting for a full request. */
+  flushSoon(): void {
+    this.flushRequested = true;
+    this.pump();
+    this.notifyIdle();
+  }
+
+  /** @internal Fails a session: its buffered documents are dropped, its waiters rejected. */
+  fail(session: Session, error: Error): void {
+    if (session.error) return;
+    session.error = error;
+    const kept: PendingOperation[] = [];
+    for (const operation of this.buffer) {
+      if (operation.session === session) this.drop(operation);
+      else kept.push(operation);
+    }
+    this.buffer = kept;
+    this.capacityWaiters = this.capacityWaiters.filter((waiter) => {
+      if (waiter.session === session) waiter.reject(error);
+      return waiter.session !== session;
+    });
+    session.settle();
+    this.wake();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.concurrency && this.buffer.length > 0) {
+      if (this.bufferBytes < this.flushBytes && !this.flushRequested) break;
+      const batch = this.takeBatch();
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+        this.notifyIdle();
+      });
+    }
+    if (this.buffer.length === 0) {
+      this.flushRequested = false;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private takeBatch(): PendingOperation[] {
+    let bytes = 0;
+    let count = 0;
+    while (
+      count < this.buffer.length &&
+      (count === 0 || bytes + this.buffer[count]!.bytes <= this.flushBytes)
+    ) {
+      bytes += this.buffer[count]!.bytes;
+      count++;
+    }
+    const batch = this.buffer.splice(0, count);
+    this.bufferBytes -= bytes;
+    return batch;
+  }
+
+  private async send(batch: PendingOperation[]): Promise<void> {
+    let items;
+    try {
+      items = await postBulk(this.client, batch.map((operation) => operation.line).join(''), batch.length, {
+        maxRetries: this.maxRetries,
+        backoff: this.backoff,
+        refresh: this.options.refresh,
+        onRetry: (error, attempt, delayMs) => {
+          this.logger.warn(
+            { err: error, attempt, delayMs, documents: batch.length },
+            'bulk request failed; retrying',
+          );
+          for (const session of new Set(batch.map((operation) => operation.session)))
+            session.result.retries++;
+        },
+      });
+    } catch (error) {
+      for (const operation of batch) {
+        this.fail(operation.session, error as Error);
+        this.drop(operation);
+      }
+      return;
+    }
+
+    const retry: PendingOperation[] = [];
+    const deadLetters: { operation: PendingOperation; record: IndexDeadLetter }[] = [];
+    for (const [i, item] of items.entries()) {
+      const operation = batch[i]!;
+      const { session } = operation;
+      if (item.error === undefined || session.error) {
+        if (!session.error) session.result.acknowledged++;
+        this.drop(operation);
+        continue;
+      }
+      const verdict = classifyItemFailure(item.status, item.error);
+      if (verdict === 'dead-letter') {
+        const record = indexDeadLetter(
+          session.context,
+          operation.position,
+          operation,
+          item.status,
+          item.error,
+        );
+        deadLetters.push({ operation, record });
+      } else if (verdict === 'retry' && operation.attempts < this.maxRetries) {
+        operation.attempts++;
+        session.result.retries++;
+        retry.push(operation);
+      } else {
+        this.fail(
+          session,
+          verdict === 'fatal'
+            ? writeRefused(operation.index, item.status, item.error)
+            : new ElasticsearchUnavailableError(
+                `Elasticsearch kept refusing documents of ${session.label} (${item.error.type}) after ${this.maxRetries} retries`,
+                {
+                  index: operation.index,
+                  status: item.status,
+                  errorType: item.error.type,
+                  attempts: operation.attempts + 1,
+                },
+              ),
+        );
+        this.drop(operation);
+      }
+    }
+    if (deadLetters.length > 0) await this.deadLetter(deadLetters);
+    if (retry.length > 0) this.retryLater(retry);
+  }
+
+  private async deadLetter(
+    entries: { operation: PendingOperation; record: IndexDeadLetter }[],
+  ): Promise<void> {
+    try {
+      await this.options.deadLetters.write(entries.map((entry) => entry.record));
+      for (const { operation } of entries) {
+        if (!operation.session.error) operation.session.result.deadLettered++;
+        this.drop(operation);
+      }
+    } catch (error) {
+      const failure =
+        error instanceof TalendLogsError
+          ? error
+          : new DeadLetterWriteError(`Could not store dead letters: ${String(error)}`, {}, error);
+      for (const { operation } of entries) {
+        this.fail(operation.session, failure);
+        this.drop(operation);
+      }
+    }
+  }
+
+  /** Retried items wait outside the buffer, still counted as held, and go out first when they return. */
+  private retryLater(operations: PendingOperation[]): void {
+    const attempt = Math.max(...operations.map((operation) => operation.attempts));
+    const delayMs = fullJitterDelay(attempt - 1, this.backoff);
+    this.logger.debug(
+      { documents: operations.length, attempt, delayMs },
+      'retrying documents Elasticsearch was too busy for',
+    );
+    this.retrying++;
+    setTimeout(() => {
+      this.retrying--;
+      const live = operations.filter((operation) => {
+        if (operation.session.error) this.drop(operation);
+        return !operation.session.error;
+      });
+      this.buffer.unshift(...live);
+      for (const operation of live) this.bufferBytes += operation.bytes;
+      this.flushSoon();
+    }, delayMs);
+  }
+
+  /** A document leaves the indexer: acknowledged, dead-lettered, or given up with its session. */
+  private drop(operation: PendingOperation): void {
+    this.heldBytes -= operation.bytes;
+    operation.session.pending--;
+    operation.session.settle();
+    this.wake();
+  }
+
+  private wake(): void {
+    while (this.capacityWaiters.length > 0 && this.heldBytes < this.maxHeldBytes)
+      this.capacityWaiters.shift()!.resolve();
+  }
+
+  private isIdle(): boolean {
+    return this.buffer.length === 0 && this.inFlight === 0 && this.retrying === 0;
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+}

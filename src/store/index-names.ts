@@ -1,0 +1,62 @@
+import { ConfigError } from '../common/errors.ts';
+
+export const DEFAULT_INDEX_PREFIX = 'talend';
+
+/** Characters Elasticsearch refuses in index names, plus those that would make our patterns ambiguous. */
+const FORBIDDEN = /[*,"<>|/\\? #:A-Z]/;
+
+/**
+ * Checks a user-given prefix once, at configuration time, so that no index name derived from it can be
+ * refused later in the middle of a run. Returns it unchanged.
+ */
+export function validateIndexPrefix(prefix: string): string {
+  const problem =
+    prefix === ''
+      ? 'is empty'
+      : FORBIDDEN.test(prefix)
+        ? 'must be lower-case and contain none of * , " < > | / \\ ? # : or spaces'
+        : /^[-_+.]/.test(prefix)
+          ? 'must not start with -, _, + or .'
+          : Buffer.byteLength(prefix) > 200
+            ? 'is longer than 200 bytes'
+            : undefined;
+  if (problem !== undefined) {
+    throw new ConfigError(`Index prefix "${prefix}" ${problem}`, { setting: 'indexPrefix' });
+  }
+  return prefix;
+}
+
+/** The alias covering every monthly log index: what users search and what Kibana's data view targets. */
+export function logsAlias(prefix: string): string {
+  return `${prefix}-logs`;
+}
+
+export function deadLetterIndex(prefix: string): string {
+  return `${prefix}-deadletter`;
+}
+
+/** Monthly (UTC) so that one line always lands in the same index whatever run or chunk carries it. */
+export function logsIndexName(prefix: string, timestampMs: number): string {
+  const date = new Date(timestampMs);
+  const month = String(date.getUTCMonth() + 1).padStart(2, '0');
+  return `${prefix}-logs-${String(date.getUTCFullYear()).padStart(4, '0')}.${month}`;
+}
+
+/** `logsIndexName` for a stream of mostly consecutive timestamps: recomputes only at month boundaries. */
+export class MonthlyIndexNames {
+  private from = 0;
+  private to = -1;
+  private name = '';
+
+  constructor(private readonly prefix: string) {}
+
+  forTimestamp(timestampMs: number): string {
+    if (timestampMs < this.from || timestampMs >= this.to) {
+      const date = new Date(timestampMs);
+      this.from = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+      this.to = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
+      this.name = logsIndexName(this.prefix, timestampMs);
+    }
+    return this.name;
+  }
+}

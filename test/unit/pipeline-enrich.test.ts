@@ -1,0 +1,225 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ECS_VERSION, type ExecutionContext } from '../../src/contracts/documents.ts';
+import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
+import { ChunkEnricher, type EnrichOutcome } from '../../src/pipeline/enrich/chunk-enricher.ts';
+import { documentId, entryIdentity, serializeExtra } from '../../src/pipeline/enrich/document-id.ts';
+import { OccurrenceCounter } from '../../src/pipeline/enrich/occurrences.ts';
+import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
+
+const CONTEXT: ExecutionContext = {
+  taskId: 'task-1',
+  taskName: 'Load customers',
+  executionId: '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d',
+  workspaceId: 'ws-1',
+  workspaceName: 'Personal',
+  environmentId: 'env-1',
+  environmentName: 'prod',
+  status: 'execution_successful',
+  executionType: 'SCHEDULED',
+  triggerTimestamp: '2021-09-01T07:00:00Z',
+  startTimestamp: '2021-09-01T07:00:01Z',
+  finishTimestamp: '2021-09-01T07:05:00Z',
+  runtime: { type: 'REMOTE_ENGINE', id: 're-1', engineId: 'eng-1' },
+};
+
+const TS = Date.UTC(2021, 8, 1, 7, 1, 45, 123);
+
+function enrich(entry: RawLogEntry, enricher = new ChunkEnricher(CONTEXT, 3, 'talend'), position = 7) {
+  return enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
+}
+
+function idOf(outcome: EnrichOutcome): string {
+  assert.equal(outcome.kind, 'document');
+  return outcome.id;
+}
+
+describe('entryTimestamp', () => {
+  it('accepts epoch milliseconds, numeric strings and ISO-8601 strings', () => {
+    assert.equal(entryTimestamp(TS), TS);
+    assert.equal(entryTimestamp(String(TS)), TS);
+    assert.equal(entryTimestamp('2021-09-01T07:01:45.123Z'), TS);
+    assert.equal(entryTimestamp('2021-09-01 07:01:45.123'), TS, 'zone-less is UTC');
+    assert.equal(entryTimestamp('2021-09-01T09:01:45.123+02:00'), TS);
+  });
+
+  it('rejects what is missing or not a date', () => {
+    for (const value of [
+      undefined,
+      null,
+      '',
+      'yesterday',
+      'March 7, 2021',
+      '2021-13',
+      true,
+      {},
+      [],
+      NaN,
+      -1,
+      1e20,
+    ]) {
+      assert.equal(entryTimestamp(value), undefined, String(value));
+    }
+  });
+});
+
+describe('ChunkEnricher', () => {
+  it('builds the ECS document with the execution context and the entry fields', () => {
+    const outcome = enrich({
+      logTimestamp: TS,
+      severity: 'WARN',
+      logMessage: 'Line one\nline two 😀',
+      logType: 'USER',
+      bundleName: 'org.talend.job',
+      bundleVersion: '8.0.1',
+      podName: 'pod-7',
+      threadName: 'main',
+      nested: { a: 1 },
+    });
+    assert.equal(outcome.kind, 'document');
+    assert.equal(outcome.index, 'talend-logs-2021.09');
+    assert.match(outcome.id, /^[A-Za-z0-9_-]{27}$/);
+    assert.deepEqual(outcome.document, {
+      '@timestamp': '2021-09-01T07:01:45.123Z',
+      message: 'Line one\nline two 😀',
+      log: { level: 'warn' },
+      event: { dataset: 'talend.execution' },
+      ecs: { version: ECS_VERSION },
+      talend: {
+        task: { id: 'task-1', name: 'Load customers' },
+        execution: {
+          id: CONTEXT.executionId,
+          status: 'execution_successful',
+          type: 'SCHEDULED',
+          trigger_time: '2021-09-01T07:00:00Z',
+          start_time: '2021-09-01T07:00:01Z',
+          finish_time: '2021-09-01T07:05:00Z',
+        },
+        workspace: { id: 'ws-1', name: 'Personal' },
+        environment: { id: 'env-1', name: 'prod' },
+        runtime: { type: 'REMOTE_ENGINE', id: 're-1', engine_id: 'eng-1' },
+        log: { type: 'USER' },
+        bundle: { name: 'org.talend.job', version: '8.0.1' },
+        pod: { name: 'pod-7' },
+        position: { chunk: 3, line: 7 },
+        extra: { threadName: 'main', nested: { a: 1 } },
+      },
+    });
+  });
+
+  it('fills defaults for a minimal entry', () => {
+    const outcome = enrich({ logTimestamp: String(TS) });
+    assert.equal(outcome.kind, 'document');
+    const { document } = outcome;
+    assert.equal(document.message, '');
+    assert.equal(document.log.level, 'unknown');
+    assert.deepEqual(document.talend.log, {});
+    assert.equal(document.talend.bundle, undefined);
+    assert.equal(document.talend.extra, undefined);
+    assert.equal(JSON.stringify(document).includes('undefined'), false);
+  });
+
+  it('names the monthly index from the UTC month of the timestamp', () => {
+    const enricher = new ChunkEnricher(CONTEXT, 0, 'acme');
+    const at = (iso: string) => enricher.toDocument({}, Date.parse(iso), 0) as { index: string };
+    assert.equal(at('2021-12-31T23:59:59.999Z').index, 'acme-logs-2021.12');
+    assert.equal(at('2022-01-01T00:00:00.000Z').index, 'acme-logs-2022.01');
+    assert.equal(at('2021-12-15T00:00:00.000Z').index, 'acme-logs-2021.12');
+  });
+
+  it('writes numbers as text and refuses objects in text fields', () => {
+    const numeric = enrich({ logTimestamp: TS, podName: 42 as unknown as string });
+    assert.equal(numeric.kind === 'document' && numeric.document.talend.pod?.name, '42');
+    assert.deepEqual(enrich({ logTimestamp: TS, logMessage: { text: 'x' } as unknown as string }), {
+      kind: 'malformed',
+      reason: 'logMessage is not a string',
+    });
+  });
+});
+
+describe('document ids', () => {
+  const entry: RawLogEntry = {
+    logTimestamp: TS,
+    severity: 'INFO',
+    logMessage: 'same',
+    podName: 'p',
+    custom: 1,
+  };
+
+  it('do not depend on the chunk, the position or the order of extra fields', () => {
+    const a = idOf(enrich(entry, new ChunkEnricher(CONTEXT, 0, 'talend'), 0));
+    const b = idOf(enrich({ ...entry }, new ChunkEnricher(CONTEXT, 9, 'other'), 51_234));
+    assert.equal(a, b);
+    const twoExtras = { logTimestamp: TS, x: 1, y: 2 };
+    const reversed = { y: 2, logTimestamp: TS, x: 1 };
+    assert.equal(idOf(enrich(twoExtras)), idOf(enrich(reversed)));
+  });
+
+  it('give identical entries of one chunk distinct ids, the same in any chunking', () => {
+    const run = (entries: RawLogEntry[]) => {
+      const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+      return entries.map((item, i) => idOf(enrich(item, enricher, i)));
+    };
+    const before = { ...entry, logTimestamp: TS - 1, logMessage: 'earlier' };
+    const after = { ...entry, logTimestamp: TS + 1, logMessage: 'later' };
+    const whole = run([before, entry, entry, entry, after]);
+    assert.equal(new Set(whole).size, 5);
+    // Another run cut the file elsewhere: the copies of one timestamp stay together in one chunk.
+    const first = run([before]);
+    const second = run([entry, entry, entry, after]);
+    assert.deepEqual([...first, ...second], whole);
+  });
+
+  it('differ between executions and between contents', () => {
+    const other = new ChunkEnricher({ ...CONTEXT, executionId: 'another' }, 0, 'talend');
+    assert.notEqual(idOf(enrich(entry)), idOf(enrich(entry, other)));
+    assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, logMessage: 'Same' })));
+    assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, custom: 2 })));
+    assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, logTimestamp: TS + 1 })));
+  });
+
+  it('hash the identity, and the occurrence only for repeats', () => {
+    const fields = {
+      severity: '"INFO"',
+      logType: 'null',
+      bundleName: 'null',
+      bundleVersion: 'null',
+      podName: 'null',
+    };
+    const identity = entryIdentity('"e"', TS, {
+      ...fields,
+      logMessage: '"x"',
+      extra: serializeExtra({ b: 1, a: 2 }),
+    });
+    assert.deepEqual(JSON.parse(identity), ['e', TS, 'INFO', null, null, null, null, 'x', { a: 2, b: 1 }]);
+    assert.equal(documentId(identity), documentId(identity, 0));
+    assert.notEqual(documentId(identity), documentId(identity, 1));
+    assert.notEqual(documentId(identity, 1), documentId(identity, 2));
+  });
+});
+
+describe('OccurrenceCounter', () => {
+  it('counts repeats and forgets them when sorted timestamps move on', () => {
+    const counter = new OccurrenceCounter();
+    assert.equal(counter.next(1, 'a'), 0);
+    assert.equal(counter.next(1, 'a'), 1);
+    assert.equal(counter.next(1, 'b'), 0);
+    assert.equal(counter.size, 2);
+    for (let ts = 2; ts < 10_000; ts++) counter.next(ts, `line-${ts}`);
+    assert.equal(counter.size, 1);
+  });
+
+  it('also forgets on descending input, and keeps everything once the order breaks', () => {
+    const descending = new OccurrenceCounter();
+    for (let ts = 1000; ts > 0; ts--) descending.next(ts, 'x');
+    assert.equal(descending.size, 1);
+
+    const unordered = new OccurrenceCounter();
+    unordered.next(5, 'a');
+    unordered.next(6, 'b');
+    unordered.next(4, 'c');
+    unordered.next(6, 'b');
+    assert.equal(unordered.next(6, 'b'), 2);
+    assert.equal(unordered.size, 2);
+  });
+});

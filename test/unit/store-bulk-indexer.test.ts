@@ -1,0 +1,294 @@
+/**
+ * The bulk engine against a small `_bulk` endpoint on 127.0.0.1 that answers each item as the test
+ * says: the cases a real cluster produces only under load (429 per item, 503 per request) or never
+ * on demand, with every request body recorded.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client } from '@elastic/elasticsearch';
+import { BulkIndexer, type BulkIndexerOptions } from '../../src/store/bulk-indexer.ts';
+import { DeadLetterWriter, DeadLetterWriteError } from '../../src/store/dead-letters.ts';
+import {
+  ElasticsearchUnavailableError,
+  ElasticsearchWriteError,
+} from '../../src/store/elasticsearch-errors.ts';
+
+interface Action {
+  index: string;
+  id: string;
+  source: Record<string, unknown>;
+}
+
+type ItemAnswer = { status: number; error?: { type: string; reason: string } };
+
+/** Decides each item's answer; `undefined` means success. */
+type Judge = (action: Action, attempt: number) => ItemAnswer | undefined;
+
+describe('BulkIndexer', () => {
+  let server: Server;
+  let client: Client;
+  let judge: Judge;
+  /** Answers a whole request with this status instead of judging its items, while > 0. */
+  let failRequests: { status: number; times: number };
+  let responseDelayMs: number;
+  let gate: Promise<void> | undefined;
+  let requests: Action[][];
+  let inFlight: number;
+  let maxInFlight: number;
+  const attempts = new Map<string, number>();
+
+  before(async () => {
+    server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', async () => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
+        if (gate) await gate;
+        if (responseDelayMs > 0) await delay(responseDelayMs);
+        inFlight--;
+        if (failRequests.times > 0) {
+          failRequests.times--;
+          response
+            .writeHead(failRequests.status, headers)
+            .end(JSON.stringify({ error: 'busy', status: failRequests.status }));
+          return;
+        }
+        const lines = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean);
+        const actions: Action[] = [];
+        for (let i = 0; i < lines.length; i += 2) {
+          const meta = (JSON.parse(lines[i]!) as { index: { _index: string; _id: string } }).index;
+          actions.push({
+            index: meta._index,
+            id: meta._id,
+            source: JSON.parse(lines[i + 1]!) as Record<string, unknown>,
+          });
+        }
+        requests.push(actions);
+        const items = actions.map((action) => {
+          const attempt = (attempts.get(`${action.index}/${action.id}`) ?? 0) + 1;
+          attempts.set(`${action.index}/${action.id}`, attempt);
+          const answer = judge(action, attempt) ?? { status: 201 };
+          return { index: { _index: action.index, _id: action.id, ...answer } };
+        });
+        response
+          .writeHead(200, headers)
+          .end(JSON.stringify({ took: 1, errors: items.some((i) => i.index.error), items }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    client = new Client({ node: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+  });
+
+  after(async () => {
+    await client.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    judge = () => undefined;
+    failRequests = { status: 503, times: 0 };
+    responseDelayMs = 0;
+    gate = undefined;
+    requests = [];
+    inFlight = 0;
+    maxInFlight = 0;
+    attempts.clear();
+  });
+
+  const context = (chunk: number) => ({ taskId: 'task', executionId: 'exec', chunk });
+  const backoff = { baseMs: 1, maxMs: 5 };
+
+  function makeIndexer(options: Partial<BulkIndexerOptions> = {}) {
+    const deadLetters = new DeadLetterWriter(client, { prefix: 'unit', maxRetries: 1, backoff });
+    return new BulkIndexer(client, { deadLetters, backoff, flushIntervalMs: 20, ...options });
+  }
+
+  const doc = (id: string, index = 'unit-logs-2024.01') => ({
+    index,
+    id,
+    document: { message: `message of ${id}`, padding: 'x'.repeat(200) },
+    source: { logMessage: id },
+  });
+
+  const logRequests = () => requests.filter((batch) => batch[0]?.index !== 'unit-deadletter');
+  const deadLetterRequests = () => requests.filter((batch) => batch[0]?.index === 'unit-deadletter');
+
+  it('retries only the items Elasticsearch was too busy for', async () => {
+    judge = (action, attempt) =>
+      action.id.startsWith('busy') && attempt === 1
+        ? { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } }
+        : undefined;
+    const indexer = makeIndexer();
+    const session = indexer.session({ label: 's', context: context(0) });
+    for (const id of ['a', 'busy-1', 'b', 'busy-2', 'c']) await session.add(doc(id));
+    const result = await session.done();
+    await indexer.close();
+    assert.equal(result.acknowledged, 5);
+    assert.equal(result.deadLettered, 0);
+    assert.equal(result.retries, 2);
+    assert.deepEqual(
+      logRequests().map((batch) => batch.map((action) => action.id)),
+      [
+        ['a', 'busy-1', 'b', 'busy-2', 'c'],
+        ['busy-1', 'busy-2'],
+      ],
+    );
+  });
+
+  it('retries a whole request that failed with 503, then succeeds', async () => {
+    failRequests = { status: 503, times: 2 };
+    const indexer = makeIndexer();
+    const session = indexer.session({ label: 's', context: context(0) });
+    await session.add(doc('a'));
+    const result = await session.done();
+    await indexer.close();
+    assert.deepEqual({ ...result, bytes: 0 }, { acknowledged: 1, deadLettered: 0, retries: 2, bytes: 0 });
+  });
+
+  it('gives up after maxRetries with ElasticsearchUnavailableError', async () => {
+    judge = () => ({ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } });
+    const indexer = makeIndexer({ maxRetries: 3 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    await session.add(doc('a'));
+    await assert.rejects(session.done(), ElasticsearchUnavailableError);
+    await indexer.close();
+    assert.equal(attempts.get('unit-logs-2024.01/a'), 4);
+  });
+
+  it('dead-letters documents Elasticsearch refuses, with the original entry and the reason', async () => {
+    judge = (action) =>
+      action.id === 'bad' && action.index !== 'unit-deadletter'
+        ? {
+            status: 400,
+            error: { type: 'document_parsing_exception', reason: 'failed to parse field [talend.pod.name]' },
+          }
+        : undefined;
+    const indexer = makeIndexer();
+    const session = indexer.session({ label: 's', context: context(4) });
+    await session.add(doc('good'));
+    await session.add({ ...doc('bad'), position: 17 });
+    const result = await session.done();
+    await indexer.close();
+    assert.equal(result.acknowledged, 1);
+    assert.equal(result.deadLettered, 1);
+    const [letters] = deadLetterRequests();
+    assert.equal(letters!.length, 1);
+    const letter = letters![0]!.source;
+    assert.equal(letter.stage, 'index');
+    assert.equal(letter.reason, 'failed to parse field [talend.pod.name]');
+    assert.deepEqual(letter.error, { type: 'document_parsing_exception', status: 400 });
+    assert.deepEqual(letter.original, { logMessage: 'bad' });
+    assert.deepEqual(letter.talend, {
+      task: { id: 'task' },
+      execution: { id: 'exec' },
+      position: { chunk: 4, line: 17 },
+    });
+    assert.equal(letter.target_index, 'unit-logs-2024.01');
+  });
+
+  it('fails the session when its dead letters cannot be stored', async () => {
+    judge = (action) =>
+      action.id !== 'good'
+        ? { status: 400, error: { type: 'mapper_parsing_exception', reason: 'no' } }
+        : undefined;
+    const indexer = makeIndexer();
+    const session = indexer.session({ label: 's', context: context(0) });
+    await session.add(doc('good'));
+    await session.add(doc('bad'));
+    await assert.rejects(session.done(), DeadLetterWriteError);
+    await indexer.close();
+  });
+
+  it('fails only the session whose index refuses writes', async () => {
+    judge = (action) =>
+      action.index === 'unit-logs-blocked'
+        ? {
+            status: 403,
+            error: {
+              type: 'cluster_block_exception',
+              reason: 'index [unit-logs-blocked] blocked by: [FORBIDDEN/8/index write (api)];',
+            },
+          }
+        : undefined;
+    const indexer = makeIndexer();
+    const blocked = indexer.session({ label: 'blocked', context: context(0) });
+    const fine = indexer.session({ label: 'fine', context: context(1) });
+    await blocked.add(doc('a', 'unit-logs-blocked'));
+    await fine.add(doc('b'));
+    await blocked.add(doc('c', 'unit-logs-blocked'));
+    const [blockedResult, fineResult] = await Promise.allSettled([blocked.done(), fine.done()]);
+    await indexer.close();
+    assert.equal(blockedResult.status, 'rejected');
+    assert.ok((blockedResult as PromiseRejectedResult).reason instanceof ElasticsearchWriteError);
+    assert.match(
+      String((blockedResult as PromiseRejectedResult).reason.message),
+      /PUT unit-logs-blocked\/_settings/,
+    );
+    assert.deepEqual(fineResult.status === 'fulfilled' && fineResult.value.acknowledged, 1);
+    assert.equal(deadLetterRequests().length, 0);
+  });
+
+  it('keeps at most `concurrency` requests in flight, sized by bytes', async () => {
+    responseDelayMs = 30;
+    const indexer = makeIndexer({ flushBytes: 2048, concurrency: 2 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    for (let i = 0; i < 60; i++) await session.add(doc(`d${i}`));
+    const result = await session.done();
+    await indexer.close();
+    assert.equal(result.acknowledged, 60);
+    assert.equal(maxInFlight, 2);
+    for (const batch of logRequests()) {
+      const bytes = batch.reduce((sum, action) => sum + JSON.stringify(action.source).length + 60, 0);
+      assert.ok(bytes <= 2048 + 400, `a request of ${bytes} bytes`);
+    }
+  });
+
+  it('holds adds back while its byte budget is used up, and lets them go as requests complete', async () => {
+    let release!: () => void;
+    gate = new Promise((resolve) => (release = resolve));
+    const indexer = makeIndexer({ flushBytes: 1024, concurrency: 1 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    let added = 0;
+    const adding = (async () => {
+      for (let i = 0; i < 40; i++) {
+        await session.add(doc(`d${i}`));
+        added++;
+      }
+    })();
+    await delay(100);
+    // Each document is about 300 bytes; the budget is flushBytes * (concurrency + 1) = 2048.
+    assert.ok(added >= 5 && added <= 8, `${added} documents buffered while Elasticsearch did not answer`);
+    release();
+    await adding;
+    const result = await session.done();
+    await indexer.close();
+    assert.equal(result.acknowledged, 40);
+  });
+
+  it('flushes a partial buffer after flushIntervalMs without done()', async () => {
+    const indexer = makeIndexer({ flushIntervalMs: 30 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    await session.add(doc('lonely'));
+    await delay(150);
+    assert.equal(logRequests().length, 1);
+    await session.done();
+    await indexer.close();
+  });
+
+  it('drops an aborted session’s buffered documents and rejects its calls', async () => {
+    const indexer = makeIndexer({ flushIntervalMs: 10_000 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    await session.add(doc('never-sent'));
+    const reason = new Error('stop');
+    session.abort(reason);
+    await assert.rejects(session.add(doc('late')), (error) => error === reason);
+    await assert.rejects(session.done(), (error) => error === reason);
+    await indexer.close();
+    assert.equal(requests.length, 0);
+  });
+});

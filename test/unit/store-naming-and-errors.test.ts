@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError } from '../../src/common/errors.ts';
+import { classifyItemFailure, writeRefused } from '../../src/store/elasticsearch-errors.ts';
+import {
+  deadLetterIndex,
+  logsAlias,
+  logsIndexName,
+  MonthlyIndexNames,
+  validateIndexPrefix,
+} from '../../src/store/index-names.ts';
+
+describe('index names', () => {
+  it('derives monthly indices, the alias and the dead-letter index from the prefix', () => {
+    assert.equal(logsIndexName('talend', Date.UTC(2024, 0, 31, 23, 59, 59, 999)), 'talend-logs-2024.01');
+    assert.equal(logsIndexName('talend', Date.UTC(2024, 1, 1)), 'talend-logs-2024.02');
+    assert.equal(logsAlias('acme'), 'acme-logs');
+    assert.equal(deadLetterIndex('acme'), 'acme-deadletter');
+    const names = new MonthlyIndexNames('x');
+    assert.equal(names.forTimestamp(Date.UTC(2023, 11, 31, 23, 59)), 'x-logs-2023.12');
+    assert.equal(names.forTimestamp(Date.UTC(2024, 0, 1)), 'x-logs-2024.01');
+    assert.equal(names.forTimestamp(Date.UTC(2023, 11, 1)), 'x-logs-2023.12');
+  });
+
+  it('accepts a valid prefix and refuses what Elasticsearch would refuse', () => {
+    for (const good of ['talend', 'team-a.prod', 'logs_2']) assert.equal(validateIndexPrefix(good), good);
+    for (const bad of [
+      '',
+      'Talend',
+      'a b',
+      'a*',
+      'a,b',
+      'a"b',
+      'a/b',
+      'a\\b',
+      'a?b',
+      'a#b',
+      'a|b',
+      'a<b',
+      '-x',
+      '_x',
+      '.x',
+      'x'.repeat(201),
+    ]) {
+      assert.throws(() => validateIndexPrefix(bad), ConfigError, bad);
+    }
+  });
+});
+
+describe('bulk item failures', () => {
+  it('retries busy items, fails on blocked indices, dead-letters bad documents', () => {
+    assert.equal(classifyItemFailure(429, { type: 'es_rejected_execution_exception' }), 'retry');
+    assert.equal(classifyItemFailure(503, { type: 'unavailable_shards_exception' }), 'retry');
+    assert.equal(classifyItemFailure(403, { type: 'cluster_block_exception' }), 'fatal');
+    assert.equal(classifyItemFailure(400, { type: 'index_closed_exception' }), 'fatal');
+    assert.equal(classifyItemFailure(404, { type: 'index_not_found_exception' }), 'fatal');
+    assert.equal(classifyItemFailure(400, { type: 'document_parsing_exception' }), 'dead-letter');
+    assert.equal(classifyItemFailure(400, { type: 'mapper_parsing_exception' }), 'dead-letter');
+    assert.equal(classifyItemFailure(400, { type: 'illegal_argument_exception' }), 'dead-letter');
+    assert.equal(classifyItemFailure(400, { type: 'strict_dynamic_mapping_exception' }), 'dead-letter');
+  });
+
+  it('tells the operator what to do', () => {
+    assert.match(
+      writeRefused('i', 400, { type: 'index_closed_exception', reason: 'closed' }).message,
+      /POST i\/_open/,
+    );
+    const blocked = writeRefused('i', 403, { type: 'cluster_block_exception', reason: 'blocked' });
+    assert.match(blocked.message, /index\.blocks\.write/);
+    assert.equal(blocked.category, 'elasticsearch');
+    assert.deepEqual(blocked.context, { index: 'i', status: 403, errorType: 'cluster_block_exception' });
+  });
+});

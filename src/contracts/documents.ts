@@ -60,6 +60,8 @@ export interface ExecutionContext {
 export interface TaskCheckpoint {
   taskId: string;
   watermark?: string;
+  /** Backfills: the start of the range `watermark` counts from. */
+  rangeStart?: string;
   executions: Record<string, ExecutionProgress>;
   updatedAt: string;
 }

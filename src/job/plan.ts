@@ -42,6 +42,8 @@ export interface TaskPlan {
 export interface PlanInput {
   mode: PlanMode;
   checkpoint: TaskCheckpoint;
+  /** The watermark this run may trust (see `startingPoint`); undefined on a first run. */
+  watermark?: number;
   executions: TalendExecution[];
   now: number;
   settleDelayMs: number;
@@ -70,12 +72,40 @@ export function floorToSecond(ms: number): number {
   return Math.floor(ms / 1000) * 1000;
 }
 
+export interface StartingPoint {
+  /** Executions are listed from here: those overlapping [from, now] (or the backfill's end). */
+  from: number;
+  /** The stored watermark, when it applies to this run. */
+  watermark?: number;
+  /** Backfill only: the start of the range the stored watermark is counted from. */
+  rangeStart?: number;
+}
+
+/**
+ * Where a task's run starts. Sync: at its watermark, or `lookback` ago on the first run. Backfill:
+ * its own watermark applies only while the requested start is inside the range it was counted over
+ * (a re-run of `--from now-90d` resumes; an earlier `--from` starts again from there).
+ */
+export function startingPoint(
+  checkpoint: TaskCheckpoint,
+  options: { now: number; lookbackMs: number; backfillFrom?: number },
+): StartingPoint {
+  const stored = checkpoint.watermark === undefined ? undefined : Date.parse(checkpoint.watermark);
+  if (options.backfillFrom === undefined) {
+    return { from: stored ?? options.now - options.lookbackMs, watermark: stored };
+  }
+  const rangeStart = checkpoint.rangeStart === undefined ? undefined : Date.parse(checkpoint.rangeStart);
+  if (stored !== undefined && rangeStart !== undefined && options.backfillFrom >= rangeStart) {
+    return { from: Math.max(options.backfillFrom, stored), watermark: stored, rangeStart };
+  }
+  return { from: options.backfillFrom, rangeStart: options.backfillFrom };
+}
+
 export function planTask(input: PlanInput): TaskPlan {
   const settled = floorToSecond(input.now - input.settleDelayMs);
   const horizonMs =
     input.backfillTo === undefined ? settled : Math.min(settled, floorToSecond(input.backfillTo));
-  const watermark =
-    input.checkpoint.watermark === undefined ? undefined : Date.parse(input.checkpoint.watermark);
+  const watermark = input.watermark;
   const items: WorkItem[] = [];
   const skipped: SkippedExecution[] = [];
 

@@ -13,7 +13,14 @@ import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
 import type { TalendClient } from '../talend/index.ts';
 import { classifyFailure } from './failure-kind.ts';
-import { nextWatermark, planTask, pruneProgress, type TaskPlan, type WorkItem } from './plan.ts';
+import {
+  nextWatermark,
+  planTask,
+  pruneProgress,
+  startingPoint,
+  type TaskPlan,
+  type WorkItem,
+} from './plan.ts';
 import { runExecution, type ExecutionDeps } from './run-execution.ts';
 import { selectTasks, type SelectedTask } from './select-tasks.ts';
 
@@ -42,9 +49,8 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
   const { logger, stats } = deps;
   const prefix = config.indexPrefix;
   const backfill = config.sync.backfill;
-  const scope = backfill
-    ? `backfill:${new Date(backfill.from).toISOString()}:${new Date(backfill.to).toISOString()}`
-    : 'sync';
+  // One backfill checkpoint per task: re-running a backfill (or a later-starting one) resumes it.
+  const scope = backfill ? 'backfill' : 'sync';
   const dryRun = config.sync.dryRun;
 
   // A fatal failure in one execution (Elasticsearch down, credentials refused) stops all of them.
@@ -147,16 +153,15 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     try {
       const checkpoint = await checkpoints.load(selected.taskId);
       const state = checkpoint.checkpoint;
-      const previous =
-        state.watermark !== undefined
-          ? Date.parse(state.watermark)
-          : backfill
-            ? backfill.from
-            : now() - config.sync.lookbackMs;
+      const start = startingPoint(state, {
+        now: now(),
+        lookbackMs: config.sync.lookbackMs,
+        backfillFrom: backfill?.from,
+      });
       const executions = await discoverExecutions(
         deps.talend,
         selected.taskId,
-        previous,
+        start.from,
         backfill?.to ?? now(),
         state.executions,
         taskSignal,
@@ -164,6 +169,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
       const plan = planTask({
         mode: backfill ? 'backfill' : 'sync',
         checkpoint: state,
+        watermark: start.watermark,
         executions,
         now: now(),
         settleDelayMs: config.sync.settleDelayMs,
@@ -179,13 +185,14 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
       );
       if (lease?.lost.aborted) return;
       const watermark = nextWatermark({
-        previous: state.watermark === undefined ? undefined : previous,
+        previous: start.watermark,
         horizonMs: plan.horizonMs,
         executions,
         progress: checkpoint.checkpoint.executions,
       });
       await checkpoint.update((draft) => {
-        draft.watermark = new Date(Math.max(watermark, previous)).toISOString();
+        draft.watermark = new Date(Math.max(watermark, start.from)).toISOString();
+        if (start.rangeStart !== undefined) draft.rangeStart = new Date(start.rangeStart).toISOString();
         pruneProgress(draft, watermark);
       });
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
 import { TalendLogsError } from '../common/errors.ts';
 import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
+import { retryElasticsearch } from './retry-requests.ts';
 import { stateIndexName, versionOf, type DocumentVersion } from './state-index.ts';
 
 /** Another run wrote this task's checkpoint since we read it: our view is stale, so we stop. */
@@ -19,6 +20,7 @@ interface CheckpointSource {
   scope: string;
   taskId: string;
   watermark?: string;
+  rangeStart?: string;
   updatedAt: string;
   executions: Record<string, ExecutionProgress>;
 }
@@ -36,14 +38,12 @@ export class CheckpointStore {
   ) {}
 
   async load(taskId: string): Promise<TaskCheckpointHandle> {
-    const response = await this.client.get<CheckpointSource>(
-      { index: stateIndexName(this.prefix), id: this.documentId(taskId) },
-      { ignore: [404] },
-    );
+    const response = await this.read(taskId);
     const source = response.found ? response._source : undefined;
     const checkpoint: TaskCheckpoint = {
       taskId,
       watermark: source?.watermark,
+      rangeStart: source?.rangeStart,
       executions: source?.executions ?? {},
       updatedAt: source?.updatedAt ?? new Date(0).toISOString(),
     };
@@ -76,6 +76,15 @@ export class CheckpointStore {
     );
   }
 
+  private read(taskId: string) {
+    return retryElasticsearch(`checkpoint read of task ${taskId}`, () =>
+      this.client.get<CheckpointSource>(
+        { index: stateIndexName(this.prefix), id: this.documentId(taskId) },
+        { ignore: [404] },
+      ),
+    );
+  }
+
   documentId(taskId: string): string {
     return `checkpoint:${this.scope}:${taskId}`;
   }
@@ -87,25 +96,29 @@ export class CheckpointStore {
       scope: this.scope,
       taskId: checkpoint.taskId,
       watermark: checkpoint.watermark,
+      rangeStart: checkpoint.rangeStart,
       updatedAt: checkpoint.updatedAt,
       executions: checkpoint.executions,
     };
-    try {
-      const response = await this.client.index({
-        index: stateIndexName(this.prefix),
-        id: this.documentId(checkpoint.taskId),
-        document,
-        ...(version
-          ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
-          : { op_type: 'create' }),
-      });
-      return versionOf(response);
-    } catch (error) {
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 409) {
+    return retryElasticsearch(`checkpoint write of task ${checkpoint.taskId}`, async (attempt) => {
+      try {
+        const response = await this.client.index({
+          index: stateIndexName(this.prefix),
+          id: this.documentId(checkpoint.taskId),
+          document,
+          ...(version
+            ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
+            : { op_type: 'create' }),
+        });
+        return versionOf(response);
+      } catch (error) {
+        if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw error;
+        // A retry conflicts with its own predecessor when that one succeeded but its answer was lost.
+        const stored = attempt > 1 ? await this.read(checkpoint.taskId) : undefined;
+        if (stored?.found && stored._source?.updatedAt === document.updatedAt) return versionOf(stored);
         throw new CheckpointConflictError(checkpoint.taskId, this.scope);
       }
-      throw error;
-    }
+    });
   }
 }
 

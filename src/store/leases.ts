@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from '../observability/logger.ts';
 import { silentLogger } from '../observability/logger.ts';
+import { retryElasticsearch } from './retry-requests.ts';
 import { stateIndexName, versionOf, type DocumentVersion as Version } from './state-index.ts';
 
 export interface LeaseOwner {
@@ -46,7 +47,7 @@ export class LeaseManager {
   async acquire(scope: string, taskId: string): Promise<Lease | undefined> {
     const id = `lease:${scope}:${taskId}`;
     const index = stateIndexName(this.prefix);
-    const existing = await this.client.get<LeaseSource>({ index, id }, { ignore: [404] });
+    const existing = await this.read(index, id);
     let version: Version | undefined;
     if (existing.found && existing._source) {
       if (this.isHeldByOther(existing._source)) {
@@ -79,28 +80,47 @@ export class LeaseManager {
       expiresAt: new Date(now + this.ttlMs).toISOString(),
       updatedAt: new Date(now).toISOString(),
     };
-    try {
-      const response = await this.client.index({
-        index,
-        id,
-        document,
-        refresh: false,
-        ...(version
-          ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
-          : { op_type: 'create' }),
-      });
-      return versionOf(response);
-    } catch (error) {
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 409) return undefined;
-      throw error;
-    }
+    return retryElasticsearch(`lease of task ${taskId}`, async (attempt) => {
+      try {
+        const response = await this.client.index({
+          index,
+          id,
+          document,
+          refresh: false,
+          ...(version
+            ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
+            : { op_type: 'create' }),
+        });
+        return versionOf(response);
+      } catch (error) {
+        if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw error;
+        // A retry conflicts with its own predecessor when that one succeeded but its answer was lost.
+        const stored = attempt > 1 ? await this.read(index, id) : undefined;
+        if (
+          stored?.found &&
+          stored._source?.updatedAt === document.updatedAt &&
+          stored._source.owner === document.owner
+        ) {
+          return versionOf(stored);
+        }
+        return undefined;
+      }
+    });
+  }
+
+  private read(index: string, id: string) {
+    return retryElasticsearch(`lease read ${id}`, () =>
+      this.client.get<LeaseSource>({ index, id }, { ignore: [404] }),
+    );
   }
 
   /** @internal */
   async delete(index: string, id: string, version: Version): Promise<void> {
-    await this.client.delete(
-      { index, id, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm },
-      { ignore: [404, 409] },
+    await retryElasticsearch(`lease release ${id}`, () =>
+      this.client.delete(
+        { index, id, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm },
+        { ignore: [404, 409] },
+      ),
     );
   }
 

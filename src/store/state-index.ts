@@ -1,4 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
+import { retryElasticsearch } from './retry-requests.ts';
 
 /**
  * Our own small index for checkpoints and leases. It lives in the same cluster as the data, so a
@@ -10,7 +11,14 @@ export function stateIndexName(prefix: string): string {
 
 export async function ensureStateIndex(client: Client, prefix: string): Promise<void> {
   const index = stateIndexName(prefix);
-  if (await client.indices.exists({ index })) return;
+  await retryElasticsearch('state index check', async () => {
+    if (!(await client.indices.exists({ index }))) await createStateIndex(client, index);
+    // Another run may have created it a moment ago: its shard may still be starting.
+    await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '60s' });
+  });
+}
+
+async function createStateIndex(client: Client, index: string): Promise<void> {
   await client.indices.create(
     {
       index,

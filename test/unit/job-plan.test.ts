@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TaskCheckpoint } from '../../src/contracts/documents.ts';
 import type { TalendExecution } from '../../src/contracts/talend-api.ts';
-import { nextWatermark, planTask, pruneProgress } from '../../src/job/plan.ts';
+import { nextWatermark, planTask, pruneProgress, startingPoint } from '../../src/job/plan.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00.400Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -100,10 +100,8 @@ describe('planTask', () => {
   it('skips what is done, given up, or already behind the watermark', () => {
     const plan = planTask({
       mode: 'sync',
-      checkpoint: checkpoint({
-        watermark: iso(NOW - minutes(30)),
-        executions: { d: { done: true }, a: { abandoned: true } },
-      }),
+      checkpoint: checkpoint({ executions: { d: { done: true }, a: { abandoned: true } } }),
+      watermark: NOW - minutes(30),
       executions: [
         execution('d', 50, 40),
         execution('a', 50, 20),
@@ -207,5 +205,33 @@ describe('pruneProgress', () => {
     });
     pruneProgress(state, NOW - minutes(10));
     assert.deepEqual(Object.keys(state.executions).sort(), ['gaveUp', 'recent', 'running']);
+  });
+});
+
+describe('startingPoint', () => {
+  const options = { now: NOW, lookbackMs: minutes(60) };
+
+  it('starts a first sync `lookback` ago and later ones at the watermark', () => {
+    assert.deepEqual(startingPoint(checkpoint(), options), { from: NOW - minutes(60), watermark: undefined });
+    const watermark = NOW - minutes(5);
+    assert.deepEqual(startingPoint(checkpoint({ watermark: iso(watermark) }), options), {
+      from: watermark,
+      watermark,
+    });
+  });
+
+  it('resumes a backfill inside the range its watermark counts from, and restarts an earlier one', () => {
+    const rangeStart = NOW - minutes(600);
+    const watermark = NOW - minutes(100);
+    const stored = checkpoint({ watermark: iso(watermark), rangeStart: iso(rangeStart) });
+    assert.deepEqual(startingPoint(stored, { ...options, backfillFrom: rangeStart + minutes(1) }), {
+      from: watermark,
+      watermark,
+      rangeStart,
+    });
+    assert.deepEqual(startingPoint(stored, { ...options, backfillFrom: rangeStart - minutes(1) }), {
+      from: rangeStart - minutes(1),
+      rangeStart: rangeStart - minutes(1),
+    });
   });
 });

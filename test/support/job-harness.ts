@@ -1,0 +1,170 @@
+/**
+ * Runs the real `talend-logs` CLI as child processes against a simulator started in the test
+ * process and a real Elasticsearch, and compares what got indexed with the simulator's truth.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@elastic/elasticsearch';
+import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
+import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from './elasticsearch.ts';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export const TEST_TOKEN = 'job-harness-personal-access-token';
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface JobHarness {
+  simulator: RunningSimulator;
+  client: Client;
+  prefix: string;
+  env: NodeJS.ProcessEnv;
+  spawnCli(args: string[], env?: NodeJS.ProcessEnv): ChildProcess & { result: Promise<CliResult> };
+  runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
+  /** The `_id`s the simulator's entries must have, for the given executions and optional time cut. */
+  expectedIds(executionIds: string[], endTimeExclusive?: number): Set<string>;
+  indexedIds(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startJobHarness(label: string, options: SimulatorOptions): Promise<JobHarness> {
+  const simulator = await startSimulator({ auth: { personalAccessTokens: [TEST_TOKEN] }, ...options });
+  const client = await testClient();
+  const prefix = uniquePrefix(label);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TALEND_API_URL: simulator.apiUrl,
+    TALEND_TOKEN: TEST_TOKEN,
+    ES_URL: await elasticsearchUrl(),
+    INDEX_PREFIX: prefix,
+    SYNC_SETTLE_DELAY: '1s',
+    LOG_LEVEL: 'warn',
+    ILM_ENABLED: 'false',
+  };
+  const children = new Set<ChildProcess>();
+
+  const spawnCli = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      env: { ...env, ...extra },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const result = new Promise<CliResult>((resolve) => {
+      child.on('close', (code, signal) => {
+        children.delete(child);
+        resolve({ code, signal, stdout, stderr });
+      });
+    });
+    return Object.assign(child, { result });
+  };
+
+  return {
+    simulator,
+    client,
+    prefix,
+    env,
+    spawnCli,
+    runCli: (args, extra) => spawnCli(args, extra).result,
+    expectedIds(executionIds, endTimeExclusive) {
+      const ids = new Set<string>();
+      for (const executionId of executionIds) {
+        const task = simulator.tenant.tasks.find((t) => t.executions.some((e) => e.id === executionId));
+        const enricher = new ChunkEnricher({ taskId: task?.id ?? '', executionId }, 0, prefix);
+        let position = 0;
+        for (const entry of simulator.entries(executionId)) {
+          const timestamp = entryTimestamp(entry.logTimestamp);
+          if (timestamp === undefined) throw new Error('the simulator produced an entry without a timestamp');
+          if (endTimeExclusive !== undefined && timestamp >= endTimeExclusive) continue;
+          const outcome = enricher.toDocument(entry, timestamp, position++);
+          if (outcome.kind !== 'document')
+            throw new Error(`simulator entry not indexable: ${outcome.reason}`);
+          ids.add(outcome.id);
+        }
+      }
+      return ids;
+    },
+    async indexedIds() {
+      await client.indices.refresh({
+        index: `${prefix}-logs-*`,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
+      const ids: string[] = [];
+      const pit = await client.openPointInTime({
+        index: `${prefix}-logs-*`,
+        keep_alive: '1m',
+        ignore_unavailable: true,
+      });
+      try {
+        let after: (string | number)[] | undefined;
+        for (;;) {
+          const page = await client.search({
+            pit: { id: pit.id, keep_alive: '1m' },
+            size: 10_000,
+            _source: false,
+            sort: [{ _shard_doc: 'asc' }],
+            ...(after ? { search_after: after } : {}),
+          });
+          const hits = page.hits.hits;
+          for (const hit of hits) ids.push(hit._id!);
+          if (hits.length < 10_000) break;
+          after = hits.at(-1)!.sort as (string | number)[];
+        }
+      } finally {
+        await client.closePointInTime({ id: pit.id });
+      }
+      return ids;
+    },
+    async close() {
+      for (const child of children) child.kill('SIGKILL');
+      await simulator.close();
+      await removePrefix(client, prefix);
+      await client.close();
+    },
+  };
+}
+
+/** The run summary a CLI run printed as its last JSON line. */
+export function summaryOf(result: CliResult): {
+  documents: number;
+  lines: number;
+  executions: { planned: number; completed: number };
+} {
+  const line = result.stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((text) => text.includes('"run summary"'));
+  if (line === undefined)
+    throw new Error(`no run summary in stdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  return JSON.parse(line) as ReturnType<typeof summaryOf>;
+}
+
+/** Asserts two id collections are the same set and that the index holds no id twice. */
+export function compareIds(
+  indexed: string[],
+  expected: Set<string>,
+): { missing: number; unexpected: number; duplicates: number } {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let unexpected = 0;
+  for (const id of indexed) {
+    if (seen.has(id)) duplicates += 1;
+    seen.add(id);
+    if (!expected.has(id)) unexpected += 1;
+  }
+  let missing = 0;
+  for (const id of expected) if (!seen.has(id)) missing += 1;
+  return { missing, unexpected, duplicates };
+}

@@ -11,7 +11,11 @@ export interface BackoffOptions {
  * "Full jitter" (AWS architecture blog, 2015): a uniform wait in [0, min(max, base * 2^attempt)].
  * Spreads retries of many clients that failed together, which a fixed or equal-jitter wait does not.
  */
-export function fullJitterDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
+export function fullJitterDelay(
+  attempt: number,
+  options: BackoffOptions,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.max(0, attempt));
   return Math.floor(random() * ceiling);
 }
@@ -29,7 +33,10 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Parses a `Retry-After` header: either delta-seconds or an HTTP date. Returns milliseconds to wait,
  * or undefined when absent or unparsable.
  */
-export function parseRetryAfter(value: string | undefined | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | undefined | null,
+  now: number = Date.now(),
+): number | undefined {
   if (value === undefined || value === null || value.trim() === '') return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

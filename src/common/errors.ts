@@ -14,7 +14,10 @@ export class TalendLogsError extends Error {
   readonly category: ErrorCategory;
   readonly context: ErrorContext;
 
-  constructor(message: string, options: { category: ErrorCategory; context?: ErrorContext; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { category: ErrorCategory; context?: ErrorContext; cause?: unknown },
+  ) {
     super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.category = options.category;

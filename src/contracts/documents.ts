@@ -24,7 +24,13 @@ export interface LogDocument {
     };
     workspace?: { id?: string; name?: string };
     environment?: { id?: string; name?: string };
-    runtime?: { type?: string; id?: string; engine_id?: string; cluster_id?: string; run_profile_id?: string };
+    runtime?: {
+      type?: string;
+      id?: string;
+      engine_id?: string;
+      cluster_id?: string;
+      run_profile_id?: string;
+    };
     log: { type?: string };
     bundle?: { name?: string; version?: string };
     pod?: { name?: string };

@@ -39,9 +39,7 @@ export const TERMINAL_STATUSES = [
   'terminated_shutdown',
 ] as const;
 export type ExecutionStatus =
-  | (typeof RUNNING_STATUSES)[number]
-  | (typeof TERMINAL_STATUSES)[number]
-  | (string & {});
+  (typeof RUNNING_STATUSES)[number] | (typeof TERMINAL_STATUSES)[number] | (string & {});
 
 export interface ExecutionRuntime {
   type?: string;

@@ -19,9 +19,19 @@ describe('talend-logs sync killed and interrupted', () => {
   let executionIds: string[];
 
   before(async () => {
-    tenant = generateTenant({ seed: 31, tasks: 2, executionsPerTask: 2, entriesPerExecution: 80_000, spreadDays: 1 });
+    tenant = generateTenant({
+      seed: 31,
+      tasks: 2,
+      executionsPerTask: 2,
+      entriesPerExecution: 80_000,
+      spreadDays: 1,
+    });
     executionIds = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
-    harness = await startJobHarness('crash', { tenant, maxEntriesPerFile: 20_000, variants: { jsonShape: 'jsonl' } });
+    harness = await startJobHarness('crash', {
+      tenant,
+      maxEntriesPerFile: 20_000,
+      variants: { jsonShape: 'jsonl' },
+    });
   });
   after(() => harness.close());
 
@@ -34,11 +44,18 @@ describe('talend-logs sync killed and interrupted', () => {
       await delay(1_500 + Math.floor(random() * 4_000));
       child.kill('SIGKILL');
       const result = await child.result;
-      assert.ok(result.signal === 'SIGKILL' || result.code === 0, `run ${kill} ended with ${result.code}: ${result.stderr}`);
+      assert.ok(
+        result.signal === 'SIGKILL' || result.code === 0,
+        `run ${kill} ended with ${result.code}: ${result.stderr}`,
+      );
     }
     const final = await harness.runCli(['sync', '--lookback', '3d']);
     assert.equal(final.code, 0, final.stderr);
-    assert.deepEqual(compareIds(await harness.indexedIds(), expected), { missing: 0, unexpected: 0, duplicates: 0 });
+    assert.deepEqual(compareIds(await harness.indexedIds(), expected), {
+      missing: 0,
+      unexpected: 0,
+      duplicates: 0,
+    });
     const idle = await harness.runCli(['sync', '--lookback', '3d']);
     assert.equal(summaryOf(idle).documents, 0, 'nothing is left to do after the catch-up run');
   });

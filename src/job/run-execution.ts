@@ -117,6 +117,7 @@ async function ingestWithRetries(
         indexPrefix: deps.indexPrefix,
         signal,
         logger,
+        truncated: attempt < attempts ? 'retry' : 'dead-letter',
       });
     } catch (error) {
       if (attempt >= attempts || classifyFailure(error, signal) !== 'retry-chunk') throw error;

@@ -20,6 +20,17 @@ export class DecodeError extends LogFormatError {
   }
 }
 
+/**
+ * The file ends in the middle of its JSON: a transfer cut short (a proxy, a reset, a server that
+ * closed early), since Talend writes whole files. Marked `retryable`: the chunk is downloaded again,
+ * and only on the last attempt is the broken tail dead-lettered instead.
+ */
+export class TruncatedLogError extends LogFormatError {
+  constructor(message: string, context?: ErrorContext) {
+    super(message, { ...context, retryable: true });
+  }
+}
+
 /** The file starts with neither JSON nor, for a TEXT request, text we could read. */
 export class NotALogFileError extends LogFormatError {}
 

@@ -35,6 +35,8 @@ export interface IngestChunkOptions {
   indexPrefix: string;
   signal?: AbortSignal;
   logger?: Logger;
+  /** See ParseOptions.truncated: the caller's last attempt at a chunk keeps what a cut file holds. */
+  truncated?: 'retry' | 'dead-letter';
 }
 
 export interface ChunkResult {
@@ -92,6 +94,7 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
     lines = parseLog(decodeBody(download.body, contentEncodingOf(download)), {
       fileFormat: options.fileFormat,
       onBytesRead: (read) => (bytes = read),
+      truncated: options.truncated,
     });
     for await (const batch of lines) {
       for (const line of batch) {

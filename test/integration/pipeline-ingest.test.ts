@@ -326,11 +326,12 @@ describe('ingestChunk into Elasticsearch', () => {
     assert.equal((await deadLettersOf(executionId)).length, 5);
   });
 
-  it('dead-letters a broken JSON array once and keeps what came before the break', async () => {
+  it('dead-letters a JSON array broken in the middle once and keeps what came before the break', async () => {
     const executionId = 'exec-broken-array';
     const entries = truthEntries(20, Date.UTC(2024, 1, 12));
     const text = JSON.stringify(entries);
-    serve('/broken', `${text.slice(0, text.indexOf(',{', text.length / 2))},{"logTimestamp": 1, "sev`);
+    const cut = text.indexOf(',{', text.length / 2);
+    serve('/broken', `${text.slice(0, cut)},{"logTimestamp": 1, "sev" x}${text.slice(cut)}`);
     const result = await ingest('/broken', executionId);
     assert.equal(result.deadLettered, 1);
     assert.equal(result.linesRead, result.acknowledged + 1);

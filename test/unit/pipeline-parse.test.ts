@@ -3,7 +3,12 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { decodeBody } from '../../src/pipeline/download/decode.ts';
-import { DecodeError, NotALogFileError, UnsupportedEncodingError } from '../../src/pipeline/errors.ts';
+import {
+  DecodeError,
+  NotALogFileError,
+  TruncatedLogError,
+  UnsupportedEncodingError,
+} from '../../src/pipeline/errors.ts';
 import { classifyHead } from '../../src/pipeline/parse/detect-shape.ts';
 import { parseLog } from '../../src/pipeline/parse/parse-log.ts';
 import type { ParsedLine } from '../../src/pipeline/parse/parsed-line.ts';
@@ -134,12 +139,8 @@ describe('JSON parsing', () => {
     );
   });
 
-  it('reports a truncated wrapped document', async () => {
-    const lines = await parse(`{"data":[${JSON.stringify(A)},${JSON.stringify(B)}`);
-    assert.deepEqual(
-      lines.map((line) => line.kind),
-      ['entry', 'entry', 'malformed'],
-    );
+  it('reports a truncated wrapped document as cut short, to be downloaded again', async () => {
+    await assert.rejects(parse(`{"data":[${JSON.stringify(A)},${JSON.stringify(B)}`), TruncatedLogError);
   });
 
   it('yields nothing for an empty or blank file', async () => {
@@ -275,5 +276,50 @@ describe('decoding', () => {
       },
     );
     await assert.rejects(parse(decodeBody(bytes(Buffer.from('not gzip at all')), 'gzip')), DecodeError);
+  });
+});
+
+describe('a file cut short', () => {
+  const collect = async (text: string, fileFormat: 'JSON' | 'TEXT', truncated: 'retry' | 'dead-letter') => {
+    const lines = [];
+    for await (const batch of parseLog(Readable.from([Buffer.from(text)]), { fileFormat, truncated }))
+      lines.push(...batch);
+    return lines;
+  };
+
+  it('is a retryable TruncatedLogError, for arrays, wrapped arrays and JSON Lines', async () => {
+    for (const text of [
+      '[{"logTimestamp":1,"logMessage":"a"},{"logTimestamp":2,"logMe',
+      '{"data":[{"logTimestamp":1,"logMessage":"a"}',
+      '{"logTimestamp":1,"logMessage":"a"}\n{"logTimestamp":2,"logMe',
+    ]) {
+      await assert.rejects(collect(text, 'JSON', 'retry'), (error: unknown) => {
+        assert.ok(error instanceof TruncatedLogError, String(error));
+        assert.equal(error.context.retryable, true);
+        return true;
+      });
+    }
+  });
+
+  it('keeps what was read and dead-letters the tail on the last attempt', async () => {
+    const lines = await collect(
+      '{"logTimestamp":1,"logMessage":"a"}\n{"logTimestamp":2,"logMe',
+      'JSON',
+      'dead-letter',
+    );
+    assert.deepEqual(
+      lines.map((line) => line.kind),
+      ['entry', 'malformed'],
+    );
+  });
+
+  it('is not confused with a bad line in the middle, or a last line that only lacks its newline', async () => {
+    const middle = await collect('{"logTimestamp":1}\n{broken\n{"logTimestamp":3}', 'JSON', 'retry');
+    assert.deepEqual(
+      middle.map((line) => line.kind),
+      ['entry', 'malformed', 'entry'],
+    );
+    const array = await collect('[{"logTimestamp":1} x {"logTimestamp":2}]', 'JSON', 'retry');
+    assert.equal(array.at(-1)?.kind, 'malformed');
   });
 });

@@ -2,6 +2,7 @@ import { pipeline, type Readable, type Transform } from 'node:stream';
 import Parser from 'stream-json/Parser.js';
 import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
+import { TruncatedLogError } from '../errors.ts';
 import type { ByteTap } from './detect-shape.ts';
 import { lineFromValue, malformedLine, type ParsedLine } from './parsed-line.ts';
 
@@ -22,9 +23,11 @@ const processBuffer = (
  */
 class StoppingParser extends Parser {
   failure: Error | undefined;
+  /** The failure came when the input ended, not at a byte in the middle: the file was cut short. */
+  endedEarly = false;
 
   _processBuffer(callback: Callback): void {
-    const self = this as unknown as { _buffer: string; _open_number: boolean };
+    const self = this as unknown as { _buffer: string; _open_number: boolean; _done: boolean };
     if (this.failure) {
       self._buffer = '';
       return callback(null);
@@ -32,6 +35,7 @@ class StoppingParser extends Parser {
     processBuffer.call(this, (error) => {
       if (error) {
         this.failure = error;
+        this.endedEarly = self._done;
         self._buffer = '';
         // An unfinished number would otherwise be pushed by _flush, after the end.
         self._open_number = false;
@@ -52,6 +56,7 @@ export async function* parseJsonDocument(
   bytes: Readable,
   shape: 'array' | 'wrapped',
   tap: ByteTap,
+  truncated: 'retry' | 'dead-letter',
 ): AsyncGenerator<ParsedLine[]> {
   // Packed values only: the per-character token events stream-json can also emit are not needed.
   const tokens = new StoppingParser({ packValues: true, streamValues: false });
@@ -87,6 +92,12 @@ export async function* parseJsonDocument(
   // The rest of the file cannot be read: stop the download rather than drain it.
   bytes.destroy();
   const reason = failure instanceof Error ? failure.message : String(failure);
+  if (tokens.endedEarly && truncated === 'retry') {
+    throw new TruncatedLogError(
+      `The log file ends in the middle of its JSON after entry ${position} (${tap.bytes} bytes): ${reason}`,
+      { position, bytes: tap.bytes },
+    );
+  }
   batch.push(
     malformedLine(
       position,

@@ -6,7 +6,10 @@ import { StringDecoder } from 'node:string_decoder';
  * reassembled, `\r\n` counts as `\n`, and a last line without a newline still comes out. Batches, not
  * single lines, because a hop through an async iterator per line costs as much as parsing it.
  */
-export async function* splitLines(bytes: Readable): AsyncGenerator<string[]> {
+export async function* splitLines(
+  bytes: Readable,
+  onUnterminatedLine?: () => void,
+): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of bytes) {
@@ -23,7 +26,10 @@ export async function* splitLines(bytes: Readable): AsyncGenerator<string[]> {
     yield lines;
   }
   rest += decoder.end();
-  if (rest !== '') yield [stripCarriageReturn(rest)];
+  if (rest !== '') {
+    onUnterminatedLine?.();
+    yield [stripCarriageReturn(rest)];
+  }
 }
 
 function stripCarriageReturn(line: string): string {

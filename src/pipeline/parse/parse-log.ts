@@ -11,6 +11,11 @@ export interface ParseOptions {
   fileFormat: LogFileFormat;
   /** Told how many decoded bytes were read, once the stream is done with (read through or abandoned). */
   onBytesRead?: (bytesRead: number) => void;
+  /**
+   * A file that ends mid-JSON: `retry` throws TruncatedLogError so the chunk is downloaded again;
+   * `dead-letter` keeps what was read and dead-letters the broken tail (the last attempt). Default `retry`.
+   */
+  truncated?: 'retry' | 'dead-letter';
 }
 
 /**
@@ -27,10 +32,10 @@ export async function* parseLog(decoded: Readable, options: ParseOptions): Async
       return;
     case 'array':
     case 'wrapped':
-      lines = parseJsonDocument(stream, shape, tap);
+      lines = parseJsonDocument(stream, shape, tap, options.truncated ?? 'retry');
       break;
     case 'jsonl':
-      lines = parseJsonLines(stream);
+      lines = parseJsonLines(stream, options.truncated ?? 'retry');
       break;
     case 'text':
       lines = parseTextLines(stream);

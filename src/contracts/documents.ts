@@ -21,6 +21,8 @@ export interface LogDocument {
       trigger_time?: string;
       start_time?: string;
       finish_time?: string;
+      /** finish - start, once finished. */
+      duration_ms?: number;
     };
     workspace?: { id?: string; name?: string };
     environment?: { id?: string; name?: string };
@@ -34,6 +36,8 @@ export interface LogDocument {
     log: { type?: string };
     bundle?: { name?: string; version?: string };
     pod?: { name?: string };
+    /** Error and fatal lines: the message's first line, to aggregate "top error messages" on. */
+    error?: { message: string };
     /** Where the line sat in what we read: informative only, never part of the identity. */
     position: { chunk: number; line: number };
     /** Fields Talend sent that we do not map; kept, not indexed. */

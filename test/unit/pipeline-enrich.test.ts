@@ -94,6 +94,7 @@ describe('ChunkEnricher', () => {
           trigger_time: '2021-09-01T07:00:00Z',
           start_time: '2021-09-01T07:00:01Z',
           finish_time: '2021-09-01T07:05:00Z',
+          duration_ms: 299_000,
         },
         workspace: { id: 'ws-1', name: 'Personal' },
         environment: { id: 'env-1', name: 'prod' },
@@ -105,6 +106,24 @@ describe('ChunkEnricher', () => {
         extra: { threadName: 'main', nested: { a: 1 } },
       },
     });
+  });
+
+  it('summarises error lines by their first line, for "top error messages"', () => {
+    const trace = `java.sql.SQLException: connection refused\n\tat tDBOutput_1.process(${'x'.repeat(40)})`;
+    const error = enrich({ logTimestamp: TS, severity: 'ERROR', logMessage: trace });
+    assert.equal(error.kind, 'document');
+    assert.deepEqual(error.document.talend.error, { message: 'java.sql.SQLException: connection refused' });
+    assert.equal(error.document.message, trace);
+    const long = enrich({ logTimestamp: TS, severity: 'fatal', logMessage: 'y'.repeat(2_000) });
+    assert.equal(long.kind === 'document' && long.document.talend.error?.message.length, 512);
+    const info = enrich({ logTimestamp: TS, severity: 'INFO', logMessage: 'fine' });
+    assert.equal(info.kind === 'document' && info.document.talend.error, undefined);
+  });
+
+  it('leaves the duration out while the execution runs', () => {
+    const running = new ChunkEnricher({ ...CONTEXT, finishTimestamp: undefined }, 0, 'talend');
+    const outcome = running.toDocument({ logTimestamp: TS, logMessage: 'x' }, TS, 0);
+    assert.equal(outcome.kind === 'document' && outcome.document.talend.execution.duration_ms, undefined);
   });
 
   it('fills defaults for a minimal entry', () => {

@@ -128,6 +128,9 @@ export class ChunkEnricher {
       talend += `,"bundle":{"version":${serialized.bundleVersion}}`;
     }
     if (fields.podName !== undefined) talend += `,"pod":{"name":${serialized.podName}}`;
+    if (fields.logMessage !== undefined && isErrorLevel(fields.severity)) {
+      talend += `,"error":{"message":${JSON.stringify(errorSummary(fields.logMessage))}}`;
+    }
     talend += `,"position":{"chunk":${this.chunkSequence},"line":${position}}`;
     if (extra !== undefined) talend += `,"extra":${serialized.extra}`;
 
@@ -204,6 +207,23 @@ function textFields(entry: RawLogEntry): TextFields | string {
   return fields;
 }
 
+const ERROR_LEVELS = new Set(['ERROR', 'FATAL', 'SEVERE', 'CRITICAL']);
+const ERROR_SUMMARY_LENGTH = 512;
+
+function isErrorLevel(severity: string | undefined): boolean {
+  return severity !== undefined && ERROR_LEVELS.has(severity.toUpperCase());
+}
+
+/**
+ * The first line of an error message, short enough to aggregate on: a stack trace's first line names
+ * the exception, which is what "top error messages" should count.
+ */
+function errorSummary(message: string): string {
+  const newline = message.indexOf('\n');
+  const firstLine = (newline === -1 ? message : message.slice(0, newline)).trimEnd();
+  return firstLine.length > ERROR_SUMMARY_LENGTH ? firstLine.slice(0, ERROR_SUMMARY_LENGTH) : firstLine;
+}
+
 function isText(value: unknown): value is string | undefined {
   return value === undefined || typeof value === 'string';
 }
@@ -221,6 +241,8 @@ function talendContext(context: ExecutionContext): TalendContext {
       finish_time: context.finishTimestamp,
     }) as TalendContext['execution'],
   };
+  const duration = durationMs(context);
+  if (duration !== undefined) out.execution.duration_ms = duration;
   if (context.workspaceId !== undefined || context.workspaceName !== undefined) {
     out.workspace = compact({ id: context.workspaceId, name: context.workspaceName });
   }
@@ -238,6 +260,13 @@ function talendContext(context: ExecutionContext): TalendContext {
     });
   }
   return out;
+}
+
+/** Known once the execution finished: what "slowest executions" sorts on. */
+function durationMs(context: ExecutionContext): number | undefined {
+  if (context.startTimestamp === undefined || context.finishTimestamp === undefined) return undefined;
+  const duration = Date.parse(context.finishTimestamp) - Date.parse(context.startTimestamp);
+  return Number.isFinite(duration) && duration >= 0 ? duration : undefined;
 }
 
 function compact<T extends Record<string, string | undefined>>(object: T): T {

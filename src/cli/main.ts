@@ -6,6 +6,7 @@ import { syncCommand } from './commands/sync.ts';
 import { statusCommand } from './commands/status.ts';
 import { setupCommand } from './commands/setup.ts';
 import { simulateCommand } from './commands/simulate.ts';
+import { ingestFileCommand } from './commands/ingest-file.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import type { FlagValues } from '../config/load.ts';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   status: (flags) => statusCommand(flags),
   setup: (flags) => setupCommand(flags),
   simulate: (flags) => simulateCommand(flags),
+  'ingest-file': (flags, positionals) => ingestFileCommand(flags, positionals),
 };
 
 function version(): string {

@@ -70,6 +70,8 @@ export async function ingestFile(path: string, options: IngestFileOptions): Prom
       indexPrefix: prefix,
       signal: options.signal,
       logger,
+      // A file on disk cannot be downloaded again: a cut tail is dead-lettered, the rest kept.
+      truncated: 'dead-letter',
     });
     if (options.refresh)
       await options.client.indices.refresh({

@@ -2,30 +2,22 @@
  * Runs the real `talend-logs` CLI as child processes against a simulator started in the test
  * process and a real Elasticsearch, and compares what got indexed with the simulator's truth.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Client } from '@elastic/elasticsearch';
 import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import { spawnCli, type CliProcess, type CliResult } from './cli.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from './elasticsearch.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export type { CliResult };
 export const TEST_TOKEN = 'job-harness-personal-access-token';
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface JobHarness {
   simulator: RunningSimulator;
   client: Client;
   prefix: string;
   env: NodeJS.ProcessEnv;
-  spawnCli(args: string[], env?: NodeJS.ProcessEnv): ChildProcess & { result: Promise<CliResult> };
+  spawnCli(args: string[], env?: NodeJS.ProcessEnv): CliProcess;
   runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
   /** The `_id`s the simulator's entries must have, for the given executions and optional time cut. */
   expectedIds(executionIds: string[], endTimeExclusive?: number): Set<string>;
@@ -38,8 +30,6 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
   const client = await testClient();
   const prefix = uniquePrefix(label);
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
     TALEND_API_URL: simulator.apiUrl,
     TALEND_TOKEN: TEST_TOKEN,
     ES_URL: await elasticsearchUrl(),
@@ -48,25 +38,12 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
     LOG_LEVEL: 'warn',
     ILM_ENABLED: 'false',
   };
-  const children = new Set<ChildProcess>();
-
-  const spawnCli = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      env: { ...env, ...extra },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const children = new Set<CliProcess>();
+  const spawnTracked = (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const child = spawnCli(args, { ...env, ...extra });
     children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const result = new Promise<CliResult>((resolve) => {
-      child.on('close', (code, signal) => {
-        children.delete(child);
-        resolve({ code, signal, stdout, stderr });
-      });
-    });
-    return Object.assign(child, { result });
+    void child.result.then(() => children.delete(child));
+    return child;
   };
 
   return {
@@ -74,8 +51,8 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
     client,
     prefix,
     env,
-    spawnCli,
-    runCli: (args, extra) => spawnCli(args, extra).result,
+    spawnCli: spawnTracked,
+    runCli: (args, extra) => spawnTracked(args, extra).result,
     expectedIds(executionIds, endTimeExclusive) {
       const ids = new Set<string>();
       for (const executionId of executionIds) {

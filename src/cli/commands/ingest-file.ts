@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { ConfigError } from '../../common/errors.ts';
+import type { FlagValues } from '../../config/load.ts';
+import { ingestFile } from '../../pipeline/ingest-file.ts';
+import { EXIT } from '../exit-codes.ts';
+import { createElasticsearchClient, startRuntime } from '../runtime.ts';
+import { abortOnSignals } from '../signals.ts';
+
+/**
+ * `ingest-file FILE --task ID --execution ID`: a log downloaded by hand from the Talend console,
+ * through the same parse, enrich and index stages as `sync`, with the same document ids.
+ */
+export async function ingestFileCommand(flags: FlagValues, positionals: string[]): Promise<number> {
+  const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true });
+  const [path, ...extra] = positionals;
+  const taskIds = config.selection.taskIds;
+  const executionId = typeof flags.execution === 'string' ? flags.execution : undefined;
+  const problems = [
+    path === undefined && 'name the log file: talend-logs ingest-file FILE --task ID --execution ID',
+    extra.length > 0 && `one file at a time (got ${positionals.length})`,
+    path !== undefined && !existsSync(path) && `no such file: ${path}`,
+    taskIds.length !== 1 && '--task ID: the id of the task the log belongs to (exactly one)',
+    executionId === undefined && '--execution ID: the id of the execution the log belongs to',
+  ].filter((problem): problem is string => typeof problem === 'string');
+  if (problems.length > 0) throw new ConfigError(`ingest-file: ${problems.join('; ')}.`);
+
+  const elasticsearch = createElasticsearchClient(config.elasticsearch);
+  const signals = abortOnSignals(logger);
+  try {
+    const result = await ingestFile(path!, {
+      taskId: taskIds[0]!,
+      executionId: executionId!,
+      taskName: typeof flags['task-name'] === 'string' ? flags['task-name'] : undefined,
+      fileFormat: flags['file-format'] === undefined ? undefined : config.sync.fileFormat,
+      client: elasticsearch,
+      prefix: config.indexPrefix,
+      flushBytes: config.bulk.flushBytes,
+      concurrency: config.bulk.concurrency,
+      maxRetries: config.bulk.maxRetries,
+      refresh: true,
+      signal: signals.signal,
+      logger,
+    });
+    console.log(JSON.stringify({ msg: 'ingest-file summary', file: path, ...result }));
+    if (result.deadLettered > 0) {
+      logger.warn(
+        { deadLettered: result.deadLettered, index: `${config.indexPrefix}-deadletter` },
+        'some lines could not be indexed and were dead-lettered',
+      );
+      return EXIT.partial;
+    }
+    return EXIT.ok;
+  } finally {
+    signals.dispose();
+    await elasticsearch.close();
+  }
+}

@@ -7,6 +7,7 @@ import { statusCommand } from './commands/status.ts';
 import { setupCommand } from './commands/setup.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { ingestFileCommand } from './commands/ingest-file.ts';
+import { demoCommand } from './commands/demo.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import type { FlagValues } from '../config/load.ts';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
   setup: (flags) => setupCommand(flags),
   simulate: (flags) => simulateCommand(flags),
   'ingest-file': (flags, positionals) => ingestFileCommand(flags, positionals),
+  demo: (flags) => demoCommand(flags),
 };
 
 function version(): string {

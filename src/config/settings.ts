@@ -246,8 +246,8 @@ export const SETTINGS = {
     env: 'ILM_ENABLED',
     file: 'ilm.enabled',
     boolean: true,
-    default: 'true',
-    help: 'Attach a lifecycle policy where the cluster supports ILM.',
+    default: 'false',
+    help: 'Attach a lifecycle policy that deletes old log indices, where the cluster supports ILM.',
   },
   ilmDeleteAfter: {
     flag: 'ilm-delete-after',

@@ -61,13 +61,16 @@ describe('talend-logs sync killed and interrupted', () => {
   });
 
   it('stops on SIGTERM with exit code 4, committing only what was acknowledged', async () => {
+    // A run that starts after the previous syncs and has finished, and settled, by the next one.
+    const started = Date.now();
     harness.simulator.addExecution(tenant.tasks[0]!.id, {
       id: 'bbbbbbbb-0000-4000-8000-000000000001',
       status: 'execution_successful',
-      startTime: Date.now() - 60_000,
-      finishTime: Date.now() - 5_000,
+      startTime: started,
+      finishTime: started + 5_000,
       entryCount: 200_000,
     });
+    await delay(started + 6_500 - Date.now());
     const child = harness.spawnCli(['sync', '--lookback', '3d']);
     await delay(2_500);
     child.kill('SIGTERM');

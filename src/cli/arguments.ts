@@ -7,10 +7,16 @@ type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: stri
 
 /** Flags that belong to one command rather than to the shared configuration. */
 export const COMMAND_OPTIONS: Record<string, OptionSpec & { help: string }> = {
-  'kibana-url': { type: 'string', help: 'setup: also import the Kibana dashboard through this Kibana.' },
+  'kibana-url': {
+    type: 'string',
+    help:
+      'setup: also import the Kibana dashboard through this Kibana (or KIBANA_URL). Credentials: ' +
+      'KIBANA_API_KEY or KIBANA_USERNAME/KIBANA_PASSWORD (also *_FILE), else the Elasticsearch ones; ' +
+      'TLS: KIBANA_CA_CERT, KIBANA_INSECURE_SKIP_TLS_VERIFY.',
+  },
   'kibana-space': {
     type: 'string',
-    help: 'setup: Kibana space to import into (default: the default space).',
+    help: 'setup: Kibana space to import into (or KIBANA_SPACE; default: the default space).',
   },
   'task-name': { type: 'string', help: 'ingest-file: task name to record on each line.' },
   execution: { type: 'string', help: 'ingest-file: execution id the file belongs to.' },

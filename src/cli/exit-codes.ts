@@ -11,7 +11,7 @@ export const EXIT = {
   partial: 3,
   /** SIGINT/SIGTERM: in-flight work was abandoned, acknowledged work committed. */
   interrupted: 4,
-  /** Elasticsearch or Talend unusable (unreachable, credentials refused, writes blocked). */
+  /** Elasticsearch, Talend or Kibana unusable (unreachable, credentials refused, writes or imports refused). */
   unavailable: 5,
 } as const;
 
@@ -37,6 +37,7 @@ export function exitCodeFor(error: unknown): number {
       return EXIT.interrupted;
     case 'talend':
     case 'elasticsearch':
+    case 'kibana':
       return EXIT.unavailable;
     case 'input':
       return EXIT.partial;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { describeError, TalendLogsError } from '../common/errors.ts';
+import { packageFile } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
 import { syncCommand } from './commands/sync.ts';
 import { statusCommand } from './commands/status.ts';
@@ -25,7 +26,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
     version: string;
   };
   return manifest.version;

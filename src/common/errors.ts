@@ -1,7 +1,8 @@
 import { scrubSecrets } from './secrets.ts';
 
 /** Why a run stopped, mapped to the process exit codes documented in README.md. */
-export type ErrorCategory = 'config' | 'talend' | 'elasticsearch' | 'input' | 'interrupted' | 'internal';
+export type ErrorCategory =
+  'config' | 'talend' | 'elasticsearch' | 'kibana' | 'input' | 'interrupted' | 'internal';
 
 export type ErrorContext = Record<string, string | number | boolean | undefined>;
 

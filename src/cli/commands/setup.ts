@@ -1,19 +1,38 @@
 import type { FlagValues } from '../../config/load.ts';
+import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
+import { resolveKibanaSettings } from '../../kibana/kibana-settings.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createElasticsearchClient, startRuntime } from '../runtime.ts';
 
-/** `setup`: index templates, lifecycle policy where supported, and our state index. Idempotent. */
+/**
+ * `setup`: index templates, lifecycle policy where supported, and our state index; with a Kibana URL
+ * (--kibana-url or KIBANA_URL), also the dashboard, its visualizations, saved searches and data view.
+ * Idempotent: every run overwrites with the same definitions.
+ */
 export async function setupCommand(flags: FlagValues): Promise<number> {
   const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true });
+  // Read before anything is written, so that a Kibana typo fails the command with nothing half-done.
+  const kibana = resolveKibanaSettings({ flags, env: process.env, elasticsearch: config.elasticsearch });
   const elasticsearch = createElasticsearchClient(config.elasticsearch);
   try {
     await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });
     await ensureStateIndex(elasticsearch, config.indexPrefix);
     logger.info({ prefix: config.indexPrefix }, 'Elasticsearch templates installed');
-    return EXIT.ok;
   } finally {
     await elasticsearch.close();
   }
+  if (kibana !== undefined) {
+    await importSavedObjects({
+      kibanaUrl: kibana.url,
+      space: kibana.space,
+      auth: kibana.auth,
+      ca: kibana.ca,
+      rejectUnauthorized: kibana.rejectUnauthorized,
+      prefix: config.indexPrefix,
+      logger,
+    });
+  }
+  return EXIT.ok;
 }

@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# talend-logs-es: the `talend-logs` CLI. Build: docker build -t talend-logs-es:0.1.0 .
+
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Read at run time: index templates by `setup` and every `sync`, Kibana objects by `setup`.
+COPY mappings ./mappings
+COPY docker ./docker
+# The image's own `node` user (uid 1000): nothing here needs root, nor writes to the file system.
+USER node
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["--help"]

@@ -1,0 +1,215 @@
+import { Agent, FormData, request } from 'undici';
+import { fullJitterDelay, parseRetryAfter, sleep, type BackoffOptions } from '../common/backoff.ts';
+import { ConfigError, describeError } from '../common/errors.ts';
+import { registerSecret, safeUrl } from '../common/secrets.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import { KibanaImportError, type KibanaErrorContext } from './errors.ts';
+import { describeObjectError, errorBodyMessage, isImportResponse } from './import-response.ts';
+import type { KibanaAuth } from './kibana-settings.ts';
+import { readSavedObjects, toNdjson, withIndexPrefix } from './saved-objects.ts';
+
+export interface ImportRetry extends BackoffOptions {
+  /** Tries in all, the first included. */
+  attempts: number;
+}
+
+export interface ImportSavedObjectsOptions {
+  /** Kibana's base URL, with its base path if it has one. */
+  kibanaUrl: string;
+  /** Absent: the default space. */
+  space?: string;
+  auth?: KibanaAuth;
+  /** Index prefix the data view must cover. */
+  prefix: string;
+  /** PEM of extra CA certificates. */
+  ca?: string;
+  rejectUnauthorized?: boolean;
+  logger?: Logger;
+  retry?: ImportRetry;
+}
+
+export interface ImportReport {
+  kibana: string;
+  space?: string;
+  imported: number;
+  warnings: string[];
+}
+
+/**
+ * A Kibana that has just started answers 503 for a while, and a proxy in front may answer 502/504:
+ * worth a few spaced tries, since the import overwrites and can be repeated safely.
+ */
+const DEFAULT_RETRY: ImportRetry = { attempts: 4, baseMs: 1_000, maxMs: 10_000 };
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const REQUEST_TIMEOUT_MS = 60_000;
+const FILE_NAME = 'talend-logs.ndjson';
+
+interface Answer {
+  status: number;
+  retryAfter: string | undefined;
+  text: string;
+}
+
+/**
+ * Imports the dashboard, its visualizations, saved searches and data view into Kibana, overwriting
+ * earlier versions (the objects have fixed ids), with the data view pointed at `prefix`. Throws a
+ * KibanaImportError listing every object Kibana refused.
+ */
+export async function importSavedObjects(options: ImportSavedObjectsOptions): Promise<ImportReport> {
+  const logger = options.logger ?? silentLogger;
+  const retry = options.retry ?? DEFAULT_RETRY;
+  const where: KibanaErrorContext = {
+    kibana: safeUrl(options.kibanaUrl),
+    ...(options.space ? { space: options.space } : {}),
+  };
+  const ndjson = toNdjson(withIndexPrefix(readSavedObjects(), options.prefix));
+  const headers = { 'kbn-xsrf': 'true', ...authorization(options.auth) };
+  const dispatcher = new Agent({
+    connect: {
+      ...(options.ca ? { ca: options.ca } : {}),
+      rejectUnauthorized: options.rejectUnauthorized ?? true,
+    },
+    headersTimeout: REQUEST_TIMEOUT_MS,
+    bodyTimeout: REQUEST_TIMEOUT_MS,
+  });
+  const post = async (): Promise<Answer> => {
+    // undici's own FormData: the global one is typed after Node's bundled undici, which undici 7 refuses.
+    const form = new FormData();
+    form.append('file', new Blob([ndjson], { type: 'application/ndjson' }), FILE_NAME);
+    const response = await request(importUrl(options.kibanaUrl, options.space), {
+      method: 'POST',
+      headers,
+      body: form,
+      dispatcher,
+    });
+    const retryAfter = response.headers['retry-after'];
+    return {
+      status: response.statusCode,
+      retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      text: await response.body.text(),
+    };
+  };
+
+  try {
+    for (let attempt = 1; ; attempt++) {
+      let answer: Answer;
+      try {
+        answer = await post();
+      } catch (error) {
+        if (attempt >= retry.attempts) {
+          throw new KibanaImportError(
+            `Kibana at ${where.kibana} could not be reached after ${attempt} attempt(s): ${describeError(error)}. ` +
+              'Check --kibana-url / KIBANA_URL and that Kibana is running.',
+            { ...where, attempts: attempt },
+            error,
+          );
+        }
+        await pause(attempt, undefined, retry, logger, {
+          ...where,
+          reason: describeError(error),
+        });
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(answer.status) && attempt < retry.attempts) {
+        await pause(attempt, answer.retryAfter, retry, logger, {
+          ...where,
+          status: answer.status,
+        });
+        continue;
+      }
+      const report = outcome(answer, { ...where, attempts: attempt });
+      for (const warning of report.warnings) logger.warn({ ...where }, `Kibana: ${warning}`);
+      logger.info({ ...where, objects: report.imported }, 'Kibana saved objects imported');
+      return report;
+    }
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+function importUrl(kibanaUrl: string, space: string | undefined): string {
+  const base = kibanaUrl.replace(/\/+$/, '');
+  const spacePath = space ? `/s/${encodeURIComponent(space)}` : '';
+  return `${base}${spacePath}/api/saved_objects/_import?overwrite=true`;
+}
+
+function authorization(auth: KibanaAuth | undefined): Record<string, string> {
+  if (auth === undefined) return {};
+  if ('apiKey' in auth) {
+    registerSecret(auth.apiKey);
+    return { authorization: `ApiKey ${auth.apiKey}` };
+  }
+  registerSecret(auth.password);
+  const encoded = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
+  registerSecret(encoded);
+  return { authorization: `Basic ${encoded}` };
+}
+
+async function pause(
+  attempt: number,
+  retryAfter: string | undefined,
+  retry: ImportRetry,
+  logger: Logger,
+  fields: Record<string, unknown>,
+): Promise<void> {
+  const waitMs = Math.min(retry.maxMs, parseRetryAfter(retryAfter) ?? fullJitterDelay(attempt - 1, retry));
+  logger.warn({ ...fields, attempt, waitMs }, 'Kibana is not ready: retrying the saved objects import');
+  await sleep(waitMs);
+}
+
+function outcome(answer: Answer, context: KibanaErrorContext): ImportReport {
+  const { status, text } = answer;
+  if (status === 200) {
+    const body: unknown = parseJson(text);
+    if (!isImportResponse(body)) {
+      throw new KibanaImportError(
+        `${context.kibana} answered the saved objects import with something other than Kibana's import result: ` +
+          `${errorBodyMessage(text)}`,
+        { ...context, status },
+      );
+    }
+    const failures = body.errors ?? [];
+    if (!body.success || failures.length > 0) {
+      throw new KibanaImportError(
+        `Kibana imported ${body.successCount} saved object(s) and refused ${failures.length}:\n  - ` +
+          failures.map(describeObjectError).join('\n  - '),
+        { ...context, status, failedObjects: failures.length },
+      );
+    }
+    return {
+      kibana: context.kibana,
+      ...(context.space ? { space: context.space } : {}),
+      imported: body.successCount,
+      warnings: (body.warnings ?? []).map((warning) => warning.message ?? String(warning.type)),
+    };
+  }
+  const message = errorBodyMessage(text);
+  if (status === 401 || status === 403) {
+    throw new KibanaImportError(
+      `Kibana refused the credentials (HTTP ${status}: ${message}). Set KIBANA_API_KEY or ` +
+        'KIBANA_USERNAME/KIBANA_PASSWORD (they default to the Elasticsearch ones); the user needs the ' +
+        'saved objects management privilege (All) in the space.',
+      { ...context, status },
+    );
+  }
+  if (status === 404) {
+    throw new ConfigError(
+      context.space
+        ? `Kibana at ${context.kibana} has no space "${context.space}" (HTTP 404): create it or fix --kibana-space.`
+        : `${context.kibana} has no saved objects API (HTTP 404): is --kibana-url the address of Kibana?`,
+      { ...context, status },
+    );
+  }
+  throw new KibanaImportError(`Kibana answered HTTP ${status} to the saved objects import: ${message}`, {
+    ...context,
+    status,
+  });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -12,7 +12,7 @@ import { LeaseManager, currentOwner } from '../store/leases.ts';
 import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
 import type { TalendClient } from '../talend/index.ts';
-import { classifyFailure } from './failure-kind.ts';
+import { classifyFailure, type FailureKind } from './failure-kind.ts';
 import {
   nextWatermark,
   planTask,
@@ -99,6 +99,29 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
   const taskSlots = pLimit(config.sync.concurrency);
   let failedExecutions = 0;
 
+  /**
+   * Interruptions end quietly and fatal failures stop the run; anything else is this execution's
+   * (or task's) own failure: counted, reported, and retried by the next run.
+   */
+  const recordFailure = (
+    error: unknown,
+    taskSignal: AbortSignal,
+    where: { taskId: string; executionId?: string },
+  ): { kind: FailureKind; message: string } | undefined => {
+    const kind = classifyFailure(error, taskSignal);
+    if (kind === 'interrupted') return undefined;
+    if (kind === 'fatal') {
+      stopRun(error);
+      return undefined;
+    }
+    failedExecutions += 1;
+    const message = describeError(error);
+    stats.failures.push({ ...where, error: message });
+    const what = where.executionId === undefined ? 'task' : 'execution';
+    logger.error({ ...where, err: error }, `${what} failed; the next run retries it`);
+    return { kind, message };
+  };
+
   const processItem = async (
     item: WorkItem,
     selected: SelectedTask,
@@ -112,19 +135,9 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
       if (deadLettered > 0) stats.executionsPartial += 1;
       else stats.executionsCompleted += 1;
     } catch (error) {
-      const kind = classifyFailure(error, taskSignal);
-      if (kind === 'interrupted') return;
-      if (kind === 'fatal') {
-        stopRun(error);
-        return;
-      }
-      failedExecutions += 1;
-      const message = describeError(error);
-      stats.failures.push({ taskId: selected.taskId, executionId, error: message });
-      logger.error(
-        { taskId: selected.taskId, executionId, err: error },
-        'execution failed; the next run retries it',
-      );
+      const failure = recordFailure(error, taskSignal, { taskId: selected.taskId, executionId });
+      if (failure === undefined) return;
+      const { kind, message } = failure;
       await checkpoint
         .update((state) => {
           const progress = (state.executions[executionId] ??= {});
@@ -196,15 +209,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
         pruneProgress(draft, watermark);
       });
     } catch (error) {
-      const kind = classifyFailure(error, taskSignal);
-      if (kind === 'interrupted') return;
-      if (kind === 'fatal') {
-        stopRun(error);
-        return;
-      }
-      failedExecutions += 1;
-      stats.failures.push({ taskId: selected.taskId, error: describeError(error) });
-      logger.error({ taskId: selected.taskId, err: error }, 'task failed; the next run retries it');
+      recordFailure(error, taskSignal, { taskId: selected.taskId });
     } finally {
       await lease
         ?.release()

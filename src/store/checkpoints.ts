@@ -1,8 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
 import { TalendLogsError } from '../common/errors.ts';
 import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
-import { retryElasticsearch } from './retry-requests.ts';
-import { stateIndexName, versionOf, type DocumentVersion } from './state-index.ts';
+import {
+  readStateDocument,
+  stateIndexName,
+  versionOf,
+  writeIfUnchanged,
+  type DocumentVersion,
+} from './state-index.ts';
 
 /** Another run wrote this task's checkpoint since we read it: our view is stale, so we stop. */
 export class CheckpointConflictError extends TalendLogsError {
@@ -77,11 +82,10 @@ export class CheckpointStore {
   }
 
   private read(taskId: string) {
-    return retryElasticsearch(`checkpoint read of task ${taskId}`, () =>
-      this.client.get<CheckpointSource>(
-        { index: stateIndexName(this.prefix), id: this.documentId(taskId) },
-        { ignore: [404] },
-      ),
+    return readStateDocument<CheckpointSource>(
+      this.client,
+      stateIndexName(this.prefix),
+      this.documentId(taskId),
     );
   }
 
@@ -100,25 +104,15 @@ export class CheckpointStore {
       updatedAt: checkpoint.updatedAt,
       executions: checkpoint.executions,
     };
-    return retryElasticsearch(`checkpoint write of task ${checkpoint.taskId}`, async (attempt) => {
-      try {
-        const response = await this.client.index({
-          index: stateIndexName(this.prefix),
-          id: this.documentId(checkpoint.taskId),
-          document,
-          ...(version
-            ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
-            : { op_type: 'create' }),
-        });
-        return versionOf(response);
-      } catch (error) {
-        if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw error;
-        // A retry conflicts with its own predecessor when that one succeeded but its answer was lost.
-        const stored = attempt > 1 ? await this.read(checkpoint.taskId) : undefined;
-        if (stored?.found && stored._source?.updatedAt === document.updatedAt) return versionOf(stored);
-        throw new CheckpointConflictError(checkpoint.taskId, this.scope);
-      }
+    const written = await writeIfUnchanged(this.client, {
+      index: stateIndexName(this.prefix),
+      id: this.documentId(checkpoint.taskId),
+      document,
+      version,
+      isOwnWrite: (stored) => stored.updatedAt === document.updatedAt,
     });
+    if (written === undefined) throw new CheckpointConflictError(checkpoint.taskId, this.scope);
+    return written;
   }
 }
 

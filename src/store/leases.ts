@@ -3,7 +3,13 @@ import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from '../observability/logger.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { retryElasticsearch } from './retry-requests.ts';
-import { stateIndexName, versionOf, type DocumentVersion as Version } from './state-index.ts';
+import {
+  readStateDocument,
+  stateIndexName,
+  versionOf,
+  writeIfUnchanged,
+  type DocumentVersion as Version,
+} from './state-index.ts';
 
 export interface LeaseOwner {
   runId: string;
@@ -80,38 +86,17 @@ export class LeaseManager {
       expiresAt: new Date(now + this.ttlMs).toISOString(),
       updatedAt: new Date(now).toISOString(),
     };
-    return retryElasticsearch(`lease of task ${taskId}`, async (attempt) => {
-      try {
-        const response = await this.client.index({
-          index,
-          id,
-          document,
-          refresh: false,
-          ...(version
-            ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
-            : { op_type: 'create' }),
-        });
-        return versionOf(response);
-      } catch (error) {
-        if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw error;
-        // A retry conflicts with its own predecessor when that one succeeded but its answer was lost.
-        const stored = attempt > 1 ? await this.read(index, id) : undefined;
-        if (
-          stored?.found &&
-          stored._source?.updatedAt === document.updatedAt &&
-          stored._source.owner === document.owner
-        ) {
-          return versionOf(stored);
-        }
-        return undefined;
-      }
+    return writeIfUnchanged(this.client, {
+      index,
+      id,
+      document,
+      version,
+      isOwnWrite: (stored) => stored.updatedAt === document.updatedAt && stored.owner === document.owner,
     });
   }
 
   private read(index: string, id: string) {
-    return retryElasticsearch(`lease read ${id}`, () =>
-      this.client.get<LeaseSource>({ index, id }, { ignore: [404] }),
-    );
+    return readStateDocument<LeaseSource>(this.client, index, id);
   }
 
   /** @internal */

@@ -53,3 +53,46 @@ export function versionOf(response: { _seq_no?: number; _primary_term?: number }
   }
   return { seqNo: response._seq_no, primaryTerm: response._primary_term };
 }
+
+export function readStateDocument<T>(client: Client, index: string, id: string) {
+  return retryElasticsearch(`read of ${id}`, () => client.get<T>({ index, id }, { ignore: [404] }));
+}
+
+/**
+ * Writes a state document only if it is still at `version` (without one: only if absent), retrying
+ * through transient failures. Undefined when another writer changed it first. A retry may conflict
+ * with its own predecessor, which succeeded but whose answer was lost: `isOwnWrite` recognises the
+ * stored document as the one this call wrote.
+ */
+export async function writeIfUnchanged<T>(
+  client: Client,
+  params: {
+    index: string;
+    id: string;
+    document: T;
+    version: DocumentVersion | undefined;
+    isOwnWrite: (stored: T) => boolean;
+  },
+): Promise<DocumentVersion | undefined> {
+  const { index, id, document, version } = params;
+  return retryElasticsearch(`write of ${id}`, async (attempt) => {
+    try {
+      const response = await client.index({
+        index,
+        id,
+        document,
+        refresh: false,
+        ...(version
+          ? { if_seq_no: version.seqNo, if_primary_term: version.primaryTerm }
+          : { op_type: 'create' }),
+      });
+      return versionOf(response);
+    } catch (error) {
+      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw error;
+      const stored = attempt > 1 ? await readStateDocument<T>(client, index, id) : undefined;
+      return stored?.found && stored._source && params.isOwnWrite(stored._source)
+        ? versionOf(stored)
+        : undefined;
+    }
+  });
+}

@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.local-es/', '.node24/', 'bench/results/', 'coverage/', 'test/elasticsearch/target/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.local-es/',
+      '.node24/',
+      'bench/results/',
+      'coverage/',
+      'test/elasticsearch/target/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -68,15 +68,25 @@ describe('talend-logs sync killed and interrupted', () => {
       status: 'execution_successful',
       startTime: started,
       finishTime: started + 5_000,
-      entryCount: 200_000,
+      entryCount: 30_000,
     });
     await delay(started + 6_500 - Date.now());
+    // Its downloads are held back, so the signal surely finds the run in the middle of its work.
+    harness.simulator.setFaults([
+      {
+        kind: 'download',
+        fault: 'slow',
+        delayMs: 5_000,
+        executionId: 'bbbbbbbb-0000-4000-8000-000000000001',
+      },
+    ]);
     const child = harness.spawnCli(['sync', '--lookback', '3d']);
-    await delay(2_500);
+    await delay(3_000);
     child.kill('SIGTERM');
     const interrupted = await child.result;
     assert.equal(interrupted.code, 4, interrupted.stderr);
     assert.match(interrupted.stdout, /"outcome":"interrupted"/);
+    harness.simulator.setFaults([]);
 
     const resumed = await harness.runCli(['sync', '--lookback', '3d']);
     assert.equal(resumed.code, 0, resumed.stderr);

@@ -3,26 +3,25 @@ import { readFileSync } from 'node:fs';
 import { describeError, TalendLogsError } from '../common/errors.ts';
 import { packageFile } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
-import { syncCommand } from './commands/sync.ts';
-import { statusCommand } from './commands/status.ts';
-import { setupCommand } from './commands/setup.ts';
-import { simulateCommand } from './commands/simulate.ts';
-import { ingestFileCommand } from './commands/ingest-file.ts';
-import { demoCommand } from './commands/demo.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { helpText } from './help.ts';
 import type { FlagValues } from '../config/load.ts';
 
 type Command = (flags: FlagValues, positionals: string[]) => Promise<number>;
 
+/**
+ * Each command is loaded when it runs: a scheduled `sync` then carries neither the simulator nor
+ * the Kibana importer in memory.
+ */
 const COMMANDS: Record<string, Command> = {
-  sync: (flags) => syncCommand(flags),
-  backfill: (flags) => syncCommand({ ...flags, backfill: true }),
-  status: (flags) => statusCommand(flags),
-  setup: (flags) => setupCommand(flags),
-  simulate: (flags) => simulateCommand(flags),
-  'ingest-file': (flags, positionals) => ingestFileCommand(flags, positionals),
-  demo: (flags) => demoCommand(flags),
+  sync: async (flags) => (await import('./commands/sync.ts')).syncCommand(flags),
+  backfill: async (flags) => (await import('./commands/sync.ts')).syncCommand({ ...flags, backfill: true }),
+  status: async (flags) => (await import('./commands/status.ts')).statusCommand(flags),
+  setup: async (flags) => (await import('./commands/setup.ts')).setupCommand(flags),
+  simulate: async (flags) => (await import('./commands/simulate.ts')).simulateCommand(flags),
+  'ingest-file': async (flags, positionals) =>
+    (await import('./commands/ingest-file.ts')).ingestFileCommand(flags, positionals),
+  demo: async (flags) => (await import('./commands/demo.ts')).demoCommand(flags),
 };
 
 function version(): string {

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { describeError, TalendLogsError } from '../common/errors.ts';
+import { TalendLogsError } from '../common/errors.ts';
 import { packageFile } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { failureMessage } from './failure-message.ts';
 import { helpText } from './help.ts';
 import type { FlagValues } from '../config/load.ts';
 
@@ -59,7 +60,7 @@ main(process.argv.slice(2)).then(
     // Errors that reach here happened outside a run's own reporting (configuration, setup).
     const code = exitCodeFor(error);
     const detail = error instanceof TalendLogsError ? '' : `\n${(error as Error)?.stack ?? ''}`;
-    console.error(`talend-logs: ${describeError(error)}${code === EXIT.internal ? detail : ''}`);
+    console.error(`talend-logs: ${failureMessage(error)}${code === EXIT.internal ? detail : ''}`);
     process.exitCode = code;
   },
 );

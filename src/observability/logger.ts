@@ -38,6 +38,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: undefined,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      serializers: { err: serializeError },
       hooks: {
         // Registered secret values are scrubbed from the final line, whatever field carried them.
         streamWrite: (line: string) => scrubSecrets(line),
@@ -46,6 +47,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     options.pretty ? undefined : destination,
   );
+}
+
+/**
+ * Pino's error serializer, minus `meta`: the Elasticsearch client's errors carry the whole request
+ * there, bulk body included, which made each retry warning megabytes of other people's log lines.
+ */
+function serializeError(error: Error): ReturnType<typeof pino.stdSerializers.err> {
+  const serialized = pino.stdSerializers.err(error);
+  if (serialized !== null && typeof serialized === 'object') delete (serialized as { meta?: unknown }).meta;
+  return serialized;
 }
 
 /** A logger that writes nothing: the default for library code called without one. */

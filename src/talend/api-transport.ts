@@ -6,7 +6,7 @@ import { describeError } from '../common/errors.ts';
 import { TALEND_API_VERSION, type ErrorResponse } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuthProvider } from './auth.ts';
-import { TalendApiError, TalendNetworkError, httpFailureMessage } from './errors.ts';
+import { TalendApiError, TalendNetworkError, httpFailureMessage, unreachableAdvice } from './errors.ts';
 import { rateLimitGroup, type RateLimiters } from './rate-limiter.ts';
 import { RetryBudget, pauseBeforeRetry, type RetrySettings } from './retry-budget.ts';
 import type { StatsRecorder } from './stats.ts';
@@ -221,7 +221,7 @@ export class ApiTransport {
 
   private networkError(request: ApiRequest, error: unknown, attempts: number): TalendNetworkError {
     return new TalendNetworkError(
-      `Could not reach Talend for ${request.operation} at ${this.deps.baseUrl.origin} after ${attempts} attempts (${describeError(error)}): check the network, proxy and API URL.`,
+      `Could not reach Talend for ${request.operation} at ${this.deps.baseUrl.origin} after ${attempts} attempts (${describeError(error)}): ${unreachableAdvice(error, 'check the network, proxy and API URL.')}`,
       { operation: request.operation, executionId: request.executionId, taskId: request.taskId, attempts },
       error,
     );

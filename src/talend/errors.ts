@@ -1,4 +1,5 @@
 import { TalendLogsError, type ErrorContext } from '../common/errors.ts';
+import { isCertificateError } from '../common/tls-errors.ts';
 
 /** Where a Talend failure happened: travels as fields so logs and summaries can index it. */
 export interface TalendErrorContext extends ErrorContext {
@@ -49,6 +50,17 @@ export class PresignedUrlExpiredError extends TalendApiError {}
 
 /** The backward walk over 206 answers could not move further back without risking lost entries. */
 export class ChunkWalkStalledError extends TalendApiError {}
+
+/**
+ * What to check when no answer came at all: a certificate nobody told us to trust is a setting to
+ * change, not a network to fix.
+ */
+export function unreachableAdvice(error: unknown, otherwise: string): string {
+  return isCertificateError(error)
+    ? "the server's TLS certificate is not trusted: if a proxy inspects TLS, give its CA with --talend-ca-cert FILE " +
+        '(TALEND_CA_CERT). --talend-insecure-skip-tls-verify turns the check off (never in production).'
+    : otherwise;
+}
 
 export type AuthKind = 'pat' | 'serviceAccount';
 

@@ -4,7 +4,7 @@ import { describeError } from '../common/errors.ts';
 import { registerSecret, safeUrl } from '../common/secrets.ts';
 import type { Logger } from '../observability/logger.ts';
 import { headerValue } from './api-transport.ts';
-import { PresignedUrlExpiredError, TalendApiError, TalendNetworkError } from './errors.ts';
+import { PresignedUrlExpiredError, TalendApiError, TalendNetworkError, unreachableAdvice } from './errors.ts';
 import { RetryBudget, pauseBeforeRetry, type RetrySettings } from './retry-budget.ts';
 import type { StatsRecorder } from './stats.ts';
 
@@ -56,7 +56,7 @@ export class PresignedDownloader {
         const delay = budget.afterError(error);
         if (delay === undefined) {
           throw new TalendNetworkError(
-            `Could not download the log file after ${budget.attempts} attempts (${describeError(error)}): check the network and proxy. URL: ${safeUrl(target)}`,
+            `Could not download the log file after ${budget.attempts} attempts (${describeError(error)}): ${unreachableAdvice(error, 'check the network and proxy.')} URL: ${safeUrl(target)}`,
             { ...where, attempts: budget.attempts },
             error,
           );

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fullJitterDelay, sleep } from '../common/backoff.ts';
+import { errorChain } from '../common/error-chain.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StatsRecorder } from './stats.ts';
 
@@ -38,13 +39,11 @@ const RETRYABLE_CODES = new Set([
 
 /** Connection-level failures worth another attempt; undici wraps some of them in a `cause`. */
 export function isRetryableNetworkError(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
-    if (/socket hang up|other side closed/i.test(current.message)) return true;
-    current = current.cause;
-  }
-  return false;
+  return [...errorChain(error)].some(
+    ({ code, message }) =>
+      (typeof code === 'string' && RETRYABLE_CODES.has(code)) ||
+      /socket hang up|other side closed/i.test(message),
+  );
 }
 
 /** Counts attempts and elapsed time of one logical call, and says how long to wait before the next. */

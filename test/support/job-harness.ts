@@ -3,6 +3,7 @@
  * process and a real Elasticsearch, and compares what got indexed with the simulator's truth.
  */
 import type { Client } from '@elastic/elasticsearch';
+import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
@@ -20,9 +21,17 @@ export interface JobHarness {
   spawnCli(args: string[], env?: NodeJS.ProcessEnv): CliProcess;
   runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult>;
   /** The `_id`s the simulator's entries must have, for the given executions and optional time cut. */
-  expectedIds(executionIds: string[], endTimeExclusive?: number): Set<string>;
+  expectedIds(executionIds: string[], endTimeExclusive?: number, filter?: EntryFilter): Set<string>;
   indexedIds(): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/** Narrows `expectedIds` to some of the entries. */
+export interface EntryFilter {
+  /** Keep only these entries' ids; the others still count as repeats, so the kept ids do not change. */
+  only?: (entry: RawLogEntry) => boolean;
+  /** Positions in `simulator.entries(id)` of entries a fault broke: they never become documents. */
+  broken?: (executionId: string) => ReadonlySet<number>;
 }
 
 export async function startJobHarness(label: string, options: SimulatorOptions): Promise<JobHarness> {
@@ -53,20 +62,24 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
     env,
     spawnCli: spawnTracked,
     runCli: (args, extra) => spawnTracked(args, extra).result,
-    expectedIds(executionIds, endTimeExclusive) {
+    expectedIds(executionIds, endTimeExclusive, filter = {}) {
       const ids = new Set<string>();
       for (const executionId of executionIds) {
         const task = simulator.tenant.tasks.find((t) => t.executions.some((e) => e.id === executionId));
         const enricher = new ChunkEnricher({ taskId: task?.id ?? '', executionId }, 0, prefix);
+        const broken = filter.broken?.(executionId);
         let position = 0;
+        let index = -1;
         for (const entry of simulator.entries(executionId)) {
+          index += 1;
+          if (broken?.has(index)) continue;
           const timestamp = entryTimestamp(entry.logTimestamp);
           if (timestamp === undefined) throw new Error('the simulator produced an entry without a timestamp');
           if (endTimeExclusive !== undefined && timestamp >= endTimeExclusive) continue;
           const outcome = enricher.toDocument(entry, timestamp, position++);
           if (outcome.kind !== 'document')
             throw new Error(`simulator entry not indexable: ${outcome.reason}`);
-          ids.add(outcome.id);
+          if (filter.only === undefined || filter.only(entry)) ids.add(outcome.id);
         }
       }
       return ids;
@@ -114,9 +127,13 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
 
 /** The run summary a CLI run printed as its last JSON line. */
 export function summaryOf(result: CliResult): {
+  outcome: string;
   documents: number;
   lines: number;
-  executions: { planned: number; completed: number };
+  deadLetters: number;
+  executions: { planned: number; completed: number; failed: number; abandoned: number };
+  retries: { talend: number; elasticsearch: number };
+  failures: { taskId?: string; executionId?: string; error: string }[];
 } {
   const line = result.stdout
     .trim()

@@ -1,0 +1,49 @@
+import { errors } from '@elastic/elasticsearch';
+import { describeError } from '../common/errors.ts';
+import { safeUrl } from '../common/secrets.ts';
+import { isCertificateError } from '../common/tls-errors.ts';
+
+/**
+ * The line a command prints when it fails. Our own errors already say what to do; the Elasticsearch
+ * client's say what broke ("connect ECONNREFUSED 10.0.0.5:9200") but neither where nor what to do,
+ * so those get both.
+ */
+export function failureMessage(error: unknown): string {
+  const reason = describeError(error);
+  if (
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.NoLivingConnectionsError
+  ) {
+    const where = nodeOf(error);
+    if (isCertificateError(error)) {
+      return (
+        `The TLS certificate of Elasticsearch${where} is not trusted (${reason}): give the CA that signed it ` +
+        'with --es-ca-cert FILE (ES_CA_CERT). --es-insecure-skip-tls-verify turns the check off (never in production).'
+      );
+    }
+    return (
+      `Elasticsearch${where} is unreachable (${reason}): check --es-url / ES_URL (or ES_CLOUD_ID), ` +
+      'and that the cluster is up and reachable from this host.'
+    );
+  }
+  if (error instanceof errors.ResponseError && error.statusCode === 401) {
+    return (
+      `Elasticsearch${nodeOf(error)} refused the credentials (HTTP 401: ${reason}): check ES_USERNAME and ` +
+      'ES_PASSWORD, or ES_API_KEY.'
+    );
+  }
+  if (error instanceof errors.ResponseError && error.statusCode === 403) {
+    return (
+      `Elasticsearch${nodeOf(error)} denied the request (HTTP 403: ${reason}): the user needs the ` +
+      'manage_index_templates cluster privilege, and create_index, write and read on the <prefix>-* indices.'
+    );
+  }
+  return reason;
+}
+
+/** " at <node>", without credentials or query, when the error says which node answered. */
+function nodeOf(error: { meta?: { meta?: { connection?: { url?: URL } | null } } }): string {
+  const url = error.meta?.meta?.connection?.url;
+  return url === undefined ? '' : ` at ${safeUrl(url)}`;
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
+import { seededRandom } from '../../src/simulator/random.ts';
+import type { ClaimKind } from '../support/checkpoint-claims.ts';
+import {
+  assertNoClaimAhead,
+  assertRunExact,
+  deadLettersOf,
+  executionIdsOf,
+} from '../support/fault-harness.ts';
+import { startJobHarness, summaryOf, type CliResult, type JobHarness } from '../support/job-harness.ts';
+import { SecretLedger } from '../support/secret-ledger.ts';
+
+const KILLS = 12;
+const SEED = 20261122;
+const CONCURRENCY = 4;
+const BACKFILL = ['backfill', '--from', 'now-30d', '--concurrency', String(CONCURRENCY)];
+
+/**
+ * Resolves once the run has asked Talend for `count` more log files than `before`, or has ended. The
+ * walk asks for an execution's next file only after committing the previous one, so beyond the first
+ * file of each execution in flight, every request means one more checkpointed chunk.
+ */
+async function untilGenerated(harness: JobHarness, target: number, ended: () => boolean): Promise<void> {
+  while (!ended() && harness.simulator.stats().generateLog < target) await delay(20);
+}
+
+describe('backfill killed with SIGKILL at seeded points', () => {
+  let harness: JobHarness;
+  let tenant: TenantSpec;
+  const ledger = new SecretLedger();
+
+  before(async () => {
+    tenant = generateTenant({
+      seed: 8,
+      tasks: 2,
+      executionsPerTask: 4,
+      entriesPerExecution: 40_000,
+      spreadDays: 25,
+    });
+    // Small files: 64 chunks, so a checkpoint moves every 5,000 lines and kills land between them.
+    harness = await startJobHarness('rel-crash', {
+      tenant,
+      maxEntriesPerFile: 5_000,
+      variants: { jsonShape: 'jsonl', statusPollsBeforeReady: 0 },
+    });
+  });
+  after(() => harness.close());
+
+  it('never leaves a checkpoint ahead of the index, and ends exact after a clean re-run', async () => {
+    const executionIds = executionIdsOf(tenant);
+    const random = seededRandom(SEED);
+    const outcomes: string[] = [];
+    const checked: Record<ClaimKind, number> = { done: 0, indexedUpTo: 0, walk: 0, watermark: 0 };
+    for (let kill = 0; kill < KILLS; kill += 1) {
+      // One kill in four lands in the start-up (templates, leases, listing); the others anywhere in
+      // the chunk after the run committed 1 to 6 chunks, so that each run gains ground on the last.
+      const inStartup = random() < 0.25;
+      const committed = inStartup ? 0 : 1 + Math.floor(random() * 6);
+      const afterMs = inStartup ? 200 + Math.floor(random() * 1_300) : Math.floor(random() * 800);
+      const generated = harness.simulator.stats().generateLog;
+      const child = harness.spawnCli(BACKFILL);
+      let result: CliResult | undefined;
+      void child.result.then((done) => (result = done));
+      if (!inStartup)
+        await untilGenerated(harness, generated + CONCURRENCY + committed, () => result !== undefined);
+      await delay(afterMs);
+      child.kill('SIGKILL');
+      const ended = await ledger.track(`killed run ${kill}`, child.result);
+      assert.ok(
+        ended.signal === 'SIGKILL' || ended.code === 0,
+        `run ${kill} ended with ${ended.code}: ${ended.stderr}`,
+      );
+      outcomes.push(ended.signal ?? `exit ${ended.code}`);
+
+      const context = `after kill ${kill} (${committed} chunks in, +${afterMs} ms)`;
+      const claims = await assertNoClaimAhead(harness, 'backfill', context);
+      for (const kind of Object.keys(claims) as ClaimKind[]) checked[kind] += claims[kind];
+    }
+    assert.ok(checked.walk > 10 && checked.done > 0, `claims were checked: ${JSON.stringify(checked)}`);
+    assert.ok(
+      outcomes.filter((outcome) => outcome === 'SIGKILL').length >= 10,
+      `at least 10 runs were killed mid-way: ${outcomes.join(', ')}`,
+    );
+
+    await assertRunExact(await ledger.track('final run', harness.runCli(BACKFILL)), harness, executionIds);
+    const settled = await assertNoClaimAhead(harness, 'backfill');
+    assert.ok(settled.watermark > 0, 'the finished backfill vouches for its executions by watermark');
+    assert.deepEqual(await deadLettersOf(harness), [], 'no line was dead-lettered');
+
+    const idle = await ledger.track('idle run', harness.runCli(BACKFILL));
+    assert.equal(idle.code, 0, idle.stderr);
+    assert.equal(summaryOf(idle).documents, 0, 'a finished backfill resumes to nothing');
+  });
+
+  it('printed no secret', () => {
+    ledger.addSecret('personal access token', harness.env.TALEND_TOKEN!);
+    assert.ok(ledger.textCount > 0);
+    assert.deepEqual(ledger.leaks(), []);
+  });
+});

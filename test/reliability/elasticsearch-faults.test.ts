@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
+import { generateTenant, type TenantGeneratorSpec } from '../../src/simulator/index.ts';
+import { seededRandom } from '../../src/simulator/random.ts';
+import type { ClaimKind } from '../support/checkpoint-claims.ts';
+import {
+  assertIndexExact,
+  assertNoClaimAhead,
+  assertRunExact,
+  deadLettersOf,
+  executionIdsOf,
+  logIndicesOf,
+  proxyElasticsearch,
+  storedProgress,
+  storedStateText,
+} from '../support/fault-harness.ts';
+import { startJobHarness, summaryOf, type CliResult, type JobHarness } from '../support/job-harness.ts';
+import { SecretLedger } from '../support/secret-ledger.ts';
+
+const OUTAGE_MS = 30_000;
+const ledger = new SecretLedger();
+const harnesses: JobHarness[] = [];
+
+const SYNC = ['sync', '--lookback', '3d'];
+
+/** `size`: [tasks, executions per task, entries per execution], spread over the last two days. */
+async function harnessFor(
+  label: string,
+  seed: number,
+  [tasks, executionsPerTask, entriesPerExecution]: [number, number, number],
+  extra: Partial<TenantGeneratorSpec> = {},
+) {
+  const tenant = generateTenant({
+    seed,
+    tasks,
+    executionsPerTask,
+    entriesPerExecution,
+    spreadDays: 2,
+    ...extra,
+  });
+  const harness = await startJobHarness(label, {
+    tenant,
+    maxEntriesPerFile: 5_000,
+    variants: { jsonShape: 'jsonl', statusPollsBeforeReady: 0 },
+  });
+  harnesses.push(harness);
+  ledger.addSecret('personal access token', harness.env.TALEND_TOKEN!);
+  return { harness, executionIds: executionIdsOf(tenant) };
+}
+
+function run(harness: JobHarness, label: string, args: string[] = SYNC): Promise<CliResult> {
+  return ledger.track(label, harness.runCli(args));
+}
+
+const isError = (entry: RawLogEntry) => entry.severity === 'ERROR' || entry.severity === 'FATAL';
+
+// The cases share one Elasticsearch node but nothing else; they run side by side so that the
+// 30-second outage does not add 30 seconds to the suite.
+describe('Elasticsearch faults', { concurrency: true }, () => {
+  after(async () => {
+    for (const harness of harnesses)
+      ledger.addText(`stored state of ${harness.prefix}`, await storedStateText(harness));
+    await Promise.all(harnesses.map((harness) => harness.close()));
+    assert.deepEqual(ledger.leaks(), [], 'no secret in any output or stored state');
+  });
+
+  it('an outage of 30 s mid-run: ridden out or exit 5 with a clear message, then exact', async () => {
+    const { harness, executionIds } = await harnessFor('rel-es-outage', 41, [2, 3, 15_000]);
+    const proxy = await proxyElasticsearch(harness);
+    const child = harness.spawnCli([...SYNC, '--bulk-size', '512kb']);
+    let ended: CliResult | undefined;
+    void child.result.then((result) => (ended = result));
+    while (ended === undefined && proxy.counters.bulkRequests < 2) await delay(20);
+    assert.equal(ended, undefined, 'the outage starts while the run is indexing');
+
+    proxy.refuseConnections(true);
+    await delay(OUTAGE_MS);
+    proxy.refuseConnections(false);
+    const outcome = await ledger.track('run through the outage', child.result);
+    assert.ok(proxy.refused > 0, 'connections were refused');
+    if (outcome.code !== 0) {
+      assert.equal(outcome.code, 5, outcome.stderr);
+      assert.match(outcome.stderr, /Elasticsearch (did not accept|did not answer|is unreachable)/);
+    }
+    await assertNoClaimAhead(harness);
+
+    await assertRunExact(await run(harness, 'run after the outage'), harness, executionIds);
+  });
+
+  it('bulk requests and bulk items rejected with 429: retried until exact', async () => {
+    const { harness, executionIds } = await harnessFor('rel-es-429', 42, [2, 2, 10_000]);
+    const proxy = await proxyElasticsearch(harness);
+    proxy.rejectBulk({ requestRate: 0.25, itemRate: 0.05, seed: 4242 });
+    const result = await run(harness, 'run with 429s', [...SYNC, '--bulk-size', '256kb']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(proxy.counters.bulkRequestsRejected > 0, 'some whole requests were rejected');
+    assert.ok(proxy.counters.itemsRejected > 0, 'some items were rejected');
+    assert.equal(summaryOf(result).documents, harness.expectedIds(executionIds).size);
+    await assertIndexExact(harness, executionIds);
+    assert.deepEqual(await deadLettersOf(harness), [], 'a 429 is retried, never dead-lettered');
+  });
+
+  for (const block of [
+    {
+      name: 'closed',
+      apply: (harness: JobHarness, index: string) => harness.client.indices.close({ index }),
+      lift: (harness: JobHarness, index: string) => harness.client.indices.open({ index }),
+      message: /Index \S+ is closed: open it with POST \S+\/_open/,
+    },
+    {
+      name: 'read-only',
+      apply: (harness: JobHarness, index: string) =>
+        harness.client.indices.putSettings({ index, settings: { 'index.blocks.write': true } }),
+      lift: (harness: JobHarness, index: string) =>
+        harness.client.indices.putSettings({ index, settings: { 'index.blocks.write': null } }),
+      message: /refuses writes to index \S+: .*clear the block with PUT \S+\/_settings/,
+    },
+  ]) {
+    it(`a ${block.name} log index: exit 5 with what to do, checkpoint not advanced, exact once lifted`, async () => {
+      const seed = block.name === 'closed' ? 43 : 44;
+      const { harness, executionIds } = await harnessFor(`rel-es-${block.name}`, seed, [1, 3, 2_000]);
+      const setup = await run(harness, 'setup', ['setup']);
+      assert.equal(setup.code, 0, setup.stderr);
+      const indices = logIndicesOf(harness, executionIds);
+      for (const index of indices) {
+        await harness.client.indices.create({ index });
+        await block.apply(harness, index);
+      }
+      const refused = await run(harness, `run against a ${block.name} index`);
+      assert.equal(refused.code, 5, refused.stderr);
+      assert.match(refused.stderr, block.message);
+      for (const index of indices) await block.lift(harness, index);
+      await assertNoClaimAhead(harness);
+
+      const next = await run(harness, `run after the ${block.name} index is fixed`);
+      await assertRunExact(next, harness, executionIds);
+    });
+  }
+
+  it('a mapping conflict on some documents: dead-lettered with the reason, the rest exact, then replayed', async () => {
+    const { harness, executionIds } = await harnessFor('rel-es-mapping', 45, [1, 3, 3_000], {
+      failedShare: 0.5,
+    });
+    const setup = await run(harness, 'setup', ['setup']);
+    assert.equal(setup.code, 0, setup.stderr);
+    // Someone changed the mapping by hand: the first line of error messages must now be a number.
+    const indices = logIndicesOf(harness, executionIds);
+    const errorMessage = (mapping: Record<string, unknown>) => ({
+      properties: { talend: { properties: { error: { properties: { message: mapping } } } } },
+    });
+    for (const index of indices) {
+      await harness.client.indices.create({ index, mappings: errorMessage({ type: 'long' }) });
+    }
+    const result = await run(harness, 'run with a mapping conflict');
+    assert.equal(result.code, 0, result.stderr);
+
+    const rejected = harness.expectedIds(executionIds, undefined, { only: isError });
+    assert.ok(rejected.size > 0, 'the tenant has error lines');
+    assert.equal(summaryOf(result).deadLetters, rejected.size);
+    await assertIndexExact(
+      harness,
+      executionIds,
+      harness.expectedIds(executionIds, undefined, { only: (entry) => !isError(entry) }),
+    );
+    const deadLetters = await deadLettersOf(harness);
+    assert.deepEqual(new Set(deadLetters.map((letter) => letter.document_id)), rejected);
+    for (const letter of deadLetters) {
+      assert.equal(letter.stage, 'index');
+      assert.equal(letter.error.status, 400);
+      assert.match(letter.reason, /talend\.error\.message/);
+      assert.equal(typeof letter.original?.logMessage, 'string', 'the entry is kept for a replay');
+    }
+
+    // The fix, then the replay the README describes: each execution's originals through ingest-file,
+    // which gives them the same ids.
+    for (const index of indices) {
+      await harness.client.indices.putMapping({
+        index,
+        ...errorMessage({ type: 'long', ignore_malformed: true }),
+      });
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'talend-logs-replay-'));
+    try {
+      for (const executionId of executionIds) {
+        const file = join(dir, `${executionId}.jsonl`);
+        const originals = deadLetters
+          .filter((letter) => letter.talend.execution.id === executionId)
+          .sort(
+            (a, b) =>
+              a.talend.position.chunk - b.talend.position.chunk ||
+              a.talend.position.line - b.talend.position.line,
+          )
+          .map((letter) => JSON.stringify(letter.original));
+        writeFileSync(file, originals.join('\n'));
+        const taskId = harness.simulator.tenant.tasks[0]!.id;
+        const replay = await run(harness, `replay of ${executionId}`, [
+          'ingest-file',
+          file,
+          '--task',
+          taskId,
+          '--execution',
+          executionId,
+        ]);
+        assert.equal(replay.code, 0, replay.stderr);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await assertIndexExact(harness, executionIds);
+  });
+
+  it('never commits a checkpoint ahead of Elasticsearch: killed while bulk requests hang', async () => {
+    const { harness, executionIds } = await harnessFor('rel-es-hang', 46, [2, 3, 10_000], {
+      runningExecutions: 1,
+    });
+    // The latest execution of the first task is still running: its checkpoint says `indexedUpTo`.
+    const running = harness.simulator.tenant.tasks[0]!.executions.at(-1)!.id;
+    const proxy = await proxyElasticsearch(harness);
+    const random = seededRandom(4646);
+    const checked: Record<ClaimKind, number> = { done: 0, indexedUpTo: 0, walk: 0, watermark: 0 };
+    for (let point = 0; point < 3; point += 1) {
+      const generated = harness.simulator.stats().generateLog;
+      const chunksIn = Math.floor(random() * 4);
+      const child = harness.spawnCli(SYNC);
+      let ended: CliResult | undefined;
+      void child.result.then((result) => (ended = result));
+      while (ended === undefined && harness.simulator.stats().generateLog < generated + 4 + chunksIn)
+        await delay(20);
+      proxy.holdBulk(true);
+      // Long enough for a checkpoint write to slip through if the code did not wait for the bulk answer.
+      await delay(2_500);
+      child.kill('SIGKILL');
+      await ledger.track(`run killed while bulk requests hang (${point})`, child.result);
+      const claims = await assertNoClaimAhead(harness, 'sync', `kill ${point}`);
+      for (const kind of Object.keys(claims) as ClaimKind[]) checked[kind] += claims[kind];
+      proxy.holdBulk(false);
+    }
+    assert.ok(proxy.counters.bulkRequestsHeld > 0, 'bulk requests were held');
+    assert.ok(checked.walk > 0, `claims were checked: ${JSON.stringify(checked)}`);
+
+    // A clean run: the finished executions are done, the running one is indexed up to the horizon.
+    const final = await run(harness, 'run after the hangs');
+    assert.equal(final.code, 0, final.stderr);
+    const settled = await assertNoClaimAhead(harness);
+    assert.equal(settled.indexedUpTo, 1, 'the running execution claims a horizon');
+    const upTo = Date.parse((await storedProgress(harness, running)).indexedUpTo!);
+    const finished = executionIds.filter((id) => id !== running);
+    const expected = new Set([...harness.expectedIds(finished), ...harness.expectedIds([running], upTo)]);
+    await assertIndexExact(harness, executionIds, expected);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The faults an Elasticsearch cluster shows a client, made by a proxy in front of the shared test node
+ * (which must never be stopped): refused connections, bulk requests held without an answer, whole bulk
+ * requests and single bulk items rejected with 429, and basic authentication (the local node has no
+ * security, so the proxy checks the credentials and strips them).
+ */
+import { seededRandom } from '../../src/simulator/random.ts';
+import { jsonReply, startProxy, type BufferedReply, type Exchange, type RunningProxy } from './http-proxy.ts';
+
+export interface BulkRejections {
+  /** Share of `_bulk` requests answered 429 as a whole. */
+  requestRate: number;
+  /** Share of the remaining items answered `es_rejected_execution_exception` (not forwarded). */
+  itemRate: number;
+  seed: number;
+}
+
+export interface ElasticsearchProxyOptions {
+  target: string;
+  basicAuth?: { username: string; password: string };
+  tls?: { key: string; cert: string };
+}
+
+export interface ElasticsearchProxyCounters {
+  bulkRequests: number;
+  bulkRequestsRejected: number;
+  itemsRejected: number;
+  bulkRequestsHeld: number;
+  unauthorized: number;
+}
+
+export interface ElasticsearchProxy {
+  url: string;
+  counters: ElasticsearchProxyCounters;
+  /** The cluster is "down": connections are closed as soon as they open. */
+  refuseConnections(on: boolean): void;
+  /** Connections closed by `refuseConnections` so far. */
+  readonly refused: number;
+  /** `_bulk` requests get no answer until released; everything else passes. */
+  holdBulk(on: boolean): void;
+  rejectBulk(rejections: BulkRejections | undefined): void;
+  close(): Promise<void>;
+}
+
+const PRODUCT_HEADER = { 'x-elastic-product': 'Elasticsearch' };
+const REJECTION = {
+  type: 'es_rejected_execution_exception',
+  reason: 'rejected execution of coordinating operation [injected by the test proxy]',
+};
+
+export async function startElasticsearchProxy(
+  options: ElasticsearchProxyOptions,
+): Promise<ElasticsearchProxy> {
+  const counters: ElasticsearchProxyCounters = {
+    bulkRequests: 0,
+    bulkRequestsRejected: 0,
+    itemsRejected: 0,
+    bulkRequestsHeld: 0,
+    unauthorized: 0,
+  };
+  let rejections: { rules: BulkRejections; random: () => number } | undefined;
+  let releaseHeld: (() => void) | undefined;
+  let held: Promise<void> | undefined;
+  const expected = options.basicAuth
+    ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
+    : undefined;
+
+  const handler = async (exchange: Exchange): Promise<BufferedReply> => {
+    if (expected !== undefined && exchange.headers.authorization !== expected) {
+      counters.unauthorized++;
+      return jsonReply(
+        401,
+        {
+          error: {
+            type: 'security_exception',
+            reason: 'unable to authenticate user for REST request [injected by the test proxy]',
+          },
+          status: 401,
+        },
+        { 'www-authenticate': 'Basic realm="security" charset="UTF-8"' },
+      );
+    }
+    if (!isBulk(exchange.url)) return exchange.forward({ dropHeaders: ['authorization'] });
+    counters.bulkRequests++;
+    if (held) {
+      counters.bulkRequestsHeld++;
+      await held;
+    }
+    if (rejections && rejections.random() < rejections.rules.requestRate) {
+      counters.bulkRequestsRejected++;
+      return jsonReply(429, { error: REJECTION, status: 429 }, PRODUCT_HEADER);
+    }
+    return rejections
+      ? rejectSomeItems(exchange, rejections, counters)
+      : exchange.forward({ dropHeaders: ['authorization'] });
+  };
+
+  const proxy: RunningProxy = await startProxy({ target: options.target, handler, tls: options.tls });
+  return {
+    url: proxy.url,
+    counters,
+    refuseConnections: (on) => proxy.refuseConnections(on),
+    get refused() {
+      return proxy.refused;
+    },
+    holdBulk(on) {
+      if (on) {
+        held ??= new Promise((resolve) => (releaseHeld = resolve));
+        return;
+      }
+      releaseHeld?.();
+      held = undefined;
+    },
+    rejectBulk(rules) {
+      rejections = rules ? { rules, random: seededRandom(rules.seed) } : undefined;
+    },
+    async close() {
+      releaseHeld?.();
+      await proxy.close();
+    },
+  };
+}
+
+function isBulk(url: string): boolean {
+  return /(^|\/)_bulk(\?|$)/.test(url);
+}
+
+/**
+ * Takes some index actions out of the request, forwards the rest, and answers for the removed ones
+ * as an overloaded node would: so a client that does not retry them loses them for real.
+ */
+async function rejectSomeItems(
+  exchange: Exchange,
+  rejections: { rules: BulkRejections; random: () => number },
+  counters: ElasticsearchProxyCounters,
+): Promise<BufferedReply> {
+  const lines = exchange.body.toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const kept: string[] = [];
+  const rejected = new Map<number, { _index: string; _id: string }>();
+  for (let item = 0; item * 2 < lines.length; item++) {
+    const action = lines[item * 2]!;
+    const source = lines[item * 2 + 1] ?? '';
+    if (rejections.random() < rejections.rules.itemRate) {
+      const { index } = JSON.parse(action) as { index: { _index: string; _id: string } };
+      rejected.set(item, index);
+    } else {
+      kept.push(action, source);
+    }
+  }
+  counters.itemsRejected += rejected.size;
+  const total = Math.ceil(lines.length / 2);
+  const forwarded =
+    kept.length > 0
+      ? await exchange.forward({ body: Buffer.from(`${kept.join('\n')}\n`), dropHeaders: ['authorization'] })
+      : undefined;
+  if (forwarded !== undefined && forwarded.status !== 200) return forwarded;
+  const answered = forwarded
+    ? (JSON.parse(forwarded.body.toString('utf8')) as { took: number; items: unknown[] })
+    : { took: 0, items: [] };
+  const items: unknown[] = [];
+  let next = 0;
+  for (let item = 0; item < total; item++) {
+    const target = rejected.get(item);
+    items.push(target ? { index: { ...target, status: 429, error: REJECTION } } : answered.items[next++]);
+  }
+  const body = { took: answered.took, errors: true, items };
+  return jsonReply(200, body, forwarded?.headers ?? PRODUCT_HEADER);
+}

@@ -1,0 +1,52 @@
+/**
+ * A proxy in front of the simulator's API that writes down the secrets Talend hands out during a run:
+ * the access tokens of service accounts and the signatures of presigned URLs. The CLI is pointed at
+ * it, so a test can afterwards check that none of them leaked into the CLI's output.
+ */
+import { startProxy, type BufferedReply, type Exchange } from './http-proxy.ts';
+
+export interface TalendRecorder {
+  url: string;
+  /** Access tokens and presigned URL signatures seen in answers so far. */
+  readonly secrets: ReadonlySet<string>;
+  /** How many API answers had each HTTP status. */
+  readonly statuses: ReadonlyMap<number, number>;
+  close(): Promise<void>;
+}
+
+/** Query parameters that carry an object store's signature (the simulator's, S3's, GCS's, Azure's). */
+const SIGNATURE_PARAM = /signature|^sig$|security-token/i;
+
+export async function startTalendRecorder(options: {
+  target: string;
+  tls?: { key: string; cert: string };
+}): Promise<TalendRecorder> {
+  const secrets = new Set<string>();
+  const statuses = new Map<number, number>();
+  const handler = async (exchange: Exchange): Promise<BufferedReply> => {
+    const reply = await exchange.forward();
+    statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+    if (reply.status === 200) remember(reply.body.toString('utf8'), secrets);
+    return reply;
+  };
+  const proxy = await startProxy({ target: options.target, handler, tls: options.tls });
+  return { url: proxy.url, secrets, statuses, close: () => proxy.close() };
+}
+
+function remember(text: string, secrets: Set<string>): void {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return;
+  }
+  if (body === null || typeof body !== 'object') return;
+  const { access_token: token, presignedURL: url } = body as {
+    access_token?: unknown;
+    presignedURL?: unknown;
+  };
+  if (typeof token === 'string') secrets.add(token);
+  if (typeof url === 'string') {
+    for (const [name, value] of new URL(url).searchParams) if (SIGNATURE_PARAM.test(name)) secrets.add(value);
+  }
+}

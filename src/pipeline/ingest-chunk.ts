@@ -16,8 +16,8 @@ import { decodeBody } from './download/decode.ts';
 import { ChunkEnricher } from './enrich/chunk-enricher.ts';
 import { entryTimestamp } from './enrich/timestamp.ts';
 import { AccountingError } from './errors.ts';
-import { parseLog } from './parse/parse-log.ts';
-import type { ParsedLine } from './parse/parsed-line.ts';
+import { readLog } from './parse/parse-log.ts';
+import type { LogRecord } from './parse/parsed-line.ts';
 
 /** The time range a chunk owns: entries with startMs <= logTimestamp < endMs. Open ends own everything. */
 export interface ChunkWindow {
@@ -49,6 +49,8 @@ export interface ChunkResult {
   /** Decoded bytes read. */
   bytes: number;
   durationMs: number;
+  /** Bulk items Elasticsearch pushed back and that were sent again. */
+  retries: number;
 }
 
 const TIMESTAMP_REASON = 'logTimestamp missing or not a date';
@@ -89,9 +91,9 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
 
   const { startMs = -Infinity, endMs = Infinity } = chunk.window;
   const enricher = new ChunkEnricher(context, chunk.sequence, options.indexPrefix);
-  let lines: AsyncGenerator<ParsedLine[]> | undefined;
+  let lines: AsyncGenerator<LogRecord[]> | undefined;
   try {
-    lines = parseLog(decodeBody(download.body, contentEncodingOf(download)), {
+    lines = readLog(decodeBody(download.body, contentEncodingOf(download)), {
       fileFormat: options.fileFormat,
       onBytesRead: (read) => (bytes = read),
       truncated: options.truncated,
@@ -103,7 +105,8 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
           await setAside.add(parseDeadLetter(where, line.position, line.reason, line.raw));
           continue;
         }
-        const timestampMs = entryTimestamp(line.entry.logTimestamp);
+        const timestampMs =
+          line.kind === 'scanned' ? line.entry.timestampMs : entryTimestamp(line.entry.logTimestamp);
         if (timestampMs === undefined) {
           await setAside.add(enrichDeadLetter(where, line.position, TIMESTAMP_REASON, line.entry));
           continue;
@@ -112,7 +115,10 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
           skippedOutsideWindow++;
           continue;
         }
-        const outcome = enricher.toDocument(line.entry, timestampMs, line.position);
+        const outcome =
+          line.kind === 'scanned'
+            ? enricher.fromJson(line.entry, line.position)
+            : enricher.toDocument(line.entry, timestampMs, line.position);
         if (outcome.kind === 'malformed') {
           await setAside.add(enrichDeadLetter(where, line.position, outcome.reason, line.entry));
           continue;
@@ -120,8 +126,8 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
         await session.add({
           index: outcome.index,
           id: outcome.id,
-          json: outcome.json,
-          source: line.entry,
+          jsonBytes: outcome.jsonBytes,
+          source: line.kind === 'scanned' ? line.entry.original() : line.entry,
           position: line.position,
         });
       }
@@ -135,9 +141,10 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
       skippedOutsideWindow,
       bytes,
       durationMs: Math.round(performance.now() - started),
+      retries: indexed.retries,
     };
     checkAccounting(result, label);
-    logger.debug({ chunk: chunk.sequence, ...result, retries: indexed.retries }, 'chunk ingested');
+    logger.debug({ chunk: chunk.sequence, ...result }, 'chunk ingested');
     return result;
   } catch (error) {
     session.abort(error instanceof Error ? error : new Error(String(error)));

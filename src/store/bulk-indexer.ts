@@ -2,7 +2,15 @@ import type { Client } from '@elastic/elasticsearch';
 import { fullJitterDelay, type BackoffOptions } from '../common/backoff.ts';
 import { TalendLogsError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { bulkIndexLines, postBulk } from './bulk-request.ts';
+import {
+  bulkActionLineBytes,
+  bulkBody,
+  bulkIndexLines,
+  LineSlabs,
+  postBulk,
+  type Slab,
+  type StoredLines,
+} from './bulk-request.ts';
 import {
   DeadLetterWriteError,
   indexDeadLetter,
@@ -37,8 +45,13 @@ export type IndexOperation = {
   position?: number;
 } & (
   | { document: unknown }
-  /** The document already serialized, as the pipeline's enricher produces it. */
+  /** The document already serialized as JSON text. */
   | { json: string }
+  /**
+   * The serialized document's UTF-8 bytes held in a string, one character (U+0000 to U+00FF) per
+   * byte, as the pipeline's enricher builds documents: written into the request as they are.
+   */
+  | { jsonBytes: string }
 );
 
 export interface SessionResult {
@@ -58,18 +71,19 @@ export interface BulkSession {
   abort(reason: Error): void;
 }
 
-interface PendingOperation {
+interface PendingOperation extends StoredLines {
   session: Session;
   index: string;
   id: string;
   source: unknown;
   position: number;
-  line: string;
+  /** NDJSON bytes of both lines. */
   bytes: number;
   attempts: number;
 }
 
 const RESOLVED = Promise.resolve();
+const UNSTORED: Slab = { buffer: Buffer.alloc(0), users: 0 };
 
 class Session implements BulkSession {
   pending = 0;
@@ -131,6 +145,7 @@ export class BulkIndexer {
   private readonly logger: Logger;
 
   private buffer: PendingOperation[] = [];
+  private readonly lines: LineSlabs;
   private bufferBytes = 0;
   private heldBytes = 0;
   private inFlight = 0;
@@ -151,6 +166,7 @@ export class BulkIndexer {
     this.maxRetries = options.maxRetries ?? 5;
     this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
+    this.lines = new LineSlabs(this.flushBytes);
     this.logger = options.logger ?? silentLogger;
   }
 
@@ -171,22 +187,31 @@ export class BulkIndexer {
 
   /** @internal Called by sessions. */
   enqueue(session: Session, operation: IndexOperation): Promise<void> {
-    const line = bulkIndexLines(
-      operation.index,
-      operation.id,
-      'json' in operation ? operation.json : JSON.stringify(operation.document),
-    );
-    const bytes = Buffer.byteLength(line);
-    this.buffer.push({
+    const line =
+      'jsonBytes' in operation
+        ? `${bulkActionLineBytes(operation.index, operation.id)}${operation.jsonBytes}\n`
+        : Buffer.from(
+            bulkIndexLines(
+              operation.index,
+              operation.id,
+              'json' in operation ? operation.json : JSON.stringify(operation.document),
+            ),
+          ).toString('latin1');
+    const bytes = line.length;
+    const pending: PendingOperation = {
       session,
       index: operation.index,
       id: operation.id,
       source: operation.source,
       position: operation.position ?? -1,
-      line,
+      slab: UNSTORED,
+      start: 0,
+      end: 0,
       bytes,
       attempts: 0,
-    });
+    };
+    this.lines.store(line, pending);
+    this.buffer.push(pending);
     session.pending++;
     session.result.bytes += bytes;
     this.bufferBytes += bytes;
@@ -246,9 +271,13 @@ export class BulkIndexer {
   private takeBatch(): PendingOperation[] {
     let bytes = 0;
     let count = 0;
+    // A batch of new documents stops where their lines stop lying one after the other in a slab
+    // (where a slab is full): its body is then a view of the slab, not a copy.
     while (
       count < this.buffer.length &&
-      (count === 0 || bytes + this.buffer[count]!.bytes <= this.flushBytes)
+      (count === 0 ||
+        (bytes + this.buffer[count]!.bytes <= this.flushBytes &&
+          follows(this.buffer[count - 1]!, this.buffer[count]!)))
     ) {
       bytes += this.buffer[count]!.bytes;
       count++;
@@ -261,7 +290,7 @@ export class BulkIndexer {
   private async send(batch: PendingOperation[]): Promise<void> {
     let items;
     try {
-      items = await postBulk(this.client, batch.map((operation) => operation.line).join(''), batch.length, {
+      items = await postBulk(this.client, bulkBody(batch), batch.length, {
         maxRetries: this.maxRetries,
         backoff: this.backoff,
         refresh: this.options.refresh,
@@ -372,6 +401,7 @@ export class BulkIndexer {
 
   /** A document leaves the indexer: acknowledged, dead-lettered, or given up with its session. */
   private drop(operation: PendingOperation): void {
+    this.lines.release(operation);
     this.heldBytes -= operation.bytes;
     operation.session.pending--;
     operation.session.settle();
@@ -391,4 +421,10 @@ export class BulkIndexer {
     if (!this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+}
+
+/** Retried documents come from anywhere: they are copied, and go with whatever follows them. */
+function follows(previous: PendingOperation, next: PendingOperation): boolean {
+  if (previous.attempts > 0 || next.attempts > 0) return true;
+  return next.slab === previous.slab && next.start === previous.end;
 }

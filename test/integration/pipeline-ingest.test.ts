@@ -297,7 +297,15 @@ describe('ingestChunk into Elasticsearch', () => {
     const result = await ingest('/malformed', executionId);
     assert.deepEqual(
       { ...result, bytes: 0, durationMs: 0 },
-      { linesRead: 8, acknowledged: 3, deadLettered: 5, skippedOutsideWindow: 0, bytes: 0, durationMs: 0 },
+      {
+        linesRead: 8,
+        acknowledged: 3,
+        deadLettered: 5,
+        skippedOutsideWindow: 0,
+        bytes: 0,
+        durationMs: 0,
+        retries: 0,
+      },
     );
     assert.equal((await documentsOf(executionId)).length, 3);
     const letters = (await deadLettersOf(executionId)).map((hit) => hit._source as Record<string, unknown>);

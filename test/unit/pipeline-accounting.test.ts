@@ -11,6 +11,7 @@ describe('chunk accounting', () => {
     skippedOutsideWindow: 1,
     bytes: 100,
     durationMs: 5,
+    retries: 0,
   };
 
   it('passes when every line read is indexed, dead-lettered or skipped', () => {

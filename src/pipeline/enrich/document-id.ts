@@ -1,29 +1,31 @@
 import { hash } from 'node:crypto';
+import type { ByteString, EntryJson } from '../entry-json.ts';
 
 /** The entry fields that make up its identity, each already serialized as JSON (`null` when absent). */
 export interface SerializedFields {
-  severity: string;
-  logType: string;
-  bundleName: string;
-  bundleVersion: string;
-  podName: string;
-  logMessage: string;
+  severity: string | undefined;
+  logType: string | undefined;
+  bundleName: string | undefined;
+  bundleVersion: string | undefined;
+  podName: string | undefined;
+  logMessage: string | undefined;
   /** The unknown fields, keys sorted: see `serializeExtra`. */
-  extra: string;
+  extra: string | undefined;
 }
 
 /**
  * The content that identifies a log line, as a JSON array: the execution, the timestamp and every
  * field of the entry. Never its place in the file: chunk boundaries move between runs, and a line
- * must get the same `_id` whichever chunk carries it, so that a re-run overwrites. The fields come
- * serialized because the document needs them serialized too: each is encoded once per line.
+ * must get the same `_id` whichever chunk carries it, so that a re-run overwrites. With ByteString
+ * fields (see EntryJson) it is the identity's UTF-8 in a ByteString, which `IdentityHasher` hashes.
  */
 export function entryIdentity(
   executionIdJson: string,
   timestampMs: number,
   fields: SerializedFields,
 ): string {
-  return `[${executionIdJson},${timestampMs},${fields.severity},${fields.logType},${fields.bundleName},${fields.bundleVersion},${fields.podName},${fields.logMessage},${fields.extra}]`;
+  const { severity, logType, bundleName, bundleVersion, podName, logMessage, extra } = fields;
+  return `[${executionIdJson},${timestampMs},${severity ?? 'null'},${logType ?? 'null'},${bundleName ?? 'null'},${bundleVersion ?? 'null'},${podName ?? 'null'},${logMessage ?? 'null'},${extra ?? 'null'}]`;
 }
 
 /** Unknown fields in sorted key order, so that the order Talend wrote them in does not change the id. */
@@ -38,8 +40,51 @@ export function serializeExtra(extra: Record<string, unknown> | undefined): stri
  * `occurrence` counts the identical entries (same identity) that came before this one: real logs
  * repeat lines, and each copy is a document of its own. The first copy hashes the identity alone, so
  * the common case costs one hash; the suffix of later copies cannot be produced by any identity,
- * which is a JSON array.
+ * which is a JSON array. The identity is hashed as UTF-8.
  */
-export function documentId(identity: string, occurrence = 0): string {
-  return hash('sha1', occurrence === 0 ? identity : `${identity}#${occurrence}`, 'base64url');
+export function documentId(identity: string | Buffer, occurrence = 0): string {
+  if (occurrence === 0) return hash('sha1', identity, 'base64url');
+  const suffix = `#${occurrence}`;
+  return hash(
+    'sha1',
+    typeof identity === 'string' ? identity + suffix : Buffer.concat([identity, Buffer.from(suffix)]),
+    'base64url',
+  );
+}
+
+const SCRATCH_BYTES = 16 * 1024;
+
+/**
+ * The `_id`s of one execution's entries: `documentId` of `entryIdentity`, from the fields' JSON as
+ * EntryJson holds it, written into a buffer reused from one entry to the next.
+ */
+export class IdentityHasher {
+  private scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  /** Views of the scratch buffer by length: creating a Buffer per line costs as much as hashing it. */
+  private views = new Map<number, Buffer>();
+  private identity: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly executionIdJson: ByteString) {}
+
+  /** The `_id` of the entry's first occurrence; `repeatId` then gives those of its copies. */
+  firstId(entry: EntryJson): string {
+    const identity = entryIdentity(this.executionIdJson, entry.timestampMs, entry);
+    if (identity.length > this.scratch.length) {
+      this.scratch = Buffer.allocUnsafe(2 * identity.length);
+      this.views = new Map();
+    }
+    const length = this.scratch.write(identity, 0, 'latin1');
+    let view = this.views.get(length);
+    if (view === undefined) {
+      view = this.scratch.subarray(0, length);
+      this.views.set(length, view);
+    }
+    this.identity = view;
+    return documentId(view);
+  }
+
+  /** The `_id` of a later copy of the entry last given to `firstId`. */
+  repeatId(occurrence: number): string {
+    return documentId(this.identity, occurrence);
+  }
 }

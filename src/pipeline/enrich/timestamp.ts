@@ -1,5 +1,5 @@
 /** Year 10000: past it neither an ISO string nor a yyyy index name can be written. */
-const MAX_MS = 253_402_300_800_000;
+export const MAX_TIMESTAMP_MS = 253_402_300_800_000;
 const NUMERIC = /^-?\d+(?:\.\d+)?$/;
 /** ISO-8601 date-times only: Date.parse alone would also take "March 7" or "2021". */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -19,5 +19,5 @@ export function entryTimestamp(value: unknown): number | undefined {
     const iso = value.replace(' ', 'T').replace(',', '.');
     ms = Date.parse(match[1] === undefined ? `${iso}Z` : iso);
   }
-  return Number.isFinite(ms) && ms >= 0 && ms < MAX_MS ? ms : undefined;
+  return Number.isFinite(ms) && ms >= 0 && ms < MAX_TIMESTAMP_MS ? ms : undefined;
 }

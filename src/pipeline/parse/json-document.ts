@@ -6,6 +6,17 @@ import { TruncatedLogError } from '../errors.ts';
 import type { ByteTap } from './detect-shape.ts';
 import { lineFromValue, malformedLine, type ParsedLine } from './parsed-line.ts';
 
+/**
+ * Where in the file the bytes given start: after `entries` entries already read by someone else. When
+ * `placeholder` is set, the bytes open with `[0` standing for the last entry read, so that what
+ * follows it (a separator, or a syntax error) is judged as it would have been in the whole file;
+ * the placeholder itself is not an entry.
+ */
+export interface Resumption {
+  entries: number;
+  placeholder: boolean;
+}
+
 /** How much of the bytes before a syntax error is quoted in its dead letter. */
 const CONTEXT_BYTES = 512;
 /** Entries handed on together; the token parser is slow enough that waiting for more costs nothing. */
@@ -57,6 +68,7 @@ export async function* parseJsonDocument(
   shape: 'array' | 'wrapped',
   tap: ByteTap,
   truncated: 'retry' | 'dead-letter',
+  resumption: Resumption = { entries: 0, placeholder: false },
 ): AsyncGenerator<ParsedLine[]> {
   // Packed values only: the per-character token events stream-json can also emit are not needed.
   const tokens = new StoppingParser({ packValues: true, streamValues: false });
@@ -68,13 +80,15 @@ export async function* parseJsonDocument(
     key: number;
     value: unknown;
   }>;
-  let position = 0;
+  const offset = resumption.placeholder ? resumption.entries - 1 : resumption.entries;
+  let position = resumption.entries;
   let failure: unknown;
   let batch: ParsedLine[] = [];
   try {
     for await (const { key, value } of elements) {
-      position = key + 1;
-      batch.push(lineFromValue(value, key));
+      position = key + offset + 1;
+      if (resumption.placeholder && key === 0) continue;
+      batch.push(lineFromValue(value, key + offset));
       if (batch.length >= BATCH) {
         yield batch;
         batch = [];

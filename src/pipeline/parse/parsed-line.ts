@@ -1,9 +1,13 @@
 import type { RawLogEntry } from '../../contracts/talend-api.ts';
+import type { ScannedEntry } from '../entry-json.ts';
 
 /** One thing read from a log file, in file order. `position` is the 0-based index of the entry or line. */
 export type ParsedLine =
   | { kind: 'entry'; entry: RawLogEntry; position: number }
   | { kind: 'malformed'; position: number; reason: string; raw: string };
+
+/** What the pipeline reads: a ParsedLine, or an entry the scanner read without parsing it. */
+export type LogRecord = ParsedLine | { kind: 'scanned'; entry: ScannedEntry; position: number };
 
 /** Enough of a bad line to diagnose it, without letting one broken megabyte line bloat the dead letters. */
 const MAX_RAW_CHARS = 64 * 1024;

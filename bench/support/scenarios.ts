@@ -1,0 +1,52 @@
+import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
+import type { SimulatorOptions } from '../../src/simulator/index.ts';
+
+export type JsonShape = 'jsonl' | 'array';
+
+/** One data set: a tenant the simulator serves, and how many documents it makes. */
+export interface Scenario {
+  name: string;
+  label: string;
+  tenant: TenantSpec;
+  documents: number;
+}
+
+/** Talend's documented size of one generated file. */
+export const MAX_ENTRIES_PER_FILE = 100_000;
+export const BENCH_TOKEN = 'bench-personal-access-token';
+const HOUR_MS = 3_600_000;
+
+/**
+ * Executions spread over the day before `now`, all finished and settled. Generated from a fixed seed
+ * and a fixed `now` so that every process (simulator, ceiling, reference) sees the same entries.
+ */
+export function scenario(
+  name: string,
+  label: string,
+  now: number,
+  shape: { tasks: number; executionsPerTask: number; entries: number },
+): Scenario {
+  const tenant = generateTenant({
+    seed: 20_240_517,
+    now: now - HOUR_MS,
+    tasks: shape.tasks,
+    executionsPerTask: shape.executionsPerTask,
+    entriesPerExecution: shape.entries,
+    spreadDays: 1,
+    failedShare: 0.1,
+  });
+  return { name, label, tenant, documents: shape.tasks * shape.executionsPerTask * shape.entries };
+}
+
+/**
+ * How the simulator answers in every scenario. A log file is READY at the first status check: with
+ * Talend's real latency the polling delay would swamp what is measured here, the data path.
+ */
+export function simulatorOptions(scenario: Scenario, jsonShape: JsonShape): SimulatorOptions {
+  return {
+    tenant: scenario.tenant,
+    maxEntriesPerFile: MAX_ENTRIES_PER_FILE,
+    variants: { jsonShape, statusPollsBeforeReady: 0 },
+    auth: { personalAccessTokens: [BENCH_TOKEN] },
+  };
+}

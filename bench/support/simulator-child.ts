@@ -1,0 +1,19 @@
+/**
+ * The simulator in a process of its own, so that the CPU it spends generating logs can be measured
+ * apart from the connector's. Started by `simulator-process.ts` with the options as JSON in argv;
+ * answers `usage` messages with its CPU time, and exits on `close`.
+ */
+import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
+const simulator = await startSimulator(options);
+
+process.on('message', (message: { type: string }) => {
+  if (message.type === 'usage') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ type: 'usage', cpuSeconds: (user + system) / 1e6 });
+  } else if (message.type === 'close') {
+    void simulator.close().then(() => process.disconnect());
+  }
+});
+process.send?.({ type: 'ready', apiUrl: simulator.apiUrl });

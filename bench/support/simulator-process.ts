@@ -1,0 +1,46 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { SimulatorOptions } from '../../src/simulator/index.ts';
+
+export interface SimulatorProcess {
+  apiUrl: string;
+  pid: number;
+  /** CPU seconds the simulator process has used since it started. */
+  cpuSeconds(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL('./simulator-child.ts', import.meta.url));
+
+/** Starts the Talend API simulator in a child process and waits until it listens. */
+export async function startSimulatorProcess(options: SimulatorOptions): Promise<SimulatorProcess> {
+  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const [ready] = (await Promise.race([
+    once(child, 'message'),
+    exited.then(([code]) => {
+      throw new Error(`the simulator process exited with code ${String(code)} before listening`);
+    }),
+  ])) as [{ type: string; apiUrl: string }];
+  const ask = async (): Promise<number> => {
+    const answer = once(child, 'message') as Promise<[{ type: string; cpuSeconds: number }]>;
+    child.send({ type: 'usage' });
+    return (await answer)[0].cpuSeconds;
+  };
+  return {
+    apiUrl: ready.apiUrl,
+    pid: child.pid!,
+    cpuSeconds: ask,
+    async close() {
+      if (child.exitCode !== null) return;
+      child.send({ type: 'close' });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -58,6 +58,8 @@ export class CheckpointStore {
 
   /** Every checkpoint of this scope, for `status`. */
   async list(): Promise<TaskCheckpoint[]> {
+    // A search sees only refreshed writes; `status` right after a run must show that run's work.
+    await this.client.indices.refresh({ index: stateIndexName(this.prefix) }, { ignore: [404] });
     const response = await this.client.search<CheckpointSource>(
       {
         index: stateIndexName(this.prefix),

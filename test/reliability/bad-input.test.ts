@@ -192,13 +192,16 @@ describe('bad files given to ingest-file', { concurrency: true }, () => {
       'digits as text',
       'numbers become text',
     ]);
+    // V8's JSON.parse wording differs between Node versions: only its start is compared.
     const reasons = (await deadLettersOf(target))
       .filter((letter) => letter.talend.execution.id === execution)
-      .map((letter) => letter.reason)
+      .map((letter) =>
+        letter.reason.replace(/^(invalid JSON: Expected double-quoted property name).*$/, '$1'),
+      )
       .sort();
     assert.deepEqual(reasons, [
       'entry is not a JSON object (got array)',
-      'invalid JSON: Expected double-quoted property name in JSON at position 32',
+      'invalid JSON: Expected double-quoted property name',
       'logMessage is not a string',
       'logTimestamp missing or not a date',
       'logTimestamp missing or not a date',

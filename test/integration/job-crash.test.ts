@@ -2,16 +2,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
+import { seededRandom } from '../../src/simulator/random.ts';
 import { compareIds, startJobHarness, summaryOf, type JobHarness } from '../support/job-harness.ts';
-
-/** A small seeded generator, so a failing kill schedule can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 describe('talend-logs sync killed and interrupted', () => {
   let harness: JobHarness;
@@ -38,7 +30,7 @@ describe('talend-logs sync killed and interrupted', () => {
   it('ends with exactly the source entries after SIGKILLs at seeded points and a final clean run', async () => {
     const expected = harness.expectedIds(executionIds);
     assert.ok(expected.size >= 300_000);
-    const random = seeded(20261122);
+    const random = seededRandom(20261122);
     for (let kill = 0; kill < 4; kill += 1) {
       const child = harness.spawnCli(['sync', '--lookback', '3d']);
       await delay(1_500 + Math.floor(random() * 4_000));

@@ -35,15 +35,17 @@ describe('backfill killed with SIGKILL at seeded points', () => {
   before(async () => {
     tenant = generateTenant({
       seed: 8,
-      tasks: 2,
+      tasks: 3,
       executionsPerTask: 4,
-      entriesPerExecution: 40_000,
+      entriesPerExecution: 20_000,
       spreadDays: 25,
     });
-    // Small files: 64 chunks, so a checkpoint moves every 5,000 lines and kills land between them.
+    // Small files: 96 chunks of 8 per execution, so a checkpoint moves every 2,500 lines and kills
+    // land between them. Twelve runs gain about 60 chunks here: the first executions finish during
+    // the kills, and a machine half as fast again still leaves the backfill unfinished.
     harness = await startJobHarness('rel-crash', {
       tenant,
-      maxEntriesPerFile: 5_000,
+      maxEntriesPerFile: 2_500,
       variants: { jsonShape: 'jsonl', statusPollsBeforeReady: 0 },
     });
   });
@@ -56,10 +58,11 @@ describe('backfill killed with SIGKILL at seeded points', () => {
     const checked: Record<ClaimKind, number> = { done: 0, indexedUpTo: 0, walk: 0, watermark: 0 };
     for (let kill = 0; kill < KILLS; kill += 1) {
       // One kill in four lands in the start-up (templates, leases, listing); the others anywhere in
-      // the chunk after the run committed 1 to 6 chunks, so that each run gains ground on the last.
+      // the chunk after the run committed 1 to 5 chunks, so that each run gains ground on the last
+      // without finishing the backfill before the last kill.
       const inStartup = random() < 0.25;
-      const committed = inStartup ? 0 : 1 + Math.floor(random() * 6);
-      const afterMs = inStartup ? 200 + Math.floor(random() * 1_300) : Math.floor(random() * 800);
+      const committed = inStartup ? 0 : 1 + Math.floor(random() * 5);
+      const afterMs = inStartup ? 200 + Math.floor(random() * 1_300) : Math.floor(random() * 400);
       const generated = harness.simulator.stats().generateLog;
       const child = harness.spawnCli(BACKFILL);
       let result: CliResult | undefined;

@@ -15,6 +15,14 @@ export function fromByteString(bytes: ByteString): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
+/**
+ * The same ByteString as one flat string. Joining strings makes a tree that V8 walks piece by piece
+ * whenever the result is written out: a piece that goes into every document is flattened once.
+ */
+export function flatten(bytes: ByteString): ByteString {
+  return Buffer.from(bytes, 'latin1').toString('latin1');
+}
+
 /** The text fields, in the order of their ids (`EntryJson.setField`). */
 export const TEXT_FIELDS = [
   'severity',

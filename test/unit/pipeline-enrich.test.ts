@@ -120,6 +120,21 @@ describe('ChunkEnricher', () => {
     assert.equal(info.kind === 'document' && info.document.talend.error, undefined);
   });
 
+  it('builds each document from its own fields, whatever entries came before', () => {
+    const pods = Array.from({ length: 40 }, (_, i) => `pod-${i}`);
+    const entries: RawLogEntry[] = pods.flatMap((podName, i) => [
+      { logTimestamp: TS + i, severity: 'INFO', logMessage: `a${i}`, podName, bundleName: 'b' },
+      { logTimestamp: TS + i, severity: 'INFO', logMessage: `b${i}`, podName, bundleVersion: '1' },
+      { logTimestamp: TS + i, severity: 'ERROR', logMessage: `c${i}`, podName, logType: 'USER' },
+      { logTimestamp: TS + i, logMessage: `d${i}`, podName: i % 2 === 0 ? podName : undefined },
+    ]);
+    const shared = new ChunkEnricher(CONTEXT, 3, 'talend');
+    for (const [position, entry] of entries.entries()) {
+      const actual = enrich(entry, shared, position);
+      assert.deepEqual(actual, enrich(entry, new ChunkEnricher(CONTEXT, 3, 'talend'), position));
+    }
+  });
+
   it('leaves the duration out while the execution runs', () => {
     const running = new ChunkEnricher({ ...CONTEXT, finishTimestamp: undefined }, 0, 'talend');
     const outcome = running.toDocument({ logTimestamp: TS, logMessage: 'x' }, TS, 0);
@@ -214,6 +229,50 @@ describe('document ids', () => {
     assert.equal(documentId(identity), documentId(identity, 0));
     assert.notEqual(documentId(identity), documentId(identity, 1));
     assert.notEqual(documentId(identity, 1), documentId(identity, 2));
+  });
+
+  it('stay what earlier versions gave, so that a re-run overwrites instead of duplicating', () => {
+    const enricher = new ChunkEnricher(CONTEXT, 3, 'talend');
+    const line = {
+      logTimestamp: TS,
+      severity: 'INFO',
+      logMessage: 'Row 1 written to Zürich',
+      logType: 'USER',
+      bundleName: 'org.talend.job',
+      bundleVersion: '8.0.1',
+      podName: 'pod-7',
+    };
+    const entries: RawLogEntry[] = [
+      line,
+      { ...line },
+      {
+        logTimestamp: TS + 1,
+        severity: 'ERROR',
+        logMessage: 'java.sql.SQLException: refused\n\tat x',
+        logType: 'SYSTEM',
+        podName: 'pod-8',
+        threadName: 'main',
+      },
+      { logTimestamp: TS + 2, logMessage: 'no severity' },
+    ];
+    const outcomes = entries.map((entry, position) => enrich(entry, enricher, position));
+    assert.deepEqual(outcomes.map(idOf), [
+      'wrKO_flUMmpFJYcbEiMkpERrNlw',
+      '-37E563ujXBsmDNKSEuJ1Sv06gA',
+      'cbMTALA_7FVyCbtTbUB2DMecLHI',
+      'Ykk21rbVtGtzJDXzSQyI4RNStiI',
+    ]);
+    const CONTEXT_JSON =
+      ',"event":{"dataset":"talend.execution"},"ecs":{"version":"8.11.0"},"talend":{"task":{"id":"task-1","name":"Load customers"},"execution":{"id":"0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d","status":"execution_successful","type":"SCHEDULED","trigger_time":"2021-09-01T07:00:00Z","start_time":"2021-09-01T07:00:01Z","finish_time":"2021-09-01T07:05:00Z","duration_ms":299000},"workspace":{"id":"ws-1","name":"Personal"},"environment":{"id":"env-1","name":"prod"},"runtime":{"type":"REMOTE_ENGINE","id":"re-1","engine_id":"eng-1"}';
+    const json = (outcome: EnrichOutcome) => (outcome.kind === 'document' ? outcome.json : outcome.reason);
+    assert.equal(
+      json(outcomes[0]!),
+      `{"@timestamp":"2021-09-01T07:01:45.123Z","message":"Row 1 written to Zürich","log":{"level":"info"}${CONTEXT_JSON},"log":{"type":"USER"},"bundle":{"name":"org.talend.job","version":"8.0.1"},"pod":{"name":"pod-7"},"position":{"chunk":3,"line":0}}}`,
+    );
+    assert.equal(
+      json(outcomes[2]!),
+      `{"@timestamp":"2021-09-01T07:01:45.124Z","message":"java.sql.SQLException: refused\\n\\tat x","log":{"level":"error"}${CONTEXT_JSON},"log":{"type":"SYSTEM"},"pod":{"name":"pod-8"},"error":{"message":"java.sql.SQLException: refused"},"position":{"chunk":3,"line":2},"extra":{"threadName":"main"}}}`,
+    );
   });
 });
 

@@ -6,8 +6,8 @@ import {
   type LogDocument,
 } from '../../contracts/documents.ts';
 import { MonthlyIndexNames } from '../../store/index-names.ts';
-import { fromByteString, toByteString, type ByteString, type EntryJson } from '../entry-json.ts';
-import { IdentityHasher } from './document-id.ts';
+import { flatten, fromByteString, toByteString, type ByteString, type EntryJson } from '../entry-json.ts';
+import { identityFields, IdentityHasher } from './document-id.ts';
 import { entryJsonOf } from './object-entry.ts';
 import { OccurrenceCounter } from './occurrences.ts';
 
@@ -46,18 +46,39 @@ type TalendContext = Pick<
 
 /** How a severity shows in a document, worked out once per distinct severity. */
 interface Severity {
-  /** The severity's JSON as found in entries. */
-  json: ByteString;
+  /** The severity's JSON as found in entries; undefined for entries without one. */
+  json: ByteString | undefined;
   /** The serialized `log.level`. */
   level: ByteString;
   error: boolean;
+  /** The sets of the other fields seen with this severity. */
+  fieldSets: FieldSet[];
 }
 
-/** Distinct severities remembered per chunk, so that a field with unique values cannot grow the cache. */
+/**
+ * The entry's fields but the timestamp, the message and the extras, as they show in the document and
+ * in the identity, worked out once per distinct set: a log has a handful of them.
+ */
+interface FieldSet {
+  logType: ByteString | undefined;
+  bundleName: ByteString | undefined;
+  bundleVersion: ByteString | undefined;
+  podName: ByteString | undefined;
+  /** The document from `log.level` to the end of `talend.pod`. */
+  document: ByteString;
+  /** `document` up to the line number of `talend.position`, for documents without `error`. */
+  documentToLine: ByteString;
+  /** The `identityFields`. */
+  identity: ByteString;
+}
+
+/** Distinct severities, and field sets per severity, remembered per chunk: unique values cannot grow the caches. */
 const MAX_SEVERITIES = 64;
-const UNKNOWN_SEVERITY: Severity = { json: '', level: '"unknown"', error: false };
-/** `.000Z` to `.999Z`, the end of every `@timestamp`. */
-const MILLISECONDS = Array.from({ length: 1000 }, (_, ms) => `.${String(ms).padStart(3, '0')}Z`);
+const MAX_FIELD_SETS = 16;
+/** `.000Z","message":` to `.999Z","message":`, from the milliseconds of `@timestamp` to the message. */
+const MESSAGE_STARTS = Array.from({ length: 1000 }, (_, ms) =>
+  flatten(`.${String(ms).padStart(3, '0')}Z","message":`),
+);
 
 /**
  * Turns the entries of one chunk into documents: ECS fields, the execution's context, the entry's own
@@ -77,16 +98,23 @@ export class ChunkEnricher {
   private readonly occurrences = new OccurrenceCounter();
   private readonly ids: IdentityHasher;
   private readonly severities: Severity[] = [];
-  private lastSeverity = UNKNOWN_SEVERITY;
+  private readonly unknownSeverity: Severity = {
+    json: undefined,
+    level: '"unknown"',
+    error: false,
+    fieldSets: [],
+  };
+  private lastSeverity = this.unknownSeverity;
   private isoSecond = Number.NaN;
-  private isoPrefix = '';
+  /** The document up to the `@timestamp` milliseconds, for the second of `isoSecond`. */
+  private secondStart = '';
 
   constructor(context: ExecutionContext, chunkSequence: number, indexPrefix: string) {
     const ecs = `"event":${JSON.stringify({ dataset: EVENT_DATASET })},"ecs":${JSON.stringify({ version: ECS_VERSION })}`;
     const talend = JSON.stringify(talendContext(context)).slice(1, -1);
     this.contextPart = toByteString(`},${ecs},"talend":{${talend},"log":`);
-    this.contextTypePart = `${this.contextPart}{"type":`;
-    this.positionPart = `,"position":{"chunk":${chunkSequence},"line":`;
+    this.contextTypePart = flatten(`${this.contextPart}{"type":`);
+    this.positionPart = flatten(`,"position":{"chunk":${chunkSequence},"line":`);
     this.ids = new IdentityHasher(toByteString(JSON.stringify(context.executionId)));
     this.indexNames = new MonthlyIndexNames(indexPrefix);
   }
@@ -100,52 +128,97 @@ export class ChunkEnricher {
 
   /** The document of an entry already in JSON form, as the layout reader slices it from the file. */
   fromJson(entry: EntryJson, position: number): EnrichedDocument {
-    const firstId = this.ids.firstId(entry);
+    const severity = this.severityOf(entry.severity);
+    const fields = this.fieldSetOf(severity, entry);
+    const firstId = this.ids.firstId(entry, fields.identity);
     const occurrence = this.occurrences.next(entry.timestampMs, firstId);
     const id = occurrence === 0 ? firstId : this.ids.repeatId(occurrence);
 
-    const { logType, bundleName, bundleVersion, podName, logMessage } = entry;
-    const severity = this.severityOf(entry.severity);
+    const { logMessage, extra } = entry;
     // Few, long pieces: flattening the joined string costs V8 per piece.
-    let json = `{"@timestamp":"${this.isoTimestamp(entry.timestampMs)}","message":${logMessage ?? '""'},"log":{"level":${severity.level}`;
-    json += logType === undefined ? `${this.contextPart}{}` : `${this.contextTypePart}${logType}}`;
-    if (bundleName !== undefined && bundleVersion !== undefined) {
-      json += `,"bundle":{"name":${bundleName},"version":${bundleVersion}}`;
-    } else if (bundleName !== undefined) {
-      json += `,"bundle":{"name":${bundleName}}`;
-    } else if (bundleVersion !== undefined) {
-      json += `,"bundle":{"version":${bundleVersion}}`;
-    }
-    if (podName !== undefined) json += `,"pod":{"name":${podName}}`;
-    if (logMessage !== undefined && severity.error)
-      json += `,"error":{"message":${errorSummaryJson(logMessage)}}`;
-    json += `${this.positionPart}${position}}`;
-    if (entry.extra !== undefined) json += `,"extra":${entry.extra}`;
-    json += '}}';
+    let json = `${this.documentStart(entry.timestampMs)}${logMessage ?? '""'}`;
+    json +=
+      logMessage !== undefined && severity.error
+        ? `${fields.document},"error":{"message":${errorSummaryJson(logMessage)}}${this.positionPart}`
+        : fields.documentToLine;
+    json += extra === undefined ? `${position}}}}` : `${position}},"extra":${extra}}}`;
     return new EnrichedDocument(id, this.indexNames.forTimestamp(entry.timestampMs), json);
   }
 
-  /** Logs are sorted by time, so the date-time part changes once a second at most. */
-  private isoTimestamp(timestampMs: number): string {
+  /**
+   * The document up to its message: `@timestamp` and the start of `message`. Logs are sorted by time,
+   * so the date-time part changes once a second at most.
+   */
+  private documentStart(timestampMs: number): ByteString {
     const second = Math.floor(timestampMs / 1000);
     if (second !== this.isoSecond) {
       this.isoSecond = second;
-      this.isoPrefix = new Date(second * 1000).toISOString().slice(0, 19);
+      this.secondStart = flatten(`{"@timestamp":"${new Date(second * 1000).toISOString().slice(0, 19)}`);
     }
-    return this.isoPrefix + MILLISECONDS[Math.floor(timestampMs - second * 1000)];
+    return this.secondStart + MESSAGE_STARTS[Math.floor(timestampMs - second * 1000)];
+  }
+
+  /** The entry's set of fields, as a known set of its severity or a new one. */
+  private fieldSetOf(severity: Severity, entry: EntryJson): FieldSet {
+    const { logType, bundleName, bundleVersion, podName } = entry;
+    for (const known of severity.fieldSets) {
+      if (
+        known.podName === podName &&
+        known.logType === logType &&
+        known.bundleName === bundleName &&
+        known.bundleVersion === bundleVersion
+      ) {
+        return known;
+      }
+    }
+    const document = this.documentFields(severity, entry);
+    const identity = identityFields({ severity: severity.json, logType, bundleName, bundleVersion, podName });
+    const documentToLine = `${document}${this.positionPart}`;
+    if (severity.fieldSets.length >= MAX_FIELD_SETS) {
+      return { logType, bundleName, bundleVersion, podName, document, documentToLine, identity };
+    }
+    const set: FieldSet = {
+      // Copies, not slices that would keep a whole read of the file; flat, so each joins a document as one piece.
+      logType: logType === undefined ? undefined : flatten(logType),
+      bundleName: bundleName === undefined ? undefined : flatten(bundleName),
+      bundleVersion: bundleVersion === undefined ? undefined : flatten(bundleVersion),
+      podName: podName === undefined ? undefined : flatten(podName),
+      document: flatten(document),
+      documentToLine: flatten(documentToLine),
+      identity: flatten(identity),
+    };
+    severity.fieldSets.push(set);
+    return set;
+  }
+
+  /** The document from `log.level` to the end of `talend.pod`. */
+  private documentFields(severity: Severity, entry: EntryJson): ByteString {
+    const { logType, bundleName, bundleVersion, podName } = entry;
+    let document = `,"log":{"level":${severity.level}`;
+    document += logType === undefined ? `${this.contextPart}{}` : `${this.contextTypePart}${logType}}`;
+    if (bundleName !== undefined && bundleVersion !== undefined) {
+      document += `,"bundle":{"name":${bundleName},"version":${bundleVersion}}`;
+    } else if (bundleName !== undefined) {
+      document += `,"bundle":{"name":${bundleName}}`;
+    } else if (bundleVersion !== undefined) {
+      document += `,"bundle":{"version":${bundleVersion}}`;
+    }
+    if (podName !== undefined) document += `,"pod":{"name":${podName}}`;
+    return document;
   }
 
   /** A log has a handful of severities: each is worked out once, then recognized by its JSON. */
   private severityOf(json: ByteString | undefined): Severity {
-    if (json === undefined) return UNKNOWN_SEVERITY;
+    if (json === undefined) return this.unknownSeverity;
     if (json === this.lastSeverity.json) return this.lastSeverity;
     let severity = this.severities.find((known) => known.json === json);
     if (severity === undefined) {
       const text = JSON.parse(fromByteString(json)) as string;
       severity = {
-        json,
+        json: flatten(json),
         level: toByteString(JSON.stringify(text.toLowerCase())),
         error: ERROR_LEVELS.has(text.toUpperCase()),
+        fieldSets: [],
       };
       if (this.severities.length < MAX_SEVERITIES) this.severities.push(severity);
     }

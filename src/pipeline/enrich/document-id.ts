@@ -24,8 +24,26 @@ export function entryIdentity(
   timestampMs: number,
   fields: SerializedFields,
 ): string {
-  const { severity, logType, bundleName, bundleVersion, podName, logMessage, extra } = fields;
-  return `[${executionIdJson},${timestampMs},${severity ?? 'null'},${logType ?? 'null'},${bundleName ?? 'null'},${bundleVersion ?? 'null'},${podName ?? 'null'},${logMessage ?? 'null'},${extra ?? 'null'}]`;
+  return joinIdentity(`[${executionIdJson},${timestampMs}`, identityFields(fields), fields);
+}
+
+/**
+ * The part of `entryIdentity` between the timestamp and the message, commas included: entries of a
+ * log share a few sets of these fields, so the enricher keeps this part per set.
+ */
+export function identityFields(fields: Omit<SerializedFields, 'logMessage' | 'extra'>): string {
+  const { severity, logType, bundleName, bundleVersion, podName } = fields;
+  return `,${severity ?? 'null'},${logType ?? 'null'},${bundleName ?? 'null'},${bundleVersion ?? 'null'},${podName ?? 'null'},`;
+}
+
+/** `start` is the identity up to its timestamp, `middle` the `identityFields` of the entry. */
+function joinIdentity(
+  start: string,
+  middle: string,
+  { logMessage, extra }: Pick<SerializedFields, 'logMessage' | 'extra'>,
+): string {
+  // Few pieces: V8 copies the joined string piece by piece when the hasher writes it.
+  return `${start}${middle}${logMessage ?? 'null'}${extra === undefined ? ',null]' : `,${extra}]`}`;
 }
 
 /** Unknown fields in sorted key order, so that the order Talend wrote them in does not change the id. */
@@ -63,12 +81,22 @@ export class IdentityHasher {
   /** Views of the scratch buffer by length: creating a Buffer per line costs as much as hashing it. */
   private views = new Map<number, Buffer>();
   private identity: Buffer = Buffer.alloc(0);
+  /** The identity up to the timestamp, for the timestamp of the last entry: logs repeat timestamps. */
+  private start = '';
+  private startMs = Number.NaN;
 
   constructor(private readonly executionIdJson: ByteString) {}
 
-  /** The `_id` of the entry's first occurrence; `repeatId` then gives those of its copies. */
-  firstId(entry: EntryJson): string {
-    const identity = entryIdentity(this.executionIdJson, entry.timestampMs, entry);
+  /**
+   * The `_id` of the entry's first occurrence; `repeatId` then gives those of its copies. `middle` is
+   * the entry's `identityFields`, which the caller keeps for entries that share them.
+   */
+  firstId(entry: EntryJson, middle: ByteString): string {
+    if (entry.timestampMs !== this.startMs) {
+      this.startMs = entry.timestampMs;
+      this.start = `[${this.executionIdJson},${entry.timestampMs}`;
+    }
+    const identity = joinIdentity(this.start, middle, entry);
     if (identity.length > this.scratch.length) {
       this.scratch = Buffer.allocUnsafe(2 * identity.length);
       this.views = new Map();

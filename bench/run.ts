@@ -4,7 +4,8 @@
  * Writes bench/results/bench.json and bench/results/RESULTS.md. See bench/README.md.
  *
  * BENCH_REPEAT=3 repeats the comparisons and keeps medians; BENCH_QUICK=1 divides every size by ten;
- * BENCH_SHAPE=jsonl serves JSON Lines instead of a JSON array.
+ * BENCH_SHAPE=jsonl serves JSON Lines instead of a JSON array; BENCH_ONLY=memory runs the memory
+ * section alone and writes bench/results/memory.json.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { installTemplates } from '../src/store/templates.ts';
 import { removePrefix } from '../test/support/elasticsearch.ts';
 import { runConnector, runReference, type ProcessResult } from './support/connector-run.ts';
 import { sendBulkBodies, writeBulkBodies } from './support/es-ceiling.ts';
-import { elasticsearchCpuSeconds, machineDetails } from './support/machine.ts';
+import { elasticsearchCpuSeconds, machineDetails, type Machine } from './support/machine.ts';
 import { resultsTable } from './support/results-table.ts';
 import { scenario, simulatorOptions, type JsonShape, type Scenario } from './support/scenarios.ts';
 import { startSimulatorProcess } from './support/simulator-process.ts';
@@ -24,6 +25,7 @@ import { startSimulatorProcess } from './support/simulator-process.ts';
 const QUICK = process.env.BENCH_QUICK === '1';
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 const SHAPE: JsonShape = process.env.BENCH_SHAPE === 'jsonl' ? 'jsonl' : 'array';
+const MEMORY_ONLY = process.env.BENCH_ONLY === 'memory';
 const SIZE = QUICK ? 10 : 1;
 /** The connector's defaults: 5 MB requests, two in flight. */
 const FLUSH_BYTES = 5 * 1024 * 1024;
@@ -89,6 +91,8 @@ async function measureCeiling(data: Scenario): Promise<Measurement> {
         documentsPerSecond: sent.documents / sent.seconds,
         cpuSeconds: 0,
         maxRssMB: 0,
+        peakHeapMB: 0,
+        peakExternalMB: 0,
         elasticsearchCpuSeconds: elasticsearch,
       };
     } finally {
@@ -151,6 +155,8 @@ function rounded(measurement: Measurement) {
     documentsPerSecond: Math.round(measurement.documentsPerSecond),
     cpuSeconds: round(measurement.cpuSeconds),
     maxRssMB: measurement.maxRssMB,
+    peakHeapMB: measurement.peakHeapMB,
+    peakExternalMB: measurement.peakExternalMB,
     elasticsearchCpuSeconds: round(measurement.elasticsearchCpuSeconds),
     ...(measurement.simulatorCpuSeconds === undefined
       ? {}
@@ -211,15 +217,32 @@ async function parseEnrich() {
   >;
 }
 
+/** Peak RSS for one execution of growing size; `measured` is a run of one of those sizes already made. */
+async function measureMemory(now: number, measured?: { entries: number; run: Rounded }) {
+  log('memory: peak RSS of the connector for one execution of 100,000, 1,000,000 and 5,000,000 entries');
+  const memory = [];
+  for (const entries of [100_000, 1_000_000, 5_000_000].map((count) => count / SIZE)) {
+    const data = scenario(`memory-${entries}`, `1 execution × ${entries} entries`, now, {
+      tasks: 1,
+      executionsPerTask: 1,
+      entries,
+    });
+    const run = entries === measured?.entries ? measured.run : rounded(await connector(data));
+    log(
+      `  ${entries} entries: peak RSS ${run.maxRssMB} MB (heap ${run.peakHeapMB}, outside ${run.peakExternalMB}), ${run.documentsPerSecond} documents/s, ${run.cpuSeconds} CPU s`,
+    );
+    memory.push({ entries, ...run });
+  }
+  return memory;
+}
+
 const started = Date.now();
-try {
-  await mkdir(WORK, { recursive: true });
-  log('building the package (npm run build): the connector runs as installed, from dist/');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const machine = await machineDetails(client);
-  log(
-    `${machine.cores} cores (${machine.cpu}), Node ${machine.node}, Elasticsearch ${machine.elasticsearch}, load ${machine.loadAverageAtStart}`,
-  );
+const minutes = () => Number(((Date.now() - started) / 60_000).toFixed(1));
+const connectorSettings =
+  'dist/src/cli/main.js sync, started through its shebang, default settings (--concurrency 4), LOG_LEVEL=warn';
+
+/** Every section: bench/results/bench.json and RESULTS.md. */
+async function everySection(machine: Machine): Promise<void> {
   const parseAndEnrich = await parseEnrich();
 
   const now = Date.now();
@@ -245,19 +268,7 @@ try {
     scaling.push({ concurrency, ...run });
   }
 
-  log('memory: peak RSS of the connector for one execution of 100,000 and 5,000,000 entries');
-  const memory = [];
-  for (const entries of [100_000, 1_000_000, 5_000_000].map((count) => count / SIZE)) {
-    const data = scenario(`memory-${entries}`, `1 execution × ${entries} entries`, now, {
-      tasks: 1,
-      executionsPerTask: 1,
-      entries,
-    });
-    const run = entries === oneExecution.documents ? one! : rounded(await connector(data));
-    log(`  ${entries} entries: peak RSS ${run.maxRssMB} MB, ${run.documentsPerSecond} documents/s`);
-    memory.push({ entries, ...run });
-  }
-
+  const memory = await measureMemory(now, { entries: oneExecution.documents, run: one! });
   const results = {
     benchmark: 'talend-logs-es',
     machine,
@@ -266,18 +277,42 @@ try {
       repeat: REPEAT,
       quick: QUICK,
       bulk: { flushBytes: FLUSH_BYTES, concurrency: BULK_CONCURRENCY },
-      connector: 'dist/src/cli/main.js sync, default settings (--concurrency 4), LOG_LEVEL=warn',
+      connector: connectorSettings,
       simulator: 'separate process, log files READY at the first status check; its CPU time is reported',
     },
     parseAndEnrich,
     comparisons,
     scaling,
     memory,
-    totalMinutes: Number(((Date.now() - started) / 60_000).toFixed(1)),
+    totalMinutes: minutes(),
   };
   await writeFile(join(ROOT, 'bench/results/bench.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(join(ROOT, 'bench/results/RESULTS.md'), resultsTable(results));
   log(`done in ${results.totalMinutes} min: bench/results/bench.json, bench/results/RESULTS.md`);
+}
+
+/** BENCH_ONLY=memory: the memory section alone, in bench/results/memory.json. */
+async function memorySection(machine: Machine): Promise<void> {
+  const memory = await measureMemory(Date.now());
+  const results = {
+    machine,
+    settings: { jsonShape: SHAPE, quick: QUICK, connector: connectorSettings },
+    memory,
+    totalMinutes: minutes(),
+  };
+  await writeFile(join(ROOT, 'bench/results/memory.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(`done in ${results.totalMinutes} min: bench/results/memory.json`);
+}
+
+try {
+  await mkdir(WORK, { recursive: true });
+  log('building the package (npm run build): the connector runs as installed, from dist/');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const machine = await machineDetails(client);
+  log(
+    `${machine.cores} cores (${machine.cpu}), Node ${machine.node}, Elasticsearch ${machine.elasticsearch}, load ${machine.loadAverageAtStart}`,
+  );
+  await (MEMORY_ONLY ? memorySection(machine) : everySection(machine));
 } finally {
   await rm(WORK, { recursive: true, force: true });
   await client.close();

@@ -2,6 +2,7 @@
  * Runs the real connector, `talend-logs sync` from the compiled package (what `npm install` gives a
  * user), as a child process, measured from the outside.
  */
+import { chmod } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runMeasured } from './measured-process.ts';
 import { BENCH_TOKEN } from './scenarios.ts';
@@ -22,13 +23,21 @@ export interface ProcessResult {
   documentsPerSecond: number;
   cpuSeconds: number;
   maxRssMB: number;
+  /** Where the memory was: V8's heap and the memory outside it, at their largest. */
+  peakHeapMB: number;
+  peakExternalMB: number;
 }
 
+/**
+ * Started as the `talend-logs` command is: the file itself, executable as npm makes it on install,
+ * so that node runs with the V8 flags of its shebang line.
+ */
 export async function runConnector(options: ConnectorOptions): Promise<ProcessResult> {
-  const args = [CLI, 'sync'];
-  if (options.concurrency !== undefined) args.push('--concurrency', String(options.concurrency));
+  await chmod(CLI, 0o755);
+  const command: [string, ...string[]] = [CLI, 'sync'];
+  if (options.concurrency !== undefined) command.push('--concurrency', String(options.concurrency));
   const run = await runMeasured(
-    args,
+    command,
     {
       TALEND_API_URL: options.apiUrl,
       TALEND_TOKEN: BENCH_TOKEN,
@@ -55,6 +64,8 @@ export async function runConnector(options: ConnectorOptions): Promise<ProcessRe
     documentsPerSecond: documents / run.seconds,
     cpuSeconds: run.cpuSeconds,
     maxRssMB: run.maxRssMB,
+    peakHeapMB: run.peakHeapMB,
+    peakExternalMB: run.peakExternalMB,
   };
 }
 
@@ -63,7 +74,7 @@ const REFERENCE = fileURLToPath(new URL('../reference-workflow.ts', import.meta.
 /** The guide's workflow (bench/reference-workflow.ts) against the same simulator and cluster. */
 export async function runReference(options: ConnectorOptions & { workDir: string }): Promise<ProcessResult> {
   const run = await runMeasured(
-    ['--import', 'tsx', REFERENCE],
+    [process.execPath, '--import', 'tsx', REFERENCE],
     {
       TALEND_API_URL: options.apiUrl,
       TALEND_TOKEN: BENCH_TOKEN,
@@ -83,5 +94,7 @@ export async function runReference(options: ConnectorOptions & { workDir: string
     documentsPerSecond: documents / seconds,
     cpuSeconds: run.cpuSeconds,
     maxRssMB: run.maxRssMB,
+    peakHeapMB: run.peakHeapMB,
+    peakExternalMB: run.peakExternalMB,
   };
 }

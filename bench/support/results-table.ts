@@ -22,7 +22,7 @@ interface Results {
     runs: { ceiling: Run; connector: Run; reference: Run }[];
   }[];
   scaling: ({ concurrency: number } & Run)[];
-  memory: ({ entries: number } & Run)[];
+  memory: ({ entries: number; peakHeapMB: number; peakExternalMB: number } & Run)[];
   totalMinutes: number;
 }
 
@@ -86,10 +86,11 @@ export function resultsTable(results: Results): string {
     '',
     '## Memory: peak RSS of the connector process, one execution',
     '',
-    '| entries | peak RSS (MB) | documents/s |',
-    '| ---: | ---: | ---: |',
+    '| entries | peak RSS (MB) | V8 heap, at most (MB) | outside the heap, at most (MB) | documents/s |',
+    '| ---: | ---: | ---: | ---: | ---: |',
     ...results.memory.map(
-      (m) => `| ${number(m.entries)} | ${m.maxRssMB} | ${number(m.documentsPerSecond)} |`,
+      (m) =>
+        `| ${number(m.entries)} | ${m.maxRssMB} | ${m.peakHeapMB} | ${m.peakExternalMB} | ${number(m.documentsPerSecond)} |`,
     ),
     '',
     `Whole run: ${results.totalMinutes} minutes.`,

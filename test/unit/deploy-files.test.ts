@@ -249,4 +249,17 @@ describe('Dockerfile', () => {
     assert.match(dockerfile, /^ENTRYPOINT \["node", "dist\/src\/cli\/main\.js"\]$/m);
     assert.match(text('.dockerignore'), /^\*\.env$/m, 'talend.env stays out of the build context');
   });
+
+  it("starts node with the V8 flags of the CLI's shebang, and so do the Kubernetes manifests", () => {
+    const shebang = text('src/cli/main.ts').split('\n')[0]!;
+    const flags = /^#!\/usr\/bin\/env -S node (.+)$/.exec(shebang)?.[1];
+    assert.ok(flags?.includes('--max-semi-space-size='), shebang);
+    assert.match(dockerfile, new RegExp(`^ENV NODE_OPTIONS="${flags}"$`, 'm'));
+    for (const [file, pod] of pods) {
+      for (const container of pod.containers) {
+        const options = container.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
+        assert.equal(options, flags, `${file}: NODE_OPTIONS replaces the image's`);
+      }
+    }
+  });
 });

@@ -161,7 +161,7 @@ export const SETTINGS = {
     env: 'SYNC_CONCURRENCY',
     file: 'sync.concurrency',
     default: '4',
-    help: 'Executions processed in parallel.',
+    help: 'Log files downloaded at once; 3 times as many executions are under way, waiting for Talend or Elasticsearch.',
   },
   settleDelay: {
     flag: 'settle-delay',

@@ -1,5 +1,7 @@
+import { finished } from 'node:stream';
 import type { ExecutionProgress } from '../contracts/documents.ts';
 import type { TalendTask } from '../contracts/talend-api.ts';
+import type { LimitFunction } from 'p-limit';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
 import { ingestChunk, type ChunkResult } from '../pipeline/ingest-chunk.ts';
@@ -21,6 +23,12 @@ export interface ExecutionDeps {
   logger: Logger;
   /** Downloads of one chunk before its failure counts against the execution. */
   chunkAttempts?: number;
+  /**
+   * Download slots. A chunk takes one once Talend has its file ready and gives it back when the
+   * download ends: waiting for Talend, or for Elasticsearch to acknowledge, holds no slot, so that
+   * both overlap other executions' downloads.
+   */
+  transfers: LimitFunction;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -63,6 +71,7 @@ export async function runExecution(
       signal,
     );
     for await (const chunk of walk) {
+      await chunk.prepare(signal);
       const result = await ingestWithRetries(chunk, context, deps, signal, logger);
       deps.stats.addChunk(result);
       deadLettered += result.deadLettered;
@@ -106,19 +115,26 @@ async function ingestWithRetries(
   const attempts = deps.chunkAttempts ?? 3;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      const download = await chunk.open(signal);
-      return await ingestChunk({
-        download,
-        fileFormat: deps.fileFormat,
-        context,
-        chunk: { sequence: chunk.sequence, window: chunk.window },
-        indexer: deps.indexer,
-        deadLetters: deps.deadLetters,
-        indexPrefix: deps.indexPrefix,
-        signal,
-        logger,
-        truncated: attempt < attempts ? 'retry' : 'dead-letter',
-      });
+      const release = await takeSlot(deps.transfers);
+      try {
+        const download = await chunk.open(signal);
+        // The slot is free once the body is read: acknowledgements are awaited without one.
+        finished(download.body, release);
+        return await ingestChunk({
+          download,
+          fileFormat: deps.fileFormat,
+          context,
+          chunk: { sequence: chunk.sequence, window: chunk.window },
+          indexer: deps.indexer,
+          deadLetters: deps.deadLetters,
+          indexPrefix: deps.indexPrefix,
+          signal,
+          logger,
+          truncated: attempt < attempts ? 'retry' : 'dead-letter',
+        });
+      } finally {
+        release();
+      }
     } catch (error) {
       if (attempt >= attempts || classifyFailure(error, signal) !== 'retry-chunk') throw error;
       deps.stats.talendRetries += 1;
@@ -128,4 +144,11 @@ async function ingestWithRetries(
       );
     }
   }
+}
+
+/** Waits for a free slot of `limit` and holds it until the returned function is called (again: no-op). */
+function takeSlot(limit: LimitFunction): Promise<() => void> {
+  return new Promise((taken) => {
+    void limit(() => new Promise<void>((release) => taken(release)));
+  });
 }

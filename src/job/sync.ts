@@ -37,6 +37,13 @@ export interface SyncDeps {
   onPlan?: (task: SelectedTask, plan: TaskPlan) => void;
 }
 
+/**
+ * Executions under way per download slot. Those not downloading wait for Talend to prepare a file
+ * (a round trip per request, and seconds of generation) or for Elasticsearch to acknowledge one:
+ * neither costs memory beyond the bulk indexer's bound, and both overlap the downloads.
+ */
+export const PREPARED_AHEAD = 3;
+
 export type SyncOutcome =
   { kind: 'ok' } | { kind: 'partial' } | { kind: 'interrupted' } | { kind: 'fatal'; error: unknown };
 
@@ -87,6 +94,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     logger,
   });
   const executionDeps: ExecutionDeps = {
+    transfers: pLimit(config.sync.concurrency),
     talend: deps.talend,
     indexer,
     deadLetters,
@@ -95,7 +103,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     stats,
     logger,
   };
-  const executionSlots = pLimit(config.sync.concurrency);
+  const executionSlots = pLimit(config.sync.concurrency * PREPARED_AHEAD);
   const taskSlots = pLimit(config.sync.concurrency);
   let failedExecutions = 0;
 

@@ -59,6 +59,12 @@ export interface LogChunk {
   size: number;
   /** No older chunk follows. */
   last: boolean;
+  /**
+   * Waits until Talend has the file ready, without downloading it, so that a caller can wait for
+   * Talend outside its download slots. Never rejects: a failure here is `open`'s to report and
+   * recover from, exactly as if `open` had polled itself.
+   */
+  prepare(signal?: AbortSignal): Promise<void>;
   /** May be called again after a failed download: each call asks for a fresh URL, or token, as needed. */
   open(signal?: AbortSignal): Promise<LogDownload>;
 }
@@ -181,6 +187,8 @@ class WalkChunk implements LogChunk {
   readonly size: number;
   readonly last: boolean;
   private generated: GeneratedLog;
+  /** The presigned URL `prepare` asked for, taken by the first `open` that follows. */
+  private prepared: Promise<string> | undefined;
 
   constructor(
     private readonly source: ChunkSource,
@@ -196,21 +204,34 @@ class WalkChunk implements LogChunk {
     this.generated = state.generated;
   }
 
+  async prepare(signal?: AbortSignal): Promise<void> {
+    this.prepared ??= this.source.waitForLogFile(this.executionId, this.generated.token, signal);
+    await this.prepared.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   /**
    * Status, then download. An expired presigned URL gets a fresh one from `/logs/status` once; an
    * old or unknown token, or a URL that keeps expiring, gets the log generated again (same request).
    */
   async open(signal?: AbortSignal): Promise<LogDownload> {
+    let prepared = this.prepared;
+    this.prepared = undefined;
     let regenerated = false;
     if (this.deps.now() - this.generated.generatedAt > TOKEN_MAX_AGE_MS) {
+      prepared = undefined;
       await this.regenerate(signal);
       regenerated = true;
     }
     let freshUrls = 0;
     for (;;) {
       let url: string;
+      const ready = prepared ?? this.source.waitForLogFile(this.executionId, this.generated.token, signal);
+      prepared = undefined;
       try {
-        url = await this.source.waitForLogFile(this.executionId, this.generated.token, signal);
+        url = await ready;
       } catch (error) {
         if (!(error instanceof LogTokenExpiredError) || regenerated) throw error;
         await this.regenerate(signal);

@@ -227,4 +227,38 @@ describe('talend-logs sync (child processes, simulator, Elasticsearch)', () => {
       });
     });
   });
+  describe('waiting for Talend', () => {
+    let harness: JobHarness;
+    let tenant: TenantSpec;
+    before(async () => {
+      tenant = generateTenant({
+        seed: 5,
+        tasks: 1,
+        executionsPerTask: 4,
+        entriesPerExecution: 800,
+        spreadDays: 0.5,
+      });
+      harness = await startJobHarness('sync-prepare', { tenant, maxEntriesPerFile: 1_000 });
+    });
+    after(() => harness.close());
+
+    it('has Talend prepare other executions while one transfers, even at --concurrency 1', async () => {
+      harness.simulator.setFaults([{ kind: 'download', fault: 'slow', delayMs: 3_000, times: 1 }]);
+      const child = harness.spawnCli(['sync', '--concurrency', '1']);
+      while (harness.simulator.stats().download === 0) await delay(20);
+      await delay(500);
+      const during = harness.simulator.stats();
+      assert.equal(during.download, 1, 'the first download is still held');
+      assert.ok(during.generateLog >= 3, `files generated meanwhile: ${during.generateLog}`);
+
+      const result = await child.result;
+      assert.equal(result.code, 0, result.stderr);
+      const all = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
+      assert.deepEqual(compareIds(await harness.indexedIds(), harness.expectedIds(all)), {
+        missing: 0,
+        unexpected: 0,
+        duplicates: 0,
+      });
+    });
+  });
 });

@@ -9,6 +9,7 @@ import {
   assertRunExact,
   deadLettersOf,
   executionIdsOf,
+  untilChunksCommitted,
 } from '../support/fault-harness.ts';
 import { startJobHarness, summaryOf, type CliResult, type JobHarness } from '../support/job-harness.ts';
 import { SecretLedger } from '../support/secret-ledger.ts';
@@ -17,15 +18,6 @@ const KILLS = 12;
 const SEED = 20261122;
 const CONCURRENCY = 4;
 const BACKFILL = ['backfill', '--from', 'now-30d', '--concurrency', String(CONCURRENCY)];
-
-/**
- * Resolves once the run has asked Talend for `count` more log files than `before`, or has ended. The
- * walk asks for an execution's next file only after committing the previous one, so beyond the first
- * file of each execution in flight, every request means one more checkpointed chunk.
- */
-async function untilGenerated(harness: JobHarness, target: number, ended: () => boolean): Promise<void> {
-  while (!ended() && harness.simulator.stats().generateLog < target) await delay(20);
-}
 
 describe('backfill killed with SIGKILL at seeded points', () => {
   let harness: JobHarness;
@@ -37,12 +29,12 @@ describe('backfill killed with SIGKILL at seeded points', () => {
       seed: 8,
       tasks: 3,
       executionsPerTask: 4,
-      entriesPerExecution: 20_000,
+      entriesPerExecution: [2_000, 30_000],
       spreadDays: 25,
     });
-    // Small files: 96 chunks of 8 per execution, so a checkpoint moves every 2,500 lines and kills
-    // land between them. Twelve runs gain about 60 chunks here: the first executions finish during
-    // the kills, and a machine half as fast again still leaves the backfill unfinished.
+    // Small files: 1 to 12 chunks per execution, so a checkpoint moves every 2,500 lines and kills
+    // land between them. A run takes on all twelve executions at once and gains a few chunks before
+    // its kill: the small executions finish during the kills, the backfill does not.
     harness = await startJobHarness('rel-crash', {
       tenant,
       maxEntriesPerFile: 2_500,
@@ -56,6 +48,7 @@ describe('backfill killed with SIGKILL at seeded points', () => {
     const random = seededRandom(SEED);
     const outcomes: string[] = [];
     const checked: Record<ClaimKind, number> = { done: 0, indexedUpTo: 0, walk: 0, watermark: 0 };
+    let finished = 0;
     for (let kill = 0; kill < KILLS; kill += 1) {
       // One kill in four lands in the start-up (templates, leases, listing); the others anywhere in
       // the chunk after the run committed 1 to 5 chunks, so that each run gains ground on the last
@@ -67,8 +60,15 @@ describe('backfill killed with SIGKILL at seeded points', () => {
       const child = harness.spawnCli(BACKFILL);
       let result: CliResult | undefined;
       void child.result.then((done) => (result = done));
-      if (!inStartup)
-        await untilGenerated(harness, generated + CONCURRENCY + committed, () => result !== undefined);
+      if (!inStartup) {
+        await untilChunksCommitted(harness, {
+          before: generated,
+          executions: executionIds.length - finished,
+          concurrency: CONCURRENCY,
+          chunks: committed,
+          ended: () => result !== undefined,
+        });
+      }
       await delay(afterMs);
       child.kill('SIGKILL');
       const ended = await ledger.track(`killed run ${kill}`, child.result);
@@ -81,6 +81,7 @@ describe('backfill killed with SIGKILL at seeded points', () => {
       const context = `after kill ${kill} (${committed} chunks in, +${afterMs} ms)`;
       const claims = await assertNoClaimAhead(harness, 'backfill', context);
       for (const kind of Object.keys(claims) as ClaimKind[]) checked[kind] += claims[kind];
+      finished = claims.done;
     }
     assert.ok(checked.walk > 10 && checked.done > 0, `claims were checked: ${JSON.stringify(checked)}`);
     assert.ok(

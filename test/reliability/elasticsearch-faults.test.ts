@@ -18,6 +18,7 @@ import {
   proxyElasticsearch,
   storedProgress,
   storedStateText,
+  untilChunksCommitted,
 } from '../support/fault-harness.ts';
 import { startJobHarness, summaryOf, type CliResult, type JobHarness } from '../support/job-harness.ts';
 import { SecretLedger } from '../support/secret-ledger.ts';
@@ -229,8 +230,13 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
       const child = harness.spawnCli(SYNC);
       let ended: CliResult | undefined;
       void child.result.then((result) => (ended = result));
-      while (ended === undefined && harness.simulator.stats().generateLog < generated + 4 + chunksIn)
-        await delay(20);
+      await untilChunksCommitted(harness, {
+        before: generated,
+        executions: executionIds.length,
+        concurrency: 4,
+        chunks: chunksIn,
+        ended: () => ended !== undefined,
+      });
       proxy.holdBulk(true);
       // Long enough for a checkpoint write to slip through if the code did not wait for the bulk answer.
       await delay(2_500);

@@ -3,8 +3,10 @@
  * side, the comparison of the index with the truth, and reads of the dead letters.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionProgress, TaskCheckpoint } from '../../src/contracts/documents.ts';
 import { logsIndexName } from '../../src/store/index-names.ts';
+import { PREPARED_AHEAD } from '../../src/job/sync.ts';
 import type { TenantSpec } from '../../src/simulator/index.ts';
 import {
   startElasticsearchProxy,
@@ -145,4 +147,18 @@ export async function storedStateText(harness: JobHarness): Promise<string> {
     { ignore: [404] },
   );
   return JSON.stringify(found.hits?.hits ?? []);
+}
+
+/**
+ * Resolves once a run started when the simulator had generated `before` files has committed about
+ * `chunks` chunks, or has ended. A run first asks for the first file of every execution it takes on
+ * at once; after that it asks for an execution's next file only once the previous one is committed.
+ */
+export async function untilChunksCommitted(
+  harness: JobHarness,
+  run: { before: number; executions: number; concurrency: number; chunks: number; ended: () => boolean },
+): Promise<void> {
+  const firstFiles = Math.min(run.executions, run.concurrency * PREPARED_AHEAD);
+  const target = run.before + firstFiles + run.chunks;
+  while (!run.ended() && harness.simulator.stats().generateLog < target) await delay(20);
 }

@@ -331,18 +331,35 @@ describe('LogChunk.open', () => {
     script,
     calls: [generate, status, download],
   } of recoveries) {
-    it(name, async () => {
-      const { model, calls, source } = scripted(script);
-      const chunk = await firstChunk(source, model);
-      await chunk.open();
-      assert.deepEqual(calls, { generate, status, download });
-      // A regeneration repeats the chunk's own request.
-      assert.deepEqual(
-        model.requests.slice(1),
-        model.requests.slice(1).map(() => model.requests[0]),
-      );
-    });
+    for (const prepareFirst of [false, true]) {
+      it(prepareFirst ? `${name}, also after prepare` : name, async () => {
+        const { model, calls, source } = scripted(script);
+        const chunk = await firstChunk(source, model);
+        if (prepareFirst) {
+          await chunk.prepare();
+          assert.equal(calls.download, 0, 'prepare does not download');
+        }
+        await chunk.open();
+        assert.deepEqual(calls, { generate, status, download });
+        // A regeneration repeats the chunk's own request.
+        assert.deepEqual(
+          model.requests.slice(1),
+          model.requests.slice(1).map(() => model.requests[0]),
+        );
+      });
+    }
   }
+
+  it('polls once when prepare came first, and again for a second open', async () => {
+    const { model, calls, source } = scripted({});
+    const chunk = await firstChunk(source, model);
+    await chunk.prepare();
+    await chunk.prepare();
+    await chunk.open();
+    assert.deepEqual(calls, { generate: 1, status: 1, download: 1 });
+    await chunk.open();
+    assert.deepEqual(calls, { generate: 1, status: 2, download: 2 });
+  });
 
   it('gives up after a fresh URL and a fresh token both expired', async () => {
     const { model, source } = scripted({ download: [expiredUrl(), expiredUrl(), expiredUrl()] });

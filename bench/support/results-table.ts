@@ -21,6 +21,13 @@ interface Results {
     connectorToReference: number;
     runs: { ceiling: Run; connector: Run; reference: Run }[];
   }[];
+  roundTrips: {
+    label: string;
+    roundTripMs: number;
+    connector: Run;
+    reference: Run;
+    connectorToReference: number;
+  };
   scaling: ({ concurrency: number } & Run)[];
   memory: ({ entries: number; peakHeapMB: number; peakExternalMB: number } & Run)[];
   totalMinutes: number;
@@ -62,6 +69,13 @@ export function resultsTable(results: Results): string {
         `| ${c.label} | reference | ${cores(run.reference, run.reference.elasticsearchCpuSeconds)} | ${cores(run.reference, run.reference.cpuSeconds)} | ${cores(run.reference, run.reference.simulatorCpuSeconds ?? 0)} |`,
       ];
     }),
+    '',
+    `## With Talend Cloud's round trips: ${results.roundTrips.roundTripMs} ms before every API answer and download`,
+    '',
+    '| data | connector | reference workflow | connector / reference |',
+    '| --- | ---: | ---: | ---: |',
+    `| ${results.roundTrips.label} | ${number(results.roundTrips.connector.documentsPerSecond)} | ` +
+      `${number(results.roundTrips.reference.documentsPerSecond)} | ${results.roundTrips.connectorToReference.toFixed(1)}× |`,
     '',
     '## Parse + enrich alone, one thread',
     '',

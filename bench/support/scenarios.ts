@@ -39,14 +39,21 @@ export function scenario(
 }
 
 /**
- * How the simulator answers in every scenario. A log file is READY at the first status check: with
- * Talend's real latency the polling delay would swamp what is measured here, the data path.
+ * How the simulator answers. A log file is READY at the first status check: Talend's time to prepare
+ * a file is not documented, so none is assumed. With `roundTripMs`, every API answer and the first
+ * byte of every download come that much later, as they do across the internet from Talend Cloud;
+ * without, the loopback measures the data path alone.
  */
-export function simulatorOptions(scenario: Scenario, jsonShape: JsonShape): SimulatorOptions {
+export function simulatorOptions(
+  scenario: Scenario,
+  jsonShape: JsonShape,
+  roundTripMs = 0,
+): SimulatorOptions {
   return {
     tenant: scenario.tenant,
     maxEntriesPerFile: MAX_ENTRIES_PER_FILE,
     variants: { jsonShape, statusPollsBeforeReady: 0 },
     auth: { personalAccessTokens: [BENCH_TOKEN] },
+    ...(roundTripMs > 0 ? { faults: [{ kind: '*', fault: 'slow', delayMs: roundTripMs }] } : {}),
   };
 }

@@ -103,17 +103,14 @@ export class ScannedEntry extends EntryJson {
   constructor(
     timestampMs: number,
     /** The downloaded bytes; the entry's own JSON, `{` to `}` included, is `bytes[textStart, textEnd)`. */
-    private readonly bytes: Buffer,
-    private readonly textStart: number,
+    readonly bytes: Buffer,
+    readonly textStart: number,
     readonly textEnd: number,
   ) {
     super(timestampMs);
   }
 
-  /**
-   * A copy of the entry's JSON, for as long as its document waits for Elasticsearch: holding on to
-   * the downloaded bytes instead would keep every read they came in, long after it was parsed.
-   */
+  /** A copy of the entry's JSON: holding on to the downloaded bytes would keep the whole read alive. */
   original(): EntryText {
     return new EntryText(this.bytes.toString('latin1', this.textStart, this.textEnd));
   }

@@ -127,7 +127,8 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
           index: outcome.index,
           id: outcome.id,
           jsonBytes: outcome.jsonBytes,
-          source: line.kind === 'scanned' ? line.entry.original() : line.entry,
+          source: line.kind === 'scanned' ? undefined : line.entry,
+          sourceText: line.kind === 'scanned' ? line.entry : undefined,
           position: line.position,
         });
       }

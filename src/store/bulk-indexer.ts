@@ -39,10 +39,12 @@ export interface BulkIndexerOptions {
 export type IndexOperation = {
   index: string;
   id: string;
-  /** The entry as Talend sent it: what a dead letter keeps if Elasticsearch refuses the document. */
-  source: unknown;
   /** The line's position in its chunk, for the dead letter. */
   position?: number;
+  /** The entry as Talend sent it: what a dead letter keeps if Elasticsearch refuses the document. */
+  source?: unknown;
+  /** Instead of `source`, the entry's downloaded JSON: copied outside the heap until the document is settled. */
+  sourceText?: EntryText;
 } & (
   | { document: unknown }
   /** The document already serialized as JSON text. */
@@ -71,11 +73,20 @@ export interface BulkSession {
   abort(reason: Error): void;
 }
 
+/** An entry's UTF-8 JSON: `bytes[textStart, textEnd)`. */
+export interface EntryText {
+  readonly bytes: Buffer;
+  readonly textStart: number;
+  readonly textEnd: number;
+}
+
 interface PendingOperation extends StoredLines {
   session: Session;
   index: string;
   id: string;
+  /** The entry for a dead letter, unless it is kept as JSON in `sourceText`. */
   source: unknown;
+  sourceText: StoredLines | undefined;
   position: number;
   /** NDJSON bytes of both lines. */
   bytes: number;
@@ -83,6 +94,7 @@ interface PendingOperation extends StoredLines {
 }
 
 const RESOLVED = Promise.resolve();
+const ENTRY_TEXT_SLAB_BYTES = 1024 * 1024;
 const UNSTORED: Slab = { buffer: Buffer.alloc(0), users: 0 };
 
 class Session implements BulkSession {
@@ -146,6 +158,8 @@ export class BulkIndexer {
 
   private buffer: PendingOperation[] = [];
   private readonly lines: LineSlabs;
+  /** Entries' JSON, for dead letters: a few hundred bytes per document, so smaller slabs. */
+  private readonly entryTexts = new LineSlabs(ENTRY_TEXT_SLAB_BYTES);
   private bufferBytes = 0;
   private heldBytes = 0;
   private inFlight = 0;
@@ -203,6 +217,7 @@ export class BulkIndexer {
       index: operation.index,
       id: operation.id,
       source: operation.source,
+      sourceText: undefined,
       position: operation.position ?? -1,
       slab: UNSTORED,
       start: 0,
@@ -211,6 +226,11 @@ export class BulkIndexer {
       attempts: 0,
     };
     this.lines.store(line, pending);
+    if (operation.sourceText !== undefined) {
+      const { bytes, textStart, textEnd } = operation.sourceText;
+      pending.sourceText = { slab: UNSTORED, start: 0, end: 0 };
+      this.entryTexts.storeBytes(bytes, textStart, textEnd, pending.sourceText);
+    }
     this.buffer.push(pending);
     session.pending++;
     session.result.bytes += bytes;
@@ -326,7 +346,7 @@ export class BulkIndexer {
         const record = indexDeadLetter(
           session.context,
           operation.position,
-          operation,
+          { index: operation.index, id: operation.id, source: sourceOf(operation) },
           item.status,
           item.error,
         );
@@ -402,6 +422,7 @@ export class BulkIndexer {
   /** A document leaves the indexer: acknowledged, dead-lettered, or given up with its session. */
   private drop(operation: PendingOperation): void {
     this.lines.release(operation);
+    if (operation.sourceText !== undefined) this.entryTexts.release(operation.sourceText);
     this.heldBytes -= operation.bytes;
     operation.session.pending--;
     operation.session.settle();
@@ -427,4 +448,16 @@ export class BulkIndexer {
 function follows(previous: PendingOperation, next: PendingOperation): boolean {
   if (previous.attempts > 0 || next.attempts > 0) return true;
   return next.slab === previous.slab && next.start === previous.end;
+}
+
+/** The entry a dead letter keeps: parsed back from its JSON when it was kept as such. */
+function sourceOf(operation: PendingOperation): unknown {
+  const text = operation.sourceText;
+  if (text === undefined) return operation.source;
+  const json = text.slab.buffer.toString('utf8', text.start, text.end);
+  try {
+    return JSON.parse(json);
+  } catch {
+    return json;
+  }
 }

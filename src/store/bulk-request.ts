@@ -82,20 +82,15 @@ export class LineSlabs {
 
   /** `line` holds UTF-8 bytes one per character (U+0000 to U+00FF); sets where it went. */
   store(line: string, target: StoredLines): void {
-    if (this.current.buffer.length - this.at < line.length) {
-      const full = this.current;
-      this.current =
-        line.length <= this.slabBytes
-          ? (this.spare.pop() ?? { buffer: Buffer.allocUnsafe(this.slabBytes), users: 0 })
-          : { buffer: Buffer.allocUnsafe(line.length), users: 0 };
-      this.at = 0;
-      if (full.users === 0) this.recycle(full);
-    }
-    const slab = this.current;
-    slab.users++;
-    target.slab = slab;
-    target.start = this.at;
+    const slab = this.claim(line.length, target);
     this.at += slab.buffer.write(line, this.at, 'latin1');
+    target.end = this.at;
+  }
+
+  /** Copies `bytes[start, end)` as they are; sets where they went. */
+  storeBytes(bytes: Buffer, start: number, end: number, target: StoredLines): void {
+    const slab = this.claim(end - start, target);
+    this.at += bytes.copy(slab.buffer, this.at, start, end);
     target.end = this.at;
   }
 
@@ -103,6 +98,24 @@ export class LineSlabs {
   release(lines: StoredLines): void {
     const slab = lines.slab;
     if (--slab.users === 0 && slab !== this.current) this.recycle(slab);
+  }
+
+  /** Room for `bytes` at `at` of the returned slab, which `target` now uses from there. */
+  private claim(bytes: number, target: StoredLines): Slab {
+    if (this.current.buffer.length - this.at < bytes) {
+      const full = this.current;
+      this.current =
+        bytes <= this.slabBytes
+          ? (this.spare.pop() ?? { buffer: Buffer.allocUnsafe(this.slabBytes), users: 0 })
+          : { buffer: Buffer.allocUnsafe(bytes), users: 0 };
+      this.at = 0;
+      if (full.users === 0) this.recycle(full);
+    }
+    const slab = this.current;
+    slab.users++;
+    target.slab = slab;
+    target.start = this.at;
+    return slab;
   }
 
   private recycle(slab: Slab): void {

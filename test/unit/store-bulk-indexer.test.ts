@@ -191,6 +191,34 @@ describe('BulkIndexer', () => {
     assert.equal(letter.target_index, 'unit-logs-2024.01');
   });
 
+  it('keeps an entry given as downloaded JSON apart from the buffer it came in, for its dead letter', async () => {
+    judge = (action) =>
+      action.index !== 'unit-deadletter'
+        ? { status: 400, error: { type: 'document_parsing_exception', reason: 'bad pod' } }
+        : undefined;
+    const indexer = makeIndexer();
+    const session = indexer.session({ label: 's', context: context(0) });
+    const download = Buffer.from('[{"logMessage":"héllo ✓","podName":"p-1"},{"logMessage":"two"}]');
+    const second = download.indexOf('{"logMessage":"two"');
+    const fromDownload = (id: string, textStart: number, textEnd: number) => ({
+      ...doc(id),
+      source: undefined,
+      sourceText: { bytes: download, textStart, textEnd },
+    });
+    await session.add(fromDownload('a', 1, second - 1));
+    await session.add(fromDownload('b', second, download.length - 1));
+    // The downloaded buffer is reused for the next read while the documents wait.
+    download.fill(0x20);
+    const result = await session.done();
+    await indexer.close();
+    assert.equal(result.deadLettered, 2);
+    const letters = deadLetterRequests().flat();
+    assert.deepEqual(
+      letters.map((letter) => letter.source.original),
+      [{ logMessage: 'héllo ✓', podName: 'p-1' }, { logMessage: 'two' }],
+    );
+  });
+
   it('fails the session when its dead letters cannot be stored', async () => {
     judge = (action) =>
       action.id !== 'good'

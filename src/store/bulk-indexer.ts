@@ -101,6 +101,8 @@ class Session implements BulkSession {
   pending = 0;
   readonly result: SessionResult = { acknowledged: 0, deadLettered: 0, retries: 0, bytes: 0 };
   error: Error | undefined;
+  /** Documents may still come: neither `done` nor failed. */
+  feeding = true;
   private ending = false;
   private finished: { resolve: (result: SessionResult) => void; reject: (error: Error) => void } | undefined;
 
@@ -120,7 +122,7 @@ class Session implements BulkSession {
   done(): Promise<SessionResult> {
     this.ending = true;
     const finished = new Promise<SessionResult>((resolve, reject) => (this.finished = { resolve, reject }));
-    this.indexer.flushSoon();
+    this.indexer.stopFeeding(this);
     this.settle();
     return finished;
   }
@@ -161,6 +163,8 @@ export class BulkIndexer {
   /** Entries' JSON, for dead letters: a few hundred bytes per document, so smaller slabs. */
   private readonly entryTexts = new LineSlabs(ENTRY_TEXT_SLAB_BYTES);
   private bufferBytes = 0;
+  /** Sessions that may still add documents. */
+  private feeding = 0;
   private heldBytes = 0;
   private inFlight = 0;
   private retrying = 0;
@@ -187,6 +191,7 @@ export class BulkIndexer {
   /** `context` names the execution and chunk in the dead letters of this session's documents. */
   session(options: { label: string; context: DeadLetterContext }): BulkSession {
     if (this.closed) throw new Error('The bulk indexer is closed');
+    this.feeding++;
     return new Session(this, options.label, options.context);
   }
 
@@ -245,6 +250,18 @@ export class BulkIndexer {
     return new Promise((resolve, reject) => this.capacityWaiters.push({ session, resolve, reject }));
   }
 
+  /**
+   * @internal A session adds no more documents. What is buffered goes out at once only when no other
+   * session is adding any: while one is, it fills the next request, and a session that waits for
+   * its last documents holds no download (the flush interval bounds the wait if that one stalls).
+   * Ending sessions used to cut every request short, and Elasticsearch pays for each request.
+   */
+  stopFeeding(session: Session): void {
+    if (!session.feeding) return;
+    session.feeding = false;
+    if (--this.feeding === 0) this.flushSoon();
+  }
+
   /** @internal Sends everything buffered, without waiting for a full request. */
   flushSoon(): void {
     this.flushRequested = true;
@@ -267,6 +284,7 @@ export class BulkIndexer {
       return waiter.session !== session;
     });
     session.settle();
+    this.stopFeeding(session);
     this.wake();
   }
 

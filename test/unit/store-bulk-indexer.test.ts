@@ -191,6 +191,26 @@ describe('BulkIndexer', () => {
     assert.equal(letter.target_index, 'unit-logs-2024.01');
   });
 
+  it('waits for a full request while another session still adds documents', async () => {
+    const indexer = makeIndexer({ flushIntervalMs: 60_000 });
+    const ending = indexer.session({ label: 'ending', context: context(0) });
+    const feeding = indexer.session({ label: 'feeding', context: context(1) });
+    await ending.add(doc('a'));
+    await feeding.add(doc('b'));
+    const ended = ending.done();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(logRequests().length, 0, 'no request cut short while a session feeds the buffer');
+    await feeding.add(doc('c'));
+    const fed = feeding.done();
+    assert.equal((await ended).acknowledged, 1);
+    assert.equal((await fed).acknowledged, 2);
+    await indexer.close();
+    assert.deepEqual(
+      logRequests().map((batch) => batch.map((action) => action.id)),
+      [['a', 'b', 'c']],
+    );
+  });
+
   it('keeps an entry given as downloaded JSON apart from the buffer it came in, for its dead letter', async () => {
     judge = (action) =>
       action.index !== 'unit-deadletter'

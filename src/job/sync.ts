@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Client } from '@elastic/elasticsearch';
 import pLimit from 'p-limit';
 import { describeError } from '../common/errors.ts';
@@ -63,6 +64,10 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
   // A fatal failure in one execution (Elasticsearch down, credentials refused) stops all of them.
   const fatal = new AbortController();
   const signal = AbortSignal.any([deps.signal, fatal.signal]);
+  // Every execution under way listens to its task's signal (and so to this one) a few times over:
+  // many listeners here are the design, not a leak.
+  const listeners = Math.max(10, config.sync.concurrency * PREPARED_AHEAD * 8);
+  setMaxListeners(listeners, signal);
   let fatalError: unknown;
   const stopRun = (error: unknown) => {
     if (fatalError === undefined) fatalError = error;
@@ -171,6 +176,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
       return;
     }
     const taskSignal = lease ? AbortSignal.any([signal, lease.lost]) : signal;
+    setMaxListeners(listeners, taskSignal);
     try {
       const checkpoint = await checkpoints.load(selected.taskId);
       const state = checkpoint.checkpoint;

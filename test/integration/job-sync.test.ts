@@ -227,6 +227,34 @@ describe('talend-logs sync (child processes, simulator, Elasticsearch)', () => {
       });
     });
   });
+  describe('many executions of one task under way at once', () => {
+    let harness: JobHarness;
+    let tenant: TenantSpec;
+    before(async () => {
+      tenant = generateTenant({
+        seed: 6,
+        tasks: 1,
+        executionsPerTask: 16,
+        entriesPerExecution: 300,
+        spreadDays: 0.5,
+      });
+      harness = await startJobHarness('sync-many', { tenant, maxEntriesPerFile: 1_000 });
+    });
+    after(() => harness.close());
+
+    it('indexes them all, and node warns of no listener leak', async () => {
+      const result = await harness.runCli(['sync']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.doesNotMatch(result.stderr, /Warning/);
+      const all = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
+      assert.deepEqual(compareIds(await harness.indexedIds(), harness.expectedIds(all)), {
+        missing: 0,
+        unexpected: 0,
+        duplicates: 0,
+      });
+    });
+  });
+
   describe('waiting for Talend', () => {
     let harness: JobHarness;
     let tenant: TenantSpec;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
+import { assertIndexExact, executionIdsOf } from '../support/fault-harness.ts';
 import { compareIds, startJobHarness, summaryOf, type JobHarness } from '../support/job-harness.ts';
 
 const HOUR = 3_600_000;
@@ -246,12 +247,7 @@ describe('talend-logs sync (child processes, simulator, Elasticsearch)', () => {
       const result = await harness.runCli(['sync']);
       assert.equal(result.code, 0, result.stderr);
       assert.doesNotMatch(result.stderr, /Warning/);
-      const all = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
-      assert.deepEqual(compareIds(await harness.indexedIds(), harness.expectedIds(all)), {
-        missing: 0,
-        unexpected: 0,
-        duplicates: 0,
-      });
+      await assertIndexExact(harness, executionIdsOf(tenant));
     });
   });
 
@@ -281,12 +277,7 @@ describe('talend-logs sync (child processes, simulator, Elasticsearch)', () => {
 
       const result = await child.result;
       assert.equal(result.code, 0, result.stderr);
-      const all = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
-      assert.deepEqual(compareIds(await harness.indexedIds(), harness.expectedIds(all)), {
-        missing: 0,
-        unexpected: 0,
-        duplicates: 0,
-      });
+      await assertIndexExact(harness, executionIdsOf(tenant));
     });
   });
 });

@@ -9,3 +9,11 @@ export function* errorChain(error: unknown, maxDepth = 5): Generator<Error & { c
     current = current.cause;
   }
 }
+
+/** Whether the error, or one it wraps, has one of `codes` or a message `message` matches. */
+export function chainMatches(error: unknown, codes: ReadonlySet<string>, message: RegExp): boolean {
+  for (const link of errorChain(error)) {
+    if ((typeof link.code === 'string' && codes.has(link.code)) || message.test(link.message)) return true;
+  }
+  return false;
+}

@@ -1,4 +1,4 @@
-import { errorChain } from './error-chain.ts';
+import { chainMatches } from './error-chain.ts';
 
 /** OpenSSL's verdicts on a certificate it would not trust, as Node reports them in `error.code`. */
 const CERTIFICATE_CODES = new Set([
@@ -20,9 +20,5 @@ const CERTIFICATE_CODES = new Set([
  * Clients wrap the TLS error (undici in `cause`, the Elasticsearch client in its message).
  */
 export function isCertificateError(error: unknown): boolean {
-  return [...errorChain(error)].some(
-    ({ code, message }) =>
-      (typeof code === 'string' && CERTIFICATE_CODES.has(code)) ||
-      /certificate|self[- ]signed/i.test(message),
-  );
+  return chainMatches(error, CERTIFICATE_CODES, /certificate|self[- ]signed/i);
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { fullJitterDelay, sleep } from '../common/backoff.ts';
-import { errorChain } from '../common/error-chain.ts';
+import { chainMatches } from '../common/error-chain.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StatsRecorder } from './stats.ts';
 
@@ -39,11 +39,7 @@ const RETRYABLE_CODES = new Set([
 
 /** Connection-level failures worth another attempt; undici wraps some of them in a `cause`. */
 export function isRetryableNetworkError(error: unknown): boolean {
-  return [...errorChain(error)].some(
-    ({ code, message }) =>
-      (typeof code === 'string' && RETRYABLE_CODES.has(code)) ||
-      /socket hang up|other side closed/i.test(message),
-  );
+  return chainMatches(error, RETRYABLE_CODES, /socket hang up|other side closed/i);
 }
 
 /** Counts attempts and elapsed time of one logical call, and says how long to wait before the next. */

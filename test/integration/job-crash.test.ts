@@ -3,7 +3,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
 import { seededRandom } from '../../src/simulator/random.ts';
-import { compareIds, startJobHarness, summaryOf, type JobHarness } from '../support/job-harness.ts';
+import {
+  compareIds,
+  executionIdsOf,
+  startJobHarness,
+  summaryOf,
+  type JobHarness,
+} from '../support/job-harness.ts';
 
 describe('talend-logs sync killed and interrupted', () => {
   let harness: JobHarness;
@@ -18,7 +24,7 @@ describe('talend-logs sync killed and interrupted', () => {
       entriesPerExecution: 80_000,
       spreadDays: 1,
     });
-    executionIds = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
+    executionIds = executionIdsOf(tenant);
     harness = await startJobHarness('crash', {
       tenant,
       maxEntriesPerFile: 20_000,

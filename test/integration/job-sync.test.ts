@@ -2,8 +2,14 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
-import { assertIndexExact, executionIdsOf } from '../support/fault-harness.ts';
-import { compareIds, startJobHarness, summaryOf, type JobHarness } from '../support/job-harness.ts';
+import { assertIndexExact } from '../support/fault-harness.ts';
+import {
+  compareIds,
+  executionIdsOf,
+  startJobHarness,
+  summaryOf,
+  type JobHarness,
+} from '../support/job-harness.ts';
 
 const HOUR = 3_600_000;
 const TASK = '11111111-1111-4111-8111-111111111111';
@@ -179,7 +185,7 @@ describe('talend-logs sync (child processes, simulator, Elasticsearch)', () => {
 
       const backfill = await harness.runCli(['backfill', '--from', 'now-91d', '--concurrency', '3']);
       assert.equal(backfill.code, 0, backfill.stderr);
-      const allExecutions = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
+      const allExecutions = executionIdsOf(tenant);
       assert.deepEqual(compareIds(await harness.indexedIds(), harness.expectedIds(allExecutions)), {
         missing: 0,
         unexpected: 0,
@@ -214,7 +220,7 @@ describe('talend-logs sync (child processes, simulator, Elasticsearch)', () => {
       const [a, b] = await Promise.all([harness.runCli(['sync']), harness.runCli(['sync'])]);
       assert.equal(a.code, 0, a.stderr);
       assert.equal(b.code, 0, b.stderr);
-      const all = tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
+      const all = executionIdsOf(tenant);
       const expected = harness.expectedIds(all);
       assert.equal(
         summaryOf(a).documents + summaryOf(b).documents,

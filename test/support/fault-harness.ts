@@ -7,7 +7,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionProgress, TaskCheckpoint } from '../../src/contracts/documents.ts';
 import { logsIndexName } from '../../src/store/index-names.ts';
 import { PREPARED_AHEAD } from '../../src/job/sync.ts';
-import type { TenantSpec } from '../../src/simulator/index.ts';
 import {
   startElasticsearchProxy,
   type ElasticsearchProxy,
@@ -16,6 +15,9 @@ import {
 import { checkCheckpointClaims, type ClaimCheck } from './checkpoint-claims.ts';
 import { elasticsearchUrl } from './elasticsearch.ts';
 import { compareIds, type CliResult, type JobHarness } from './job-harness.ts';
+
+/** The reliability tests take it from here, with the rest of their harness. */
+export { executionIdsOf } from './job-harness.ts';
 import { startTalendRecorder, type TalendRecorder } from './talend-recorder.ts';
 
 export interface StoredDeadLetter {
@@ -27,10 +29,6 @@ export interface StoredDeadLetter {
   original?: Record<string, unknown>;
   document_id?: string;
   target_index?: string;
-}
-
-export function executionIdsOf(tenant: TenantSpec): string[] {
-  return tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
 }
 
 /** The index holds exactly `expected` (by default every entry of the executions): no more, no less. */

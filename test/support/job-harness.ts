@@ -6,7 +6,12 @@ import type { Client } from '@elastic/elasticsearch';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
-import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
+import {
+  startSimulator,
+  type RunningSimulator,
+  type SimulatorOptions,
+  type TenantSpec,
+} from '../../src/simulator/index.ts';
 import { spawnCli, type CliProcess, type CliResult } from './cli.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from './elasticsearch.ts';
 
@@ -161,4 +166,9 @@ export function compareIds(
   let missing = 0;
   for (const id of expected) if (!seen.has(id)) missing += 1;
   return { missing, unexpected, duplicates };
+}
+
+/** Every execution of the tenant, by id. */
+export function executionIdsOf(tenant: TenantSpec): string[] {
+  return tenant.tasks.flatMap((task) => task.executions.map((execution) => execution.id));
 }

@@ -128,7 +128,7 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
           id: outcome.id,
           jsonBytes: outcome.jsonBytes,
           source: line.kind === 'scanned' ? undefined : line.entry,
-          sourceText: line.kind === 'scanned' ? line.entry : undefined,
+          sourceBytes: line.kind === 'scanned' ? line.entry : undefined,
           position: line.position,
         });
       }

@@ -44,7 +44,7 @@ export type IndexOperation = {
   /** The entry as Talend sent it: what a dead letter keeps if Elasticsearch refuses the document. */
   source?: unknown;
   /** Instead of `source`, the entry's downloaded JSON: copied outside the heap until the document is settled. */
-  sourceText?: EntryText;
+  sourceBytes?: EntryBytes;
 } & (
   | { document: unknown }
   /** The document already serialized as JSON text. */
@@ -74,7 +74,7 @@ export interface BulkSession {
 }
 
 /** An entry's UTF-8 JSON: `bytes[textStart, textEnd)`. */
-export interface EntryText {
+export interface EntryBytes {
   readonly bytes: Buffer;
   readonly textStart: number;
   readonly textEnd: number;
@@ -84,9 +84,9 @@ interface PendingOperation extends StoredLines {
   session: Session;
   index: string;
   id: string;
-  /** The entry for a dead letter, unless it is kept as JSON in `sourceText`. */
+  /** The entry for a dead letter, unless it is kept as JSON in `sourceBytes`. */
   source: unknown;
-  sourceText: StoredLines | undefined;
+  sourceBytes: StoredLines | undefined;
   position: number;
   /** NDJSON bytes of both lines. */
   bytes: number;
@@ -94,7 +94,7 @@ interface PendingOperation extends StoredLines {
 }
 
 const RESOLVED = Promise.resolve();
-const ENTRY_TEXT_SLAB_BYTES = 1024 * 1024;
+const ENTRY_SOURCE_SLAB_BYTES = 1024 * 1024;
 const UNSTORED: Slab = { buffer: Buffer.alloc(0), users: 0 };
 
 class Session implements BulkSession {
@@ -161,7 +161,7 @@ export class BulkIndexer {
   private buffer: PendingOperation[] = [];
   private readonly lines: LineSlabs;
   /** Entries' JSON, for dead letters: a few hundred bytes per document, so smaller slabs. */
-  private readonly entryTexts = new LineSlabs(ENTRY_TEXT_SLAB_BYTES);
+  private readonly entrySources = new LineSlabs(ENTRY_SOURCE_SLAB_BYTES);
   private bufferBytes = 0;
   /** Sessions that may still add documents. */
   private feeding = 0;
@@ -222,7 +222,7 @@ export class BulkIndexer {
       index: operation.index,
       id: operation.id,
       source: operation.source,
-      sourceText: undefined,
+      sourceBytes: undefined,
       position: operation.position ?? -1,
       slab: UNSTORED,
       start: 0,
@@ -231,10 +231,10 @@ export class BulkIndexer {
       attempts: 0,
     };
     this.lines.store(line, pending);
-    if (operation.sourceText !== undefined) {
-      const { bytes, textStart, textEnd } = operation.sourceText;
-      pending.sourceText = { slab: UNSTORED, start: 0, end: 0 };
-      this.entryTexts.storeBytes(bytes, textStart, textEnd, pending.sourceText);
+    if (operation.sourceBytes !== undefined) {
+      const { bytes, textStart, textEnd } = operation.sourceBytes;
+      pending.sourceBytes = { slab: UNSTORED, start: 0, end: 0 };
+      this.entrySources.storeBytes(bytes, textStart, textEnd, pending.sourceBytes);
     }
     this.buffer.push(pending);
     session.pending++;
@@ -440,7 +440,7 @@ export class BulkIndexer {
   /** A document leaves the indexer: acknowledged, dead-lettered, or given up with its session. */
   private drop(operation: PendingOperation): void {
     this.lines.release(operation);
-    if (operation.sourceText !== undefined) this.entryTexts.release(operation.sourceText);
+    if (operation.sourceBytes !== undefined) this.entrySources.release(operation.sourceBytes);
     this.heldBytes -= operation.bytes;
     operation.session.pending--;
     operation.session.settle();
@@ -470,7 +470,7 @@ function follows(previous: PendingOperation, next: PendingOperation): boolean {
 
 /** The entry a dead letter keeps: parsed back from its JSON when it was kept as such. */
 function sourceOf(operation: PendingOperation): unknown {
-  const text = operation.sourceText;
+  const text = operation.sourceBytes;
   if (text === undefined) return operation.source;
   const json = text.slab.buffer.toString('utf8', text.start, text.end);
   try {

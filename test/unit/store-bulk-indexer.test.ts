@@ -223,7 +223,7 @@ describe('BulkIndexer', () => {
     const fromDownload = (id: string, textStart: number, textEnd: number) => ({
       ...doc(id),
       source: undefined,
-      sourceText: { bytes: download, textStart, textEnd },
+      sourceBytes: { bytes: download, textStart, textEnd },
     });
     await session.add(fromDownload('a', 1, second - 1));
     await session.add(fromDownload('b', second, download.length - 1));

@@ -42,14 +42,16 @@ export function scenario(
  * How the simulator answers. A log file is READY at the first status check: Talend's time to prepare
  * a file is not documented, so none is assumed. With `roundTripMs`, every API answer and the first
  * byte of every download come that much later, as they do across the internet from Talend Cloud;
- * without, the loopback measures the data path alone.
+ * without, the loopback measures the data path alone. With `storeLogFilesIn`, the logs are rendered
+ * there before the simulator listens, and downloads read them as an object store reads what it keeps.
  */
 export function simulatorOptions(
   scenario: Scenario,
   jsonShape: JsonShape,
-  roundTripMs = 0,
+  { roundTripMs = 0, storeLogFilesIn }: { roundTripMs?: number; storeLogFilesIn?: string } = {},
 ): SimulatorOptions {
   return {
+    ...(storeLogFilesIn === undefined ? {} : { storeLogFilesIn }),
     tenant: scenario.tenant,
     maxEntriesPerFile: MAX_ENTRIES_PER_FILE,
     variants: { jsonShape, statusPollsBeforeReady: 0 },

@@ -1,7 +1,7 @@
 /**
- * The simulator in a process of its own, so that the CPU it spends generating logs can be measured
+ * The simulator in a process of its own, so that the CPU it spends serving logs can be measured
  * apart from the connector's. Started by `simulator-process.ts` with the options as JSON in argv;
- * answers `usage` messages with its CPU time, and exits on `close`.
+ * answers `usage` messages with its CPU time and downloads, and exits on `close`.
  */
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
@@ -11,7 +11,13 @@ const simulator = await startSimulator(options);
 process.on('message', (message: { type: string }) => {
   if (message.type === 'usage') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ type: 'usage', cpuSeconds: (user + system) / 1e6 });
+    const { download, storedDownloads } = simulator.stats();
+    process.send?.({
+      type: 'usage',
+      cpuSeconds: (user + system) / 1e6,
+      downloads: download,
+      storedDownloads,
+    });
   } else if (message.type === 'close') {
     void simulator.close().then(() => process.disconnect());
   }

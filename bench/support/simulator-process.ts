@@ -3,11 +3,18 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { SimulatorOptions } from '../../src/simulator/index.ts';
 
+export interface SimulatorUsage {
+  /** CPU seconds the simulator process has used since it started. */
+  cpuSeconds: number;
+  /** Files downloaded, and how many of them were read from stored files. */
+  downloads: number;
+  storedDownloads: number;
+}
+
 export interface SimulatorProcess {
   apiUrl: string;
   pid: number;
-  /** CPU seconds the simulator process has used since it started. */
-  cpuSeconds(): Promise<number>;
+  usage(): Promise<SimulatorUsage>;
   close(): Promise<void>;
 }
 
@@ -26,15 +33,16 @@ export async function startSimulatorProcess(options: SimulatorOptions): Promise<
       throw new Error(`the simulator process exited with code ${String(code)} before listening`);
     }),
   ])) as [{ type: string; apiUrl: string }];
-  const ask = async (): Promise<number> => {
-    const answer = once(child, 'message') as Promise<[{ type: string; cpuSeconds: number }]>;
+  const usage = async (): Promise<SimulatorUsage> => {
+    const answer = once(child, 'message') as Promise<[SimulatorUsage & { type: string }]>;
     child.send({ type: 'usage' });
-    return (await answer)[0].cpuSeconds;
+    const { cpuSeconds, downloads, storedDownloads } = (await answer)[0];
+    return { cpuSeconds, downloads, storedDownloads };
   };
   return {
     apiUrl: ready.apiUrl,
     pid: child.pid!,
-    cpuSeconds: ask,
+    usage,
     async close() {
       if (child.exitCode !== null) return;
       child.send({ type: 'close' });

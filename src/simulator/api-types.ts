@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AuthService } from './auth.ts';
 import type { DrawnFaults, FaultInjector } from './faults.ts';
 import type { LogFileRegistry } from './log-files.ts';
+import type { StoredLogFiles } from './stored-log-files.ts';
 import type { TenantState } from './tenant-state.ts';
 import type { SimulatorStats, RequestKind, Variants } from './types.ts';
 import type { UrlSigner } from './url-signer.ts';
@@ -12,6 +13,8 @@ export interface SimulatorContext {
   /** Live: `setVariants` mutates it. */
   variants: Variants;
   files: LogFileRegistry;
+  /** Logs rendered to disk at start (`SimulatorOptions.storeLogFilesIn`). */
+  storedFiles?: StoredLogFiles;
   signer: UrlSigner;
   auth: AuthService;
   faults: FaultInjector;

@@ -42,7 +42,7 @@ function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
 }
 
-/** The object store behind presigned URLs: checks the signature, then streams the file as it is generated. */
+/** The object store behind presigned URLs: checks the signature, then streams the file, stored or as it is generated. */
 export function objectStoreHandler(
   context: SimulatorContext,
 ): (req: IncomingMessage, res: ServerResponse) => void {
@@ -80,13 +80,19 @@ export function objectStoreHandler(
 
     const cut = faults.bodyCut();
     const layout = layoutFor(file.format, file.jsonShape);
-    const source = new LogFileStream({
-      log: file.log,
-      range: file.range,
-      layout,
-      malformed: faults.has('malformedLines'),
-      cutAfter: cut === undefined ? undefined : Math.floor((file.range.hi - file.range.lo) / 2),
-    });
+    const malformed = faults.has('malformedLines');
+    const stored =
+      malformed || cut !== undefined ? undefined : context.storedFiles?.open(file.log, file.range, layout);
+    if (stored !== undefined) context.stats.storedDownloads++;
+    const source =
+      stored ??
+      new LogFileStream({
+        log: file.log,
+        range: file.range,
+        layout,
+        malformed,
+        cutAfter: cut === undefined ? undefined : Math.floor((file.range.hi - file.range.lo) / 2),
+      });
     const headers: Record<string, string> = {
       'content-type': layout.contentType,
       'content-disposition': `attachment; filename="${url.pathname.split('/').pop() ?? ''}"`,

@@ -4,9 +4,11 @@ import type { SimulatorContext } from './api-types.ts';
 import { apiHandler } from './api-server.ts';
 import { AuthService } from './auth.ts';
 import { FaultInjector } from './faults.ts';
+import { layoutFor } from './log-file-format.ts';
 import { LogFileRegistry } from './log-files.ts';
 import { objectStoreHandler } from './object-store.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { StoredLogFiles } from './stored-log-files.ts';
 import { demoTenant } from './tenant-generator.ts';
 import { TenantState } from './tenant-state.ts';
 import {
@@ -40,7 +42,7 @@ function close(server: Server): Promise<void> {
 }
 
 function emptyStats(): SimulatorStats {
-  const stats = { withoutVersionHeader: 0 } as SimulatorStats;
+  const stats = { withoutVersionHeader: 0, storedDownloads: 0 } as SimulatorStats;
   for (const kind of REQUEST_KINDS) stats[kind] = 0;
   return stats;
 }
@@ -49,16 +51,29 @@ function emptyStats(): SimulatorStats {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const now = options.now ?? Date.now;
   const state = new TenantState(structuredClone(options.tenant ?? demoTenant(now())));
+  const variants = { ...DEFAULT_VARIANTS, ...options.variants };
+  const storedFiles =
+    options.storeLogFilesIn === undefined
+      ? undefined
+      : await StoredLogFiles.render(
+          options.storeLogFilesIn,
+          state.logs(),
+          layoutFor('JSON', variants.jsonShape),
+        );
   const host = options.host ?? '127.0.0.1';
-  const api = await listen(host, options.port ?? 0);
+  const api = await listen(host, options.port ?? 0).catch(async (error: unknown) => {
+    await storedFiles?.remove();
+    throw error;
+  });
   const store = await listen(host, options.objectStorePort ?? 0).catch(async (error: unknown) => {
-    await close(api.server);
+    await Promise.all([close(api.server), storedFiles?.remove()]);
     throw error;
   });
   const context: SimulatorContext = {
     state,
-    variants: { ...DEFAULT_VARIANTS, ...options.variants },
+    variants,
     files: new LogFileRegistry(),
+    storedFiles,
     signer: new UrlSigner(store.url),
     auth: new AuthService(options.auth),
     faults: new FaultInjector(state.tenant.seed, options.faults),
@@ -92,6 +107,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     stats: () => ({ ...context.stats }),
     close: async () => {
       await Promise.all([close(api.server), close(store.server)]);
+      await storedFiles?.remove();
     },
   };
 }

@@ -105,6 +105,11 @@ export class TenantState {
     this.executionsById.delete(executionId);
   }
 
+  /** Every execution's log. */
+  logs(): ExecutionLog[] {
+    return [...this.executionsById.values()].map((record) => record.log);
+  }
+
   tasks(): TaskSpec[] {
     return this.tenant.tasks;
   }

@@ -128,6 +128,14 @@ export interface SimulatorOptions {
   rateLimits?: Partial<Record<ApiGroup, number>>;
   /** Clock in epoch ms. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Render the JSON logs of the executions finished at start into files in this folder (created,
+   * and removed on close) and serve downloads from them, as an object store serves what it keeps.
+   * For benchmarks: generating entries during a download costs CPU that Talend's object store
+   * never takes from the connector's machine. Files of running executions, files in another shape
+   * than `variants.jsonShape` and files a fault alters are still generated as they are read.
+   */
+  storeLogFilesIn?: string;
 }
 
 export interface EntryRange {
@@ -140,6 +148,8 @@ export interface EntryRange {
 export interface SimulatorStats extends Record<RequestKind, number> {
   /** API requests (object store excluded) that came without the `talend-version` header. */
   withoutVersionHeader: number;
+  /** Downloads served from the files of `SimulatorOptions.storeLogFilesIn`. */
+  storedDownloads: number;
 }
 
 export interface RunningSimulator {

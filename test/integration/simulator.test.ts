@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
@@ -708,6 +711,79 @@ describe('simulator: object store', () => {
     assert.deepEqual(JSON.parse(gunzipSync(body).toString('utf8')), [...sim.entries(SMALL)]);
     assert.equal(plain.headers['content-encoding'], undefined, 'no gzip unless accepted');
     assert.deepEqual(JSON.parse(plain.text), [...sim.entries(SMALL)]);
+  });
+});
+
+describe('simulator: log files stored on disk', () => {
+  let dir: string;
+  let stored: RunningSimulator;
+  let generating: RunningSimulator;
+  before(async () => {
+    dir = join(await mkdtemp(join(tmpdir(), 'simulator-store-')), 'files');
+    ({ sim: stored } = await launch({ maxEntriesPerFile: 1000, storeLogFilesIn: dir }));
+    ({ sim: generating } = await launch({ maxEntriesPerFile: 1000 }));
+  });
+
+  /** The same request of both simulators: the stored file must be byte for byte the generated one. */
+  async function bothFiles(id: string, query = ''): Promise<{ generated: Answer; file: Answer }> {
+    const [fromDisk, generated] = await Promise.all([
+      download(stored, id, query),
+      download(generating, id, query),
+    ]);
+    assert.equal(fromDisk.generated.status, generated.generated.status);
+    assert.equal(fromDisk.file.status, 200);
+    assert.equal(fromDisk.file.text, generated.file.text);
+    return fromDisk;
+  }
+
+  it('keeps one file per finished execution while it runs', async () => {
+    assert.deepEqual((await readdir(dir)).sort(), [FAILED, OLD, SMALL, WALK].map((id) => `${id}.log`).sort());
+  });
+
+  it('serves every chunk of a 206 walk, and a window, as they would be generated', async () => {
+    const fromDisk = stored.stats().storedDownloads;
+    let query = '';
+    let chunks = 0;
+    for (;;) {
+      const { generated, file } = await bothFiles(WALK, query);
+      chunks++;
+      assert.ok((JSON.parse(file.text) as unknown[]).length > 0);
+      const next = generated.headers[NEXT_END_TIME_HEADER];
+      if (generated.status === 200) break;
+      query = `?endTime=${String(next)}`;
+    }
+    assert.equal(chunks, 4);
+    const all = [...stored.entries(SMALL)];
+    const start = new Date(all[10]!.logTimestamp as number).toISOString();
+    const end = `${new Date(all[120]!.logTimestamp as number).toISOString().slice(0, 19)}Z`;
+    const { file } = await bothFiles(SMALL, `?startTime=${start}&endTime=${end}`);
+    assert.ok((JSON.parse(file.text) as unknown[]).length > 100);
+    const empty = await bothFiles(SMALL, `?endTime=${new Date(T0 - 3 * HOUR).toISOString().slice(0, 19)}Z`);
+    assert.deepEqual(JSON.parse(empty.file.text), []);
+    assert.equal(stored.stats().storedDownloads, fromDisk + chunks + 2);
+    assert.equal(generating.stats().storedDownloads, 0);
+  });
+
+  it('generates what it does not keep: running executions, other shapes, faults that alter the file', async () => {
+    const fromDisk = stored.stats().storedDownloads;
+    await bothFiles(RUNNING);
+    for (const sim of [stored, generating]) sim.setVariants({ jsonShape: 'jsonl' });
+    await bothFiles(FAILED);
+    for (const sim of [stored, generating]) {
+      sim.setVariants({ jsonShape: 'array' });
+      sim.setFaults([{ kind: 'download', fault: 'malformedLines' }]);
+    }
+    const { file } = await bothFiles(FAILED);
+    for (const sim of [stored, generating]) sim.setFaults([]);
+    assert.equal(stored.stats().storedDownloads, fromDisk);
+    assert.ok(
+      (JSON.parse(file.text) as RawLogEntry[]).some((entry) => typeof entry.logTimestamp !== 'number'),
+    );
+  });
+
+  it('removes its files on close', async () => {
+    await stored.close();
+    await assert.rejects(readdir(dir), { code: 'ENOENT' });
   });
 });
 

@@ -17,7 +17,7 @@ import { installTemplates } from '../src/store/templates.ts';
 import { removePrefix } from '../test/support/elasticsearch.ts';
 import { runConnector, runReference, type ProcessResult } from './support/connector-run.ts';
 import { sendBulkBodies, writeBulkBodies } from './support/es-ceiling.ts';
-import { elasticsearchCpuSeconds, machineDetails, type Machine } from './support/machine.ts';
+import { elasticsearchCpuSeconds, machineDetails, untilQuiet, type Machine } from './support/machine.ts';
 import { resultsTable } from './support/results-table.ts';
 import { scenario, simulatorOptions, type JsonShape, type Scenario } from './support/scenarios.ts';
 import { startSimulatorProcess } from './support/simulator-process.ts';
@@ -36,6 +36,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const WORK = join(tmpdir(), `talend-logs-bench-${process.pid}`);
 
 interface Measurement extends ProcessResult {
+  /** Cores busy on the machine in the second before the measurement started (see `quiet`). */
+  busyCoresAtStart: number;
   /** CPU seconds Elasticsearch and the simulator used meanwhile: the machine has only so many cores. */
   elasticsearchCpuSeconds: number;
   simulatorCpuSeconds?: number;
@@ -55,6 +57,13 @@ async function startElasticsearch(): Promise<string> {
 
 function log(message: string): void {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+/** Every measurement starts on a quiet machine: returns the cores still busy then. */
+async function quiet(): Promise<number> {
+  const { waitedSeconds, busyCores } = await untilQuiet();
+  if (waitedSeconds > 5) log(`  waited ${waitedSeconds} s for a quiet machine (${busyCores} cores busy)`);
+  return busyCores;
 }
 
 /** A fresh index prefix with the connector's templates, removed again once `measure` is done. */
@@ -84,6 +93,7 @@ async function measureCeiling(data: Scenario): Promise<Measurement> {
     const dir = join(WORK, prefix);
     const bodies = await writeBulkBodies(data, prefix, dir, FLUSH_BYTES);
     try {
+      const busyCoresAtStart = await quiet();
       const cpu = await elasticsearchCpuSeconds(client);
       const sent = await sendBulkBodies(client, bodies, BULK_CONCURRENCY);
       const elasticsearch = (await elasticsearchCpuSeconds(client)) - cpu;
@@ -97,6 +107,7 @@ async function measureCeiling(data: Scenario): Promise<Measurement> {
         peakHeapMB: 0,
         peakExternalMB: 0,
         elasticsearchCpuSeconds: elasticsearch,
+        busyCoresAtStart,
       };
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -121,6 +132,7 @@ async function measureAgainstSimulator(
   );
   try {
     return await withPrefix(async (prefix) => {
+      const busyCoresAtStart = await quiet();
       const elasticsearch = await elasticsearchCpuSeconds(client);
       const before = await simulator.usage();
       const result = await run(simulator.apiUrl, prefix);
@@ -132,6 +144,7 @@ async function measureAgainstSimulator(
         ...result,
         elasticsearchCpuSeconds: (await elasticsearchCpuSeconds(client)) - elasticsearch,
         simulatorCpuSeconds: after.cpuSeconds - before.cpuSeconds,
+        busyCoresAtStart,
       };
       if (exact) await checkIndexed(prefix, data.documents);
       return exact ? measured : { ...measured, indexed: await indexedCount(prefix) };
@@ -178,6 +191,7 @@ function rounded(measurement: Measurement) {
     peakHeapMB: measurement.peakHeapMB,
     peakExternalMB: measurement.peakExternalMB,
     elasticsearchCpuSeconds: round(measurement.elasticsearchCpuSeconds),
+    busyCoresAtStart: measurement.busyCoresAtStart,
     ...(measurement.simulatorCpuSeconds === undefined
       ? {}
       : { simulatorCpuSeconds: round(measurement.simulatorCpuSeconds) }),
@@ -321,6 +335,8 @@ async function everySection(machine: Machine): Promise<void> {
       simulator:
         'separate process, log files rendered to disk before each measurement and READY at the first status check; its CPU time is reported',
       roundTripMs: ROUND_TRIP_MS,
+      quietMachine:
+        'every measurement starts once the machine has been under 0.15 busy cores for 2 s (120 s at most); busyCoresAtStart says how busy it still was',
     },
     parseAndEnrich,
     comparisons,

@@ -1,4 +1,5 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import type { Client } from '@elastic/elasticsearch';
 
 export interface Machine {
@@ -35,4 +36,51 @@ export async function machineDetails(client: Client): Promise<Machine> {
 export async function elasticsearchCpuSeconds(client: Client): Promise<number> {
   const stats = await client.nodes.stats({ metric: 'process' });
   return (Object.values(stats.nodes)[0]?.process?.cpu?.total_in_millis ?? 0) / 1000;
+}
+
+/** Cores busy on the whole machine during the next `ms`, from the kernel's CPU times. */
+async function busyCores(ms: number): Promise<number> {
+  const totals = () =>
+    cpus().reduce(
+      (sum, cpu) => {
+        const { user, nice, sys, irq, idle } = cpu.times;
+        return { busy: sum.busy + user + nice + sys + irq, all: sum.all + user + nice + sys + irq + idle };
+      },
+      { busy: 0, all: 0 },
+    );
+  const before = totals();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = totals();
+  const all = after.all - before.all;
+  return all > 0 ? ((after.busy - before.busy) / all) * cpus().length : 0;
+}
+
+export interface Quiet {
+  waitedSeconds: number;
+  /** Busy cores in the last second sampled. */
+  busyCores: number;
+}
+
+/**
+ * Waits until the machine has been quiet for `forSeconds`: after a measurement Elasticsearch goes on
+ * merging segments and freeing the indices removed, and on two cores whatever it spends then is
+ * taken from the next measurement (parse + enrich alone lost a quarter of its rate to it). Gives up
+ * after `maxSeconds`, saying how busy the machine still was.
+ */
+export async function untilQuiet({
+  busyBelow = 0.15,
+  forSeconds = 2,
+  maxSeconds = 120,
+} = {}): Promise<Quiet> {
+  const started = performance.now();
+  let quietSeconds = 0;
+  let busy = 0;
+  while (quietSeconds < forSeconds && performance.now() - started < maxSeconds * 1000) {
+    busy = await busyCores(1000);
+    quietSeconds = busy < busyBelow ? quietSeconds + 1 : 0;
+  }
+  return {
+    waitedSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+    busyCores: Number(busy.toFixed(2)),
+  };
 }

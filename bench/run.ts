@@ -61,8 +61,12 @@ function log(message: string): void {
 
 /** Every measurement starts on a quiet machine: returns the cores still busy then. */
 async function quiet(): Promise<number> {
-  const { waitedSeconds, busyCores } = await untilQuiet();
-  if (waitedSeconds > 5) log(`  waited ${waitedSeconds} s for a quiet machine (${busyCores} cores busy)`);
+  const { waitedSeconds, busyCores, dirtyMB } = await untilQuiet();
+  if (waitedSeconds > 5) {
+    log(
+      `  waited ${waitedSeconds} s for a quiet machine (${busyCores} cores busy, ${dirtyMB} MB to write back)`,
+    );
+  }
   return busyCores;
 }
 
@@ -336,7 +340,7 @@ async function everySection(machine: Machine): Promise<void> {
         'separate process, log files rendered to disk before each measurement and READY at the first status check; its CPU time is reported',
       roundTripMs: ROUND_TRIP_MS,
       quietMachine:
-        'every measurement starts once the machine has been under 0.15 busy cores for 2 s (120 s at most); busyCoresAtStart says how busy it still was',
+        'every measurement starts once the machine has been under 0.15 busy cores, with under 32 MB to write back to disk, for 2 s (120 s at most); files written for it are synced first; busyCoresAtStart says how busy it still was',
     },
     parseAndEnrich,
     comparisons,

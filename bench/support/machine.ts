@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@elastic/elasticsearch';
@@ -55,32 +56,46 @@ async function busyCores(ms: number): Promise<number> {
   return all > 0 ? ((after.busy - before.busy) / all) * cpus().length : 0;
 }
 
+/** Bytes the kernel has yet to write back to disk, where Linux says (`/proc/meminfo`). */
+async function dirtyBytes(): Promise<number> {
+  const meminfo = await readFile('/proc/meminfo', 'utf8').catch(() => '');
+  const kB = /^Dirty:\s+(\d+) kB$/m.exec(meminfo)?.[1];
+  return kB === undefined ? 0 : Number(kB) * 1024;
+}
+
 export interface Quiet {
   waitedSeconds: number;
   /** Busy cores in the last second sampled. */
   busyCores: number;
+  /** MB still to be written back to disk then. */
+  dirtyMB: number;
 }
 
 /**
  * Waits until the machine has been quiet for `forSeconds`: after a measurement Elasticsearch goes on
  * merging segments and freeing the indices removed, and on two cores whatever it spends then is
- * taken from the next measurement (parse + enrich alone lost a quarter of its rate to it). Gives up
- * after `maxSeconds`, saying how busy the machine still was.
+ * taken from the next measurement (parse + enrich alone lost a quarter of its rate to it); files
+ * written just before a measurement are still being written back to the disk Elasticsearch syncs
+ * its translog to. Gives up after `maxSeconds`, saying how busy the machine still was.
  */
 export async function untilQuiet({
   busyBelow = 0.15,
+  dirtyBelowMB = 32,
   forSeconds = 2,
   maxSeconds = 120,
 } = {}): Promise<Quiet> {
   const started = performance.now();
   let quietSeconds = 0;
   let busy = 0;
+  let dirty = 0;
   while (quietSeconds < forSeconds && performance.now() - started < maxSeconds * 1000) {
     busy = await busyCores(1000);
-    quietSeconds = busy < busyBelow ? quietSeconds + 1 : 0;
+    dirty = (await dirtyBytes()) / 2 ** 20;
+    quietSeconds = busy < busyBelow && dirty < dirtyBelowMB ? quietSeconds + 1 : 0;
   }
   return {
     waitedSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     busyCores: Number(busy.toFixed(2)),
+    dirtyMB: Math.round(dirty),
   };
 }

@@ -98,6 +98,8 @@ export class StoredLogFiles {
       }
       await handle.write(buffer, 0, used);
       offsets[count] = written + used;
+      // Written back now, not while a benchmark measures what shares the disk with it.
+      await handle.sync();
     } finally {
       await handle.close();
     }

@@ -201,4 +201,23 @@ describe('bulk request lines', () => {
     slabs.store('ABCDEFGHIJ\n', third);
     assert.equal(third.slab, first.slab, 'the released slab comes back');
   });
+
+  it('keep every released slab: no more are allocated than were ever in use at once', () => {
+    const slabs = new LineSlabs(16);
+    const fill = () =>
+      Array.from({ length: 5 }, (_, i) => {
+        const stored = {} as StoredLines;
+        slabs.store(`line ${i} ...\n`, stored);
+        return stored;
+      });
+    const first = fill();
+    const used = new Set(first.map((lines) => lines.slab));
+    assert.equal(used.size, 5, 'one slab per line');
+    for (const lines of first) slabs.release(lines);
+    const again = fill();
+    assert.ok(
+      again.every((lines) => used.has(lines.slab)),
+      'the five lines held at once again take the five slabs allocated before',
+    );
+  });
 });

@@ -5,7 +5,7 @@ import type { FileLayout } from './log-file-format.ts';
 /** Bytes generated per read: large enough to amortise stream overhead, small enough to stay flat. */
 const CHUNK_BYTES = 64 * 1024;
 /** UTF-8 needs at most this many bytes per UTF-16 code unit. */
-const MAX_UTF8_PER_UNIT = 3;
+export const MAX_UTF8_PER_UNIT = 3;
 
 export interface LogFileStreamOptions {
   log: ExecutionLog;

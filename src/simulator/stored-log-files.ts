@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ExecutionLog, IndexRange } from './execution-log.ts';
 import type { FileLayout } from './log-file-format.ts';
+import { MAX_UTF8_PER_UNIT } from './log-file-stream.ts';
 
 const WRITE_BYTES = 1024 * 1024;
-/** UTF-8 needs at most this many bytes per UTF-16 code unit. */
-const MAX_UTF8_PER_UNIT = 3;
 
 interface StoredLog {
   path: string;

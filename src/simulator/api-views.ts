@@ -7,7 +7,7 @@ import type {
 import { hashString, randomUuid, seededRandom } from './random.ts';
 import type { ExecutionRecord, TenantState } from './tenant-state.ts';
 import { rfc3339 } from './time-format.ts';
-import type { TaskSpec, WorkspaceSpec } from './types.ts';
+import type { ExecutionSpec, TaskSpec, Variants, WorkspaceSpec } from './types.ts';
 
 /** A stable UUID for an id the spec does not carry (user, job, plan), derived from a name. */
 function derivedUuid(name: string): string {
@@ -37,8 +37,13 @@ export function taskView(state: TenantState, task: TaskSpec): TalendTask {
   };
 }
 
+/** Whether Talend keeps no log (and shows no finish) for this run, as observed of rejected runs. */
+export function endedWithoutLog(spec: ExecutionSpec, variants: Variants): boolean {
+  return spec.status === 'execution_rejected' && variants.rejectedRuns === 'no-finish-no-log';
+}
+
 /** A list item of the processing API: lower-case `status` and upper-case `executionStatus`, RFC 3339 UTC. */
-export function executionView(record: ExecutionRecord): TalendExecution {
+export function executionView(record: ExecutionRecord, variants: Variants): TalendExecution {
   const { spec, task } = record;
   const type = spec.executionType ?? 'SCHEDULED';
   const item: TalendExecution = {
@@ -55,16 +60,21 @@ export function executionView(record: ExecutionRecord): TalendExecution {
     runtime: spec.runtime ?? { type: 'CLOUD' },
   };
   if (type === 'PLAN') item.planId = derivedUuid(`plan:${task.id}`);
-  if (spec.finishTime !== undefined) item.finishTimestamp = rfc3339(spec.finishTime);
+  if (spec.finishTime !== undefined && !endedWithoutLog(spec, variants))
+    item.finishTimestamp = rfc3339(spec.finishTime);
   if (spec.errorMessage !== undefined) item.errorMessage = spec.errorMessage;
   return item;
 }
 
-export function executionDetailView(record: ExecutionRecord, now: number): TalendExecutionDetail {
+export function executionDetailView(
+  record: ExecutionRecord,
+  now: number,
+  variants: Variants,
+): TalendExecutionDetail {
   const { spec, task, workspace } = record;
   const processed = record.log.count(now) * 37;
   const detail: TalendExecutionDetail = {
-    ...executionView(record),
+    ...executionView(record, variants),
     workspaceId: task.workspaceId,
     environmentId: workspace?.environmentId,
     jobId: derivedUuid(`job:${task.id}`),

@@ -6,6 +6,7 @@ import {
   type LogStatusResponse,
 } from '../contracts/talend-api.ts';
 import type { ApiReply, ApiRequest, Route, SimulatorContext } from './api-types.ts';
+import { endedWithoutLog } from './api-views.ts';
 import { readBody, SimulatedHttpError } from './http-util.ts';
 import { enumParam, intParam, timeParam } from './query-params.ts';
 import type { ExecutionRecord } from './tenant-state.ts';
@@ -29,6 +30,9 @@ function executionFor(context: SimulatorContext, request: ApiRequest): Execution
 
 function generate(context: SimulatorContext, request: ApiRequest): ApiReply {
   const record = executionFor(context, request);
+  if (endedWithoutLog(record.spec, context.variants)) {
+    throw new SimulatedHttpError(404, 'Execution logs not found');
+  }
   const query = request.url.searchParams;
   const format = enumParam(query, 'fileFormat', FORMATS);
   const { variants, maxEntriesPerFile } = context;

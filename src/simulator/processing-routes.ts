@@ -35,12 +35,21 @@ function window(query: URLSearchParams, now: number): { from: number; to: number
 function list(context: SimulatorContext, request: ApiRequest, scope: Partial<ExecutionFilter>): ApiReply {
   const query = request.url.searchParams;
   const status = query.get('status')?.toLowerCase() || undefined;
+  const { variants } = context;
   const found = context.state.findExecutions(
-    { ...scope, ...window(query, request.now), status },
+    {
+      ...scope,
+      ...window(query, request.now),
+      status,
+      rule: variants.listingFilter,
+      order: variants.listingOrder,
+    },
     request.now,
   );
-  const body: ExecutionsPage = paginate(query, found, executionView);
-  return { status: 200, body };
+  const page = paginate(query, found, (record) => executionView(record, variants));
+  if (variants.listingTotal) return { status: 200, body: page satisfies ExecutionsPage };
+  const { total: _total, ...withoutTotal } = page;
+  return { status: 200, body: withoutTotal };
 }
 
 function listForTask(context: SimulatorContext, request: ApiRequest): ApiReply {
@@ -60,7 +69,7 @@ function listAcrossTasks(context: SimulatorContext, request: ApiRequest): ApiRep
 function detail(context: SimulatorContext, request: ApiRequest): ApiReply {
   const record = context.state.execution(request.params.id ?? '');
   if (!record) throw new SimulatedHttpError(404, 'Execution not found');
-  return { status: 200, body: executionDetailView(record, request.now) };
+  return { status: 200, body: executionDetailView(record, request.now, context.variants) };
 }
 
 export function processingRoutes(context: SimulatorContext): Route[] {

@@ -70,6 +70,11 @@ function execution(random: Random, shape: RunShape, engineId: string): Execution
   };
   if (shape.status === 'executing') return spec;
   spec.finishTime = shape.startTime + shape.durationMs;
+  // Rejected before it started: it logged nothing.
+  if (shape.status === 'execution_rejected') {
+    spec.finishTime = shape.startTime;
+    spec.entryCount = 0;
+  }
   const errorMessage = FAILED_MESSAGES[shape.status];
   if (errorMessage !== undefined) {
     spec.errorMessage = errorMessage;

@@ -25,9 +25,18 @@ export interface ExecutionFilter {
   environmentId?: string;
   workspaceId?: string;
   status?: string;
-  /** The run must overlap [from, to] (epoch ms), a running one counting as lasting until now. */
   from: number;
   to: number;
+  /**
+   * `trigger`: the run was triggered within [from, to] (epoch ms). `overlap`: the run overlaps
+   * [from, to], a running one counting as lasting until now.
+   */
+  rule: 'trigger' | 'overlap';
+  order: 'newest-first' | 'oldest-first';
+}
+
+export function triggerTimeOf(spec: ExecutionSpec): number {
+  return spec.triggerTime ?? spec.startTime;
 }
 
 function voiceFor(task: TaskSpec, spec: ExecutionSpec, seed: number): LogVoice {
@@ -114,7 +123,7 @@ export class TenantState {
     return this.tenant.tasks;
   }
 
-  /** Matching executions, newest start first. */
+  /** Matching executions, in the filter's order of trigger time. */
   findExecutions(filter: ExecutionFilter, now: number): ExecutionRecord[] {
     const out: ExecutionRecord[] = [];
     for (const record of this.executionsById.values()) {
@@ -123,10 +132,19 @@ export class TenantState {
       if (filter.workspaceId !== undefined && task.workspaceId !== filter.workspaceId) continue;
       if (filter.environmentId !== undefined && workspace?.environmentId !== filter.environmentId) continue;
       if (filter.status !== undefined && spec.status !== filter.status) continue;
-      if (spec.startTime > filter.to || (spec.finishTime ?? now) < filter.from) continue;
+      if (filter.rule === 'trigger') {
+        const triggered = triggerTimeOf(spec);
+        if (triggered < filter.from || triggered > filter.to) continue;
+      } else if (spec.startTime > filter.to || (spec.finishTime ?? now) < filter.from) {
+        continue;
+      }
       out.push(record);
     }
-    return out.sort((a, b) => b.spec.startTime - a.spec.startTime || a.spec.id.localeCompare(b.spec.id));
+    const direction = filter.order === 'newest-first' ? -1 : 1;
+    return out.sort(
+      (a, b) =>
+        direction * (triggerTimeOf(a.spec) - triggerTimeOf(b.spec)) || a.spec.id.localeCompare(b.spec.id),
+    );
   }
 
   private index(task: TaskSpec, spec: ExecutionSpec): void {

@@ -16,6 +16,20 @@ export interface Variants {
   gzip: boolean;
   presignedUrlTtlSeconds: number;
   logTokenTtlSeconds: number;
+  /**
+   * What `from`/`to` of an execution listing filter on: the trigger time alone (what a production
+   * integration observed) or the run overlapping the window (Talend's reference).
+   */
+  listingFilter: 'trigger' | 'overlap';
+  /** Order of execution listings: newest first (observed) or oldest first. */
+  listingOrder: 'newest-first' | 'oldest-first';
+  /** Whether execution listings carry `total`; without it a short page is the last. */
+  listingTotal: boolean;
+  /**
+   * A rejected run, as observed: no `finishTimestamp`, and its log answers 404; or as the reference
+   * reads: a `finishTimestamp` and a (possibly empty) log like any finished run.
+   */
+  rejectedRuns: 'no-finish-no-log' | 'finished-with-log';
 }
 
 export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
@@ -27,6 +41,10 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   gzip: false,
   presignedUrlTtlSeconds: 3600,
   logTokenTtlSeconds: 3600,
+  listingFilter: 'trigger',
+  listingOrder: 'newest-first',
+  listingTotal: true,
+  rejectedRuns: 'no-finish-no-log',
 });
 
 export type RequestKind =

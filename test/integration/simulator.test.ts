@@ -368,23 +368,26 @@ describe('simulator: discovery', () => {
     assert.equal(small.taskId, TASK_A);
   });
 
-  it('selects executions overlapping the window and refuses windows over 60 days', async () => {
+  it('selects executions by trigger time by default, by overlap as an option, and refuses windows over 60 days', async () => {
     const path = `/processing/executables/tasks/${TASK_A}/executions`;
-    // [T0-2h+30s, T0-2h+45s] lies inside SMALL only.
-    const inside = await api(
-      sim,
-      `${path}?from=${T0 - 2 * HOUR + 30 * SECOND}&to=${T0 - 2 * HOUR + 45 * SECOND}`,
-    );
-    assert.deepEqual(
-      inside.json.items.map((e: { executionId: string }) => e.executionId),
-      [SMALL],
-    );
-    // The running one lasts until now.
-    const recent = await api(sim, `${path}?from=${T0 - SECOND}&to=${T0}`);
-    assert.deepEqual(
-      recent.json.items.map((e: { executionId: string }) => e.executionId),
-      [RUNNING],
-    );
+    const ids = (answer: { json: { items: { executionId: string }[] } }) =>
+      answer.json.items.map((e) => e.executionId);
+    // [T0-2h+30s, T0-2h+45s] lies inside SMALL only; [T0-1s, T0] inside the running one only.
+    const inside = `${path}?from=${T0 - 2 * HOUR + 30 * SECOND}&to=${T0 - 2 * HOUR + 45 * SECOND}`;
+    const recent = `${path}?from=${T0 - SECOND}&to=${T0}`;
+    const triggered = `${path}?from=${T0 - 2 * HOUR - 10 * SECOND}&to=${T0}`;
+    assert.deepEqual(ids(await api(sim, inside)), [], 'SMALL was triggered before the window');
+    assert.deepEqual(ids(await api(sim, recent)), []);
+    assert.deepEqual(ids(await api(sim, triggered)), [RUNNING, SMALL], 'newest first');
+    sim.setVariants({ listingFilter: 'overlap', listingOrder: 'oldest-first' });
+    try {
+      assert.deepEqual(ids(await api(sim, inside)), [SMALL]);
+      // The running one lasts until now.
+      assert.deepEqual(ids(await api(sim, recent)), [RUNNING]);
+      assert.deepEqual(ids(await api(sim, triggered)), [SMALL, RUNNING], 'oldest first');
+    } finally {
+      sim.setVariants({ listingFilter: 'trigger', listingOrder: 'newest-first' });
+    }
     assert.equal((await api(sim, `${path}?from=${T0 - 61 * DAY}&to=${T0}`)).status, 400);
     assert.equal((await api(sim, `${path}?from=${T0}&to=${T0 - 1}`)).status, 400);
     assert.equal((await api(sim, `${path}?lastDays=61`)).status, 400);
@@ -413,6 +416,13 @@ describe('simulator: discovery', () => {
     );
     const page = await api(sim, `${path}?offset=1&limit=1`);
     assert.deepEqual([page.json.items[0].executionId, page.json.total], [SMALL, 3]);
+    sim.setVariants({ listingTotal: false });
+    try {
+      const withoutTotal = await api(sim, `${path}?offset=1&limit=1`);
+      assert.deepEqual([withoutTotal.json.items[0].executionId, withoutTotal.json.total], [SMALL, undefined]);
+    } finally {
+      sim.setVariants({ listingTotal: true });
+    }
     assert.equal((await api(sim, `${path}?limit=101`)).status, 400);
     assert.equal((await api(sim, `${path}?offset=-1`)).status, 400);
     assert.equal((await api(sim, `/processing/executables/tasks/${UNKNOWN}/executions`)).status, 404);
@@ -439,6 +449,32 @@ describe('simulator: discovery', () => {
     assert.equal(answer.json.status, 'execution_failed');
     assert.equal(typeof answer.json.numberOfProcessedRows, 'number');
     assert.equal((await api(sim, `/processing/executions/${UNKNOWN}`)).status, 404);
+  });
+
+  it('shows a rejected run without finishTimestamp and answers 404 for its log, or as documented', async () => {
+    const rejected = 'e0000000-0000-4000-8000-0000000000bb';
+    sim.addExecution(TASK_B, {
+      id: rejected,
+      status: 'execution_rejected',
+      startTime: T0 - 10 * SECOND,
+      finishTime: T0 - 10 * SECOND,
+      entryCount: 0,
+    });
+    try {
+      const observed = await api(sim, `/processing/executions/${rejected}`);
+      assert.deepEqual(
+        [observed.json.status, observed.json.finishTimestamp],
+        ['execution_rejected', undefined],
+      );
+      assert.equal((await generate(sim, rejected)).status, 404);
+      sim.setVariants({ rejectedRuns: 'finished-with-log' });
+      const documented = await api(sim, `/processing/executions/${rejected}`);
+      assert.equal(documented.json.finishTimestamp, new Date(T0 - 10 * SECOND).toISOString());
+      assert.equal((await generate(sim, rejected)).status, 200);
+    } finally {
+      sim.setVariants({ rejectedRuns: 'no-finish-no-log' });
+      sim.deleteExecution(rejected);
+    }
   });
 
   it('shows executions appearing, finishing and disappearing', async () => {

@@ -286,7 +286,9 @@ describe('Talend client operations (PAT)', () => {
     const to = NOW;
     const expected = sim.tenant.tasks
       .find((t) => t.id === LIST_TASK)!
-      .executions.filter((e) => e.startTime <= to && (e.finishTime ?? NOW) >= LIST_FROM)
+      .executions.filter(
+        (e) => (e.triggerTime ?? e.startTime) >= LIST_FROM && (e.triggerTime ?? e.startTime) <= to,
+      )
       .map((e) => e.id)
       .sort();
     const requestsBefore = sim.stats().listExecutions;

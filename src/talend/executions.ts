@@ -67,9 +67,16 @@ export async function getExecution(
 }
 
 /**
- * A run that overlaps two windows is listed by both: it is yielded once. Only the ids of the
- * previous and current window are remembered, since a run listed by windows k and k+2 is listed by
- * k+1 too; memory stays bounded on long ranges.
+ * Offsets past this are not asked for: whether Talend serves deep offsets is not documented (a
+ * production integration stops at 1,000), so a window holding more runs is split in two instead.
+ */
+export const MAX_LISTING_OFFSET = 1000;
+
+/**
+ * A run that overlaps two windows is listed by both, and a newest-first listing repeats a run on
+ * two pages when new runs arrive meanwhile: each is yielded once. Only the ids of the previous and
+ * current window are remembered, since a run listed by windows k and k+2 is listed by k+1 too;
+ * memory stays bounded on long ranges.
  */
 async function* listInWindows(
   transport: ApiTransport,
@@ -81,22 +88,35 @@ async function* listInWindows(
   let previous = new Set<string>();
   for (const { from, to } of splitWindows(window.from, window.to)) {
     const current = new Set<string>();
-    const pages = paginate<TalendExecution>(async (offset, limit) => {
-      const { body } = await transport.json<ExecutionsPage>(
-        {
-          ...target,
-          method: 'GET',
-          query: { ...filter, from, to, status: window.status, offset, limit },
-        },
-        signal,
-      );
-      return body;
-    });
-    for await (const execution of pages) {
-      const seen = previous.has(execution.executionId) || current.has(execution.executionId);
-      current.add(execution.executionId);
-      if (!seen) yield execution;
-    }
+    const listWindow = async function* (
+      start: number,
+      end: number,
+    ): AsyncGenerator<TalendExecution, void, undefined> {
+      const pages = paginate<TalendExecution>(async (offset, limit) => {
+        const { body } = await transport.json<ExecutionsPage>(
+          {
+            ...target,
+            method: 'GET',
+            query: { ...filter, from: start, to: end, status: window.status, offset, limit },
+          },
+          signal,
+        );
+        return body;
+      }, MAX_LISTING_OFFSET);
+      let next = await pages.next();
+      for (; !next.done; next = await pages.next()) {
+        const execution = next.value;
+        const seen = previous.has(execution.executionId) || current.has(execution.executionId);
+        current.add(execution.executionId);
+        if (!seen) yield execution;
+      }
+      if (next.value === 'complete' || end - start <= 1) return;
+      // Halves share their edge, so a run at the midpoint is listed by both and kept once.
+      const middle = Math.floor((start + end) / 2);
+      yield* listWindow(start, middle);
+      yield* listWindow(middle, end);
+    };
+    yield* listWindow(from, to);
     previous = current;
   }
 }

@@ -38,6 +38,7 @@ export interface SyncSettings {
   concurrency: number;
   settleDelayMs: number;
   lookbackMs: number;
+  listingOverlapMs: number;
   leaseTtlMs: number;
   maxExecutionAttempts: number;
   fileFormat: 'JSON' | 'TEXT';

@@ -145,6 +145,7 @@ export function loadConfig(options: LoadOptions): Config {
       concurrency: positive('concurrency') ?? 4,
       settleDelayMs: duration('settleDelay') ?? 30_000,
       lookbackMs: duration('lookback') ?? 86_400_000,
+      listingOverlapMs: duration('listingOverlap') ?? 3_600_000,
       leaseTtlMs: duration('leaseTtl') ?? 120_000,
       maxExecutionAttempts: positive('maxAttempts') ?? 5,
       fileFormat: fileFormat === 'TEXT' ? 'TEXT' : 'JSON',

@@ -177,6 +177,13 @@ export const SETTINGS = {
     default: '24h',
     help: 'First run of a task: how far back to start.',
   },
+  listingOverlap: {
+    flag: 'listing-overlap',
+    env: 'SYNC_LISTING_OVERLAP',
+    file: 'sync.listingOverlap',
+    default: '1h',
+    help: 'How far before its watermark each run lists a task again (for runs Talend lists late).',
+  },
   leaseTtl: {
     flag: 'lease-ttl',
     env: 'SYNC_LEASE_TTL',

@@ -63,30 +63,40 @@ export interface ExecutionContext {
 }
 
 /**
- * Progress of one task, stored in our checkpoint index.
- * `watermark`: every execution that finished at or before it is fully indexed.
- * `executions`: per execution still running or interrupted, how far it got.
+ * Progress of one task, stored in our checkpoint index. The rules that read and move it live in
+ * src/job/progress.ts, with the invariant they keep.
  */
 export interface TaskCheckpoint {
   taskId: string;
+  /**
+   * Listing watermark: every run of the task triggered in [rangeStart, watermark) has been listed
+   * and is either tracked in `executions` or fully indexed.
+   */
   watermark?: string;
-  /** Backfills: the start of the range `watermark` counts from. */
+  /** Runs triggered before this instant are out of scope (the first sync's lookback, a backfill's `--from`). */
   rangeStart?: string;
   executions: Record<string, ExecutionProgress>;
   updatedAt: string;
 }
 
 export interface ExecutionProgress {
+  /** When Talend says the run was triggered: decides when the entry may be pruned. */
+  triggeredAt?: string;
   /** Every entry with a timestamp before this instant is indexed (running executions). */
   indexedUpTo?: string;
   /** A backward chunk walk in progress: entries in [resumeEndTime, end) are acknowledged. */
   walk?: { start?: string; end?: string; resumeEndTime: string };
-  /** The whole log of a finished execution is indexed; kept until the watermark passes `finishedAt`. */
+  /** The whole log of a finished execution is indexed. */
   done?: boolean;
+  /** When `done` was set. */
+  doneAt?: string;
   /** Given up after too many failed runs (or deleted at Talend); reported by `status`, never retried. */
   abandoned?: boolean;
+  /** When the run ended: `finishTimestamp`, or for a run that ended without one, when it was triggered. */
   finishedAt?: string;
   startedAt?: string;
   attempts?: number;
   lastError?: string;
+  /** Lines of this run that went to the dead-letter index, over every sync. */
+  deadLetters?: number;
 }

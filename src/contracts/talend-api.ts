@@ -38,6 +38,17 @@ export const TERMINAL_STATUSES = [
   'terminated_timeout',
   'terminated_shutdown',
 ] as const;
+/**
+ * Upper-case `executionStatus` values of a run that has not finished, as a production integration
+ * reports them (Talend documents no list).
+ */
+export const IN_FLIGHT_EXECUTION_STATUSES = [
+  'DISPATCHING_FLOW',
+  'STARTING_FLOW_EXECUTION',
+  'EXECUTION_EVENT_RECEIVED',
+  'DISPATCHING',
+  'EXECUTING',
+] as const;
 export type ExecutionStatus =
   (typeof RUNNING_STATUSES)[number] | (typeof TERMINAL_STATUSES)[number] | (string & {});
 

@@ -5,8 +5,9 @@ import { TalendApiError, TalendNetworkError, PresignedUrlExpiredError } from '..
  * How a failure inside one execution's work affects the run:
  * - `fatal`: every other execution would fail the same way (Elasticsearch down or refusing
  *   writes, Talend credentials rejected): stop the run and count no attempt against the execution;
- * - `gone`: Talend no longer has the execution (deleted between listing and fetching): give it up;
- * - `retry-chunk`: a transient transfer failure: download the chunk again;
+ * - `gone`: Talend no longer knows a run the checkpoint tracks (deleted between two syncs): give it up;
+ * - `retry-chunk`: a transient transfer failure, or an object store that does not have the file
+ *   yet (404 on the presigned URL): download the chunk again;
  * - `execution`: this execution failed; the next run retries it, up to the attempt limit.
  */
 export type FailureKind = 'fatal' | 'gone' | 'retry-chunk' | 'execution' | 'interrupted';
@@ -30,9 +31,12 @@ export function classifyFailure(error: unknown, signal?: AbortSignal): FailureKi
     if (error.category === 'interrupted') return 'interrupted';
     if (error instanceof TalendApiError) {
       if (error.status === 401) return 'fatal';
-      if (error.status === 404) return 'gone';
       if (error instanceof TalendNetworkError || error instanceof PresignedUrlExpiredError)
         return 'retry-chunk';
+      if (error.status === 404) {
+        if (error.operation === 'getExecution') return 'gone';
+        if (error.operation === 'download') return 'retry-chunk';
+      }
       return 'execution';
     }
     if (error.context.retryable === true) return 'retry-chunk';

@@ -1,10 +1,18 @@
 /**
- * Pure planning: from a task's checkpoint and the executions Talend lists, which log ranges to
- * fetch now, and how far the watermark may move afterwards. No I/O here, so every rule is unit-tested.
+ * Pure planning: from a task's checkpoint and the runs Talend lists, which log ranges to fetch now,
+ * which runs start being tracked, and where the watermark moves. No I/O here, so every rule is
+ * unit-tested; the rules about progress itself are in progress.ts.
  */
 import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
 import type { TalendExecution } from '../contracts/talend-api.ts';
-import { RUNNING_STATUSES } from '../contracts/talend-api.ts';
+import {
+  classifyListed,
+  endTime,
+  floorToSecond,
+  isRunning,
+  startTime,
+  type ListingWindow,
+} from './progress.ts';
 
 export type PlanMode = 'sync' | 'backfill';
 
@@ -29,90 +37,55 @@ export interface WorkItem {
 
 export interface SkippedExecution {
   executionId: string;
-  reason: 'indexed' | 'abandoned' | 'settling' | 'not-started' | 'running-in-backfill' | 'up-to-date';
+  reason:
+    | 'indexed'
+    | 'abandoned'
+    | 'settling'
+    | 'not-started'
+    | 'running-in-backfill'
+    | 'up-to-date'
+    | 'before-range';
 }
 
 export interface TaskPlan {
   items: WorkItem[];
   skipped: SkippedExecution[];
+  /** Listed runs not indexed and not tracked yet: tracked from this run on. */
+  newRuns: TalendExecution[];
   /** Upper bound of this run: now minus the settle delay (sync), or the backfill's end. */
   horizonMs: number;
+  /** Where the watermark moves once the new runs are tracked. */
+  watermark: number;
 }
 
 export interface PlanInput {
   mode: PlanMode;
   checkpoint: TaskCheckpoint;
-  /** The watermark this run may trust (see `startingPoint`); undefined on a first run. */
-  watermark?: number;
+  window: ListingWindow;
+  /** What the listing returned, plus the tracked runs it no longer shows, fetched by id. */
   executions: TalendExecution[];
   now: number;
   settleDelayMs: number;
-  /** Backfill only: the end of the requested range. */
-  backfillTo?: number;
-}
-
-export function isRunning(execution: TalendExecution): boolean {
-  return (
-    execution.finishTimestamp === undefined ||
-    (RUNNING_STATUSES as readonly string[]).includes(execution.status)
-  );
-}
-
-export function finishTime(execution: TalendExecution): number | undefined {
-  return execution.finishTimestamp === undefined ? undefined : Date.parse(execution.finishTimestamp);
-}
-
-export function startTime(execution: TalendExecution): number | undefined {
-  const text = execution.startTimestamp ?? execution.triggerTimestamp;
-  return text === undefined ? undefined : Date.parse(text);
-}
-
-/** Talend's log API takes whole seconds: a horizon on a second boundary keeps every range exact. */
-export function floorToSecond(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
-}
-
-export interface StartingPoint {
-  /** Executions are listed from here: those overlapping [from, now] (or the backfill's end). */
-  from: number;
-  /** The stored watermark, when it applies to this run. */
-  watermark?: number;
-  /** Backfill only: the start of the range the stored watermark is counted from. */
-  rangeStart?: number;
-}
-
-/**
- * Where a task's run starts. Sync: at its watermark, or `lookback` ago on the first run. Backfill:
- * its own watermark applies only while the requested start is inside the range it was counted over
- * (a re-run of `--from now-90d` resumes; an earlier `--from` starts again from there).
- */
-export function startingPoint(
-  checkpoint: TaskCheckpoint,
-  options: { now: number; lookbackMs: number; backfillFrom?: number },
-): StartingPoint {
-  const stored = checkpoint.watermark === undefined ? undefined : Date.parse(checkpoint.watermark);
-  if (options.backfillFrom === undefined) {
-    return { from: stored ?? options.now - options.lookbackMs, watermark: stored };
-  }
-  const rangeStart = checkpoint.rangeStart === undefined ? undefined : Date.parse(checkpoint.rangeStart);
-  if (stored !== undefined && rangeStart !== undefined && options.backfillFrom >= rangeStart) {
-    return { from: Math.max(options.backfillFrom, stored), watermark: stored, rangeStart };
-  }
-  return { from: options.backfillFrom, rangeStart: options.backfillFrom };
 }
 
 export function planTask(input: PlanInput): TaskPlan {
   const settled = floorToSecond(input.now - input.settleDelayMs);
-  const horizonMs =
-    input.backfillTo === undefined ? settled : Math.min(settled, floorToSecond(input.backfillTo));
-  const watermark = input.watermark;
+  const horizonMs = input.mode === 'backfill' ? Math.min(settled, floorToSecond(input.window.to)) : settled;
   const items: WorkItem[] = [];
   const skipped: SkippedExecution[] = [];
+  const newRuns: TalendExecution[] = [];
 
   for (const execution of orderByStart(input.executions)) {
     const executionId = execution.executionId;
-    const progress: ExecutionProgress = input.checkpoint.executions[executionId] ?? {};
+    const tracked = input.checkpoint.executions[executionId];
     const skip = (reason: SkippedExecution['reason']) => skipped.push({ executionId, reason });
+    const kind = classifyListed(execution, tracked, input.window);
+    if (kind === 'before-range' || kind === 'indexed') {
+      skip(kind);
+      continue;
+    }
+    if (kind === 'new') newRuns.push(execution);
+    const progress: ExecutionProgress = tracked ?? {};
     if (progress.abandoned) {
       skip('abandoned');
       continue;
@@ -122,7 +95,6 @@ export function planTask(input: PlanInput): TaskPlan {
       continue;
     }
     const running = isRunning(execution);
-    const finish = finishTime(execution);
     if (running) {
       if (input.mode === 'backfill') {
         skip('running-in-backfill');
@@ -133,16 +105,9 @@ export function planTask(input: PlanInput): TaskPlan {
         skip('not-started');
         continue;
       }
-    } else if (finish !== undefined) {
-      if (
-        watermark !== undefined &&
-        finish <= watermark &&
-        input.checkpoint.executions[executionId] === undefined
-      ) {
-        skip('indexed');
-        continue;
-      }
-      if (finish > settled) {
+    } else {
+      const end = endTime(execution);
+      if (end !== undefined && end > settled) {
         skip('settling');
         continue;
       }
@@ -154,7 +119,9 @@ export function planTask(input: PlanInput): TaskPlan {
     }
     items.push({ execution, running, ranges });
   }
-  return { items, skipped, horizonMs };
+  // Runs triggered after the listing's end are listed by the next run, whose start is at most here.
+  const watermark = Math.min(horizonMs, floorToSecond(input.window.to));
+  return { items, skipped, newRuns, horizonMs, watermark };
 }
 
 /**
@@ -191,38 +158,4 @@ function parseOptional(iso: string | undefined): number | undefined {
 function orderByStart(executions: TalendExecution[]): TalendExecution[] {
   const unique = new Map(executions.map((execution) => [execution.executionId, execution]));
   return [...unique.values()].sort((a, b) => (startTime(a) ?? 0) - (startTime(b) ?? 0));
-}
-
-export interface WatermarkInput {
-  previous?: number;
-  horizonMs: number;
-  executions: TalendExecution[];
-  progress: Record<string, ExecutionProgress>;
-}
-
-/**
- * The watermark may advance to the horizon, but never past a finished execution whose log is not
- * fully indexed (failed, settling, or interrupted), and never backwards. Running executions do not
- * hold it back: they are tracked by id in the checkpoint until they finish.
- */
-export function nextWatermark(input: WatermarkInput): number {
-  let next = input.horizonMs;
-  for (const execution of input.executions) {
-    const finish = finishTime(execution);
-    if (finish === undefined || isRunning(execution)) continue;
-    const progress = input.progress[execution.executionId];
-    if (progress?.done || progress?.abandoned) continue;
-    if (input.previous !== undefined && finish <= input.previous && progress === undefined) continue;
-    next = Math.min(next, finish - 1);
-  }
-  return Math.max(next, input.previous ?? Number.NEGATIVE_INFINITY);
-}
-
-/** Drops the progress of executions the watermark now vouches for. */
-export function pruneProgress(checkpoint: TaskCheckpoint, watermark: number): void {
-  for (const [executionId, progress] of Object.entries(checkpoint.executions)) {
-    const finishedAt = progress.finishedAt === undefined ? undefined : Date.parse(progress.finishedAt);
-    if (progress.done && finishedAt !== undefined && finishedAt <= watermark)
-      delete checkpoint.executions[executionId];
-  }
 }

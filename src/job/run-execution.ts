@@ -8,10 +8,11 @@ import { ingestChunk, type ChunkResult } from '../pipeline/ingest-chunk.ts';
 import type { BulkIndexer } from '../store/bulk-indexer.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { DeadLetterWriter } from '../store/dead-letters.ts';
-import type { LogChunk, TalendClient } from '../talend/index.ts';
+import { LogNotFoundError, type LogChunk, type TalendClient } from '../talend/index.ts';
 import { executionContext } from './context.ts';
 import { classifyFailure } from './failure-kind.ts';
-import type { LogRange, WorkItem } from './plan.ts';
+import type { WorkItem } from './plan.ts';
+import { completeRange, endTime, trackedProgress, walkStep } from './progress.ts';
 
 export interface ExecutionDeps {
   talend: TalendClient;
@@ -31,13 +32,15 @@ export interface ExecutionDeps {
   transfers: LimitFunction;
 }
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
-
 /**
  * Walks the planned ranges of one execution, chunk after chunk, and commits progress only after
  * Elasticsearch has acknowledged (or dead-lettered) every line of a chunk: a crash at any point
  * leaves a checkpoint that is behind the index, never ahead of it. Re-walked lines get the same
  * document ids, so catching up overwrites instead of duplicating.
+ *
+ * Talend answers 404 to a log request when it holds no log for the run. For a run that is over,
+ * that is its whole log: done with no line. For a run still going, the log may not be written
+ * yet: nothing moves, and the next sync asks again.
  */
 export async function runExecution(
   item: WorkItem,
@@ -52,8 +55,7 @@ export async function runExecution(
   const logger = deps.logger.child({ taskId: execution.taskId, executionId });
   const setProgress = (change: (progress: ExecutionProgress) => void) =>
     checkpoint.update((state) => {
-      const progress = (state.executions[executionId] ??= {});
-      progress.startedAt ??= execution.startTimestamp;
+      const progress = (state.executions[executionId] ??= trackedProgress(execution));
       change(progress);
     });
   let deadLettered = 0;
@@ -70,39 +72,48 @@ export async function runExecution(
       },
       signal,
     );
-    for await (const chunk of walk) {
-      await chunk.prepare(signal);
-      const result = await ingestWithRetries(chunk, context, deps, signal, logger);
-      deps.stats.addChunk(result);
-      deadLettered += result.deadLettered;
-      logger.debug({ chunk: chunk.sequence, ...result }, 'chunk indexed');
-      if (!chunk.last && chunk.window.startMs !== undefined) {
-        const resumeEndTime = iso(chunk.window.startMs)!;
-        await setProgress((progress) => {
-          progress.walk = { start: iso(range.startMs), end: iso(range.endMs), resumeEndTime };
-        });
+    let rangeDeadLetters = 0;
+    let chunks = 0;
+    try {
+      for await (const chunk of walk) {
+        chunks += 1;
+        await chunk.prepare(signal);
+        const result = await ingestWithRetries(chunk, context, deps, signal, logger);
+        deps.stats.addChunk(result);
+        rangeDeadLetters += result.deadLettered;
+        logger.debug({ chunk: chunk.sequence, ...result }, 'chunk indexed');
+        if (!chunk.last && chunk.window.startMs !== undefined) {
+          const resumeEndMs = chunk.window.startMs;
+          const deadLetters = rangeDeadLetters;
+          rangeDeadLetters = 0;
+          await setProgress((progress) => {
+            walkStep(progress, range, resumeEndMs);
+            if (deadLetters > 0) progress.deadLetters = (progress.deadLetters ?? 0) + deadLetters;
+          });
+          deadLettered += deadLetters;
+        }
       }
+    } catch (error) {
+      if (!(error instanceof LogNotFoundError) || chunks > 0) throw error;
+      if (item.running) {
+        logger.info('Talend has no log for this running execution yet; the next run asks again');
+        return { deadLettered };
+      }
+      logger.info('Talend has no log for this execution: it is done with no line');
     }
-    await setProgress((progress) => completeRange(progress, range, execution.finishTimestamp));
+    deadLettered += rangeDeadLetters;
+    const deadLetters = rangeDeadLetters;
+    await setProgress((progress) =>
+      completeRange(progress, {
+        completes: range.completes,
+        endMs: range.endMs,
+        endedAtMs: endTime(execution),
+        deadLetters,
+        now: Date.now(),
+      }),
+    );
   }
   return { deadLettered };
-}
-
-function completeRange(
-  progress: ExecutionProgress,
-  range: LogRange,
-  finishTimestamp: string | undefined,
-): void {
-  delete progress.walk;
-  delete progress.lastError;
-  progress.attempts = 0;
-  if (range.completes === 'log') {
-    progress.done = true;
-    progress.finishedAt = finishTimestamp;
-    delete progress.indexedUpTo;
-  } else {
-    progress.indexedUpTo = iso(range.endMs);
-  }
 }
 
 async function ingestWithRetries(

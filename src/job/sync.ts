@@ -14,14 +14,8 @@ import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
 import type { TalendClient } from '../talend/index.ts';
 import { classifyFailure, type FailureKind } from './failure-kind.ts';
-import {
-  nextWatermark,
-  planTask,
-  pruneProgress,
-  startingPoint,
-  type TaskPlan,
-  type WorkItem,
-} from './plan.ts';
+import { planTask, type TaskPlan, type WorkItem } from './plan.ts';
+import { advanceWatermark, listingWindow, recordFailure } from './progress.ts';
 import { runExecution, type ExecutionDeps } from './run-execution.ts';
 import { selectTasks, type SelectedTask } from './select-tasks.ts';
 
@@ -116,7 +110,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
    * Interruptions end quietly and fatal failures stop the run; anything else is this execution's
    * (or task's) own failure: counted, reported, and retried by the next run.
    */
-  const recordFailure = (
+  const reportFailure = (
     error: unknown,
     taskSignal: AbortSignal,
     where: { taskId: string; executionId?: string },
@@ -145,27 +139,39 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     const executionId = item.execution.executionId;
     try {
       const { deadLettered } = await runExecution(item, selected.task, checkpoint, executionDeps, taskSignal);
-      if (deadLettered > 0) stats.executionsPartial += 1;
-      else stats.executionsCompleted += 1;
+      if (deadLettered > 0) {
+        stats.executionsPartial += 1;
+        stats.deadLetterRuns.push({ taskId: selected.taskId, executionId, deadLetters: deadLettered });
+      } else {
+        stats.executionsCompleted += 1;
+      }
     } catch (error) {
-      const failure = recordFailure(error, taskSignal, { taskId: selected.taskId, executionId });
-      if (failure === undefined) return;
-      const { kind, message } = failure;
-      await checkpoint
-        .update((state) => {
-          const progress = (state.executions[executionId] ??= {});
-          progress.attempts = (progress.attempts ?? 0) + 1;
-          progress.lastError = message;
-          progress.finishedAt ??= item.execution.finishTimestamp;
-          if (kind === 'gone' || progress.attempts >= config.sync.maxExecutionAttempts) {
-            progress.abandoned = true;
-            stats.executionsAbandoned += 1;
-          } else {
-            stats.executionsFailed += 1;
-          }
-        })
-        .catch((checkpointError: unknown) => stopRun(checkpointError));
+      await recordExecutionFailure(error, selected.taskId, executionId, checkpoint, taskSignal);
     }
+  };
+
+  /** Counts a failed attempt at a run in its checkpoint: retried by the next run, or given up. */
+  const recordExecutionFailure = async (
+    error: unknown,
+    taskId: string,
+    executionId: string,
+    checkpoint: TaskCheckpointHandle,
+    taskSignal: AbortSignal,
+  ) => {
+    const failure = reportFailure(error, taskSignal, { taskId, executionId });
+    if (failure === undefined) return;
+    await checkpoint
+      .update((state) => {
+        const progress = (state.executions[executionId] ??= {});
+        const outcome = recordFailure(progress, {
+          message: failure.message,
+          gone: failure.kind === 'gone',
+          maxAttempts: config.sync.maxExecutionAttempts,
+        });
+        if (outcome === 'abandoned') stats.executionsAbandoned += 1;
+        else stats.executionsFailed += 1;
+      })
+      .catch((checkpointError: unknown) => stopRun(checkpointError));
   };
 
   const processTask = async (selected: SelectedTask) => {
@@ -180,50 +186,50 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     try {
       const checkpoint = await checkpoints.load(selected.taskId);
       const state = checkpoint.checkpoint;
-      const start = startingPoint(state, {
+      const window = listingWindow(state, {
         now: now(),
         lookbackMs: config.sync.lookbackMs,
-        backfillFrom: backfill?.from,
+        overlapMs: config.sync.listingOverlapMs,
+        backfill,
       });
-      const executions = await discoverExecutions(
+      const { executions, gone } = await discoverExecutions(
         deps.talend,
         selected.taskId,
-        start.from,
-        backfill?.to ?? now(),
+        window,
         state.executions,
         taskSignal,
       );
       const plan = planTask({
         mode: backfill ? 'backfill' : 'sync',
         checkpoint: state,
-        watermark: start.watermark,
+        window,
         executions,
         now: now(),
         settleDelayMs: config.sync.settleDelayMs,
-        backfillTo: backfill?.to,
       });
       stats.executionsPlanned += plan.items.length;
       if (dryRun) {
         deps.onPlan?.(selected, plan);
         return;
       }
+      // Another run holds the task now: its checkpoint is no longer ours to write.
+      if (taskSignal.aborted) return;
+      await checkpoint.update((draft) =>
+        advanceWatermark(draft, {
+          newRuns: plan.newRuns,
+          watermark: plan.watermark,
+          rangeStart: window.rangeStart,
+          overlapMs: config.sync.listingOverlapMs,
+        }),
+      );
+      for (const { executionId, error } of gone) {
+        await recordExecutionFailure(error, selected.taskId, executionId, checkpoint, taskSignal);
+      }
       await Promise.all(
         plan.items.map((item) => executionSlots(() => processItem(item, selected, checkpoint, taskSignal))),
       );
-      if (lease?.lost.aborted) return;
-      const watermark = nextWatermark({
-        previous: start.watermark,
-        horizonMs: plan.horizonMs,
-        executions,
-        progress: checkpoint.checkpoint.executions,
-      });
-      await checkpoint.update((draft) => {
-        draft.watermark = new Date(Math.max(watermark, start.from)).toISOString();
-        if (start.rangeStart !== undefined) draft.rangeStart = new Date(start.rangeStart).toISOString();
-        pruneProgress(draft, watermark);
-      });
     } catch (error) {
-      recordFailure(error, taskSignal, { taskId: selected.taskId });
+      reportFailure(error, taskSignal, { taskId: selected.taskId });
     } finally {
       await lease
         ?.release()
@@ -239,23 +245,30 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
 
   if (fatalError !== undefined) return { kind: 'fatal', error: fatalError };
   if (deps.signal.aborted) return { kind: 'interrupted' };
-  return failedExecutions > 0 ? { kind: 'partial' } : { kind: 'ok' };
+  return failedExecutions > 0 || stats.deadLetterRuns.length > 0 ? { kind: 'partial' } : { kind: 'ok' };
+}
+
+interface Discovered {
+  executions: TalendExecution[];
+  /** Tracked runs Talend no longer knows (deleted between two syncs), with the 404 it answered. */
+  gone: { executionId: string; error: unknown }[];
 }
 
 /**
- * Executions overlapping [from, to], plus the ones the checkpoint still tracks: a run that was
- * executing last time may have finished before `from` by now, and is fetched by id.
+ * What the listing returns for the window, plus the runs the checkpoint still tracks that it no
+ * longer shows (fetched by id): under trigger-time listing, a run triggered before the window is
+ * never listed again however long it runs.
  */
 async function discoverExecutions(
   talend: TalendClient,
   taskId: string,
-  from: number,
-  to: number,
+  window: { from: number; to: number },
   tracked: Record<string, { done?: boolean; abandoned?: boolean }>,
   signal: AbortSignal,
-): Promise<TalendExecution[]> {
+): Promise<Discovered> {
   const found = new Map<string, TalendExecution>();
-  for await (const execution of talend.listTaskExecutions(taskId, { from, to }, signal)) {
+  const gone: Discovered['gone'] = [];
+  for await (const execution of talend.listTaskExecutions(taskId, window, signal)) {
     found.set(execution.executionId, execution);
   }
   for (const [executionId, progress] of Object.entries(tracked)) {
@@ -264,14 +277,8 @@ async function discoverExecutions(
       found.set(executionId, await talend.getExecution(executionId, signal));
     } catch (error) {
       if (classifyFailure(error, signal) !== 'gone') throw error;
-      // Deleted at Talend: planning it leads to the 404 again, which gives it up and reports it.
-      found.set(executionId, {
-        executionId,
-        taskId,
-        status: 'terminated',
-        finishTimestamp: new Date(from).toISOString(),
-      });
+      gone.push({ executionId, error });
     }
   }
-  return [...found.values()];
+  return { executions: [...found.values()], gone };
 }

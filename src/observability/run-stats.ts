@@ -17,6 +17,8 @@ export class RunStats {
   talendRetries = 0;
   elasticsearchRetries = 0;
   readonly failures: { taskId?: string; executionId?: string; error: string }[] = [];
+  /** Runs of which this run dead-lettered lines: their ids go in the summary, to replay them. */
+  readonly deadLetterRuns: DeadLetterRun[] = [];
 
   addChunk(result: {
     linesRead: number;
@@ -57,6 +59,7 @@ export class RunStats {
       durationMs,
       documentsPerSecond: durationMs > 0 ? Math.round((this.documents * 1000) / durationMs) : 0,
       failures: this.failures.slice(0, 20),
+      deadLetterRuns: this.deadLetterRuns.slice(0, 20),
     };
   }
 }
@@ -75,4 +78,12 @@ export interface RunSummary {
   durationMs: number;
   documentsPerSecond: number;
   failures: { taskId?: string; executionId?: string; error: string }[];
+  /** At most 20; `deadLetters` counts them all. */
+  deadLetterRuns: DeadLetterRun[];
+}
+
+export interface DeadLetterRun {
+  taskId?: string;
+  executionId: string;
+  deadLetters: number;
 }

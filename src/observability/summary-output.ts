@@ -31,6 +31,9 @@ export function summaryTable(summary: RunSummary, outcome: string): string {
   for (const failure of summary.failures) {
     lines.push(`  ! ${failure.executionId ?? failure.taskId ?? ''}: ${failure.error}`);
   }
+  for (const run of summary.deadLetterRuns) {
+    lines.push(`  ! ${run.executionId}: ${run.deadLetters} lines in the dead-letter index`);
+  }
   return lines.join('\n');
 }
 

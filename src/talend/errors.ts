@@ -39,6 +39,12 @@ export class TalendApiError extends TalendLogsError {
 /** No HTTP answer at all (refused, reset, timed out) after every allowed attempt. */
 export class TalendNetworkError extends TalendApiError {}
 
+/**
+ * `POST /logs` answered 404 for an execution the listing returned: Talend holds no log for it
+ * (rejected before it started, or not written yet while it is dispatching).
+ */
+export class LogNotFoundError extends TalendApiError {}
+
 /** `/logs/status` never said READY within the bounded wait. */
 export class LogNotReadyError extends TalendApiError {}
 

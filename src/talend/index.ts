@@ -18,6 +18,7 @@ export { formatApiDate, parseNextEndTime } from './api-dates.ts';
 export {
   TalendApiError,
   TalendNetworkError,
+  LogNotFoundError,
   LogNotReadyError,
   LogTokenExpiredError,
   PresignedUrlExpiredError,

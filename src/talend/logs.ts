@@ -10,7 +10,13 @@ import {
 import type { Logger } from '../observability/logger.ts';
 import { formatApiDate, parseNextEndTime } from './api-dates.ts';
 import { headerValue, type ApiTransport } from './api-transport.ts';
-import { LogNotReadyError, LogTokenExpiredError, TalendApiError } from './errors.ts';
+import {
+  LogNotFoundError,
+  LogNotReadyError,
+  LogTokenExpiredError,
+  TalendApiError,
+  type TalendErrorContext,
+} from './errors.ts';
 import { registerPresignedUrl } from './presigned-download.ts';
 
 export interface GeneratedLog {
@@ -85,7 +91,16 @@ export class LogOperations {
       },
       executionId,
     };
-    const { status, headers, body } = await this.transport.json<GenerateLogResponse>(request, signal);
+    const { status, headers, body } = await this.transport
+      .json<GenerateLogResponse>(request, signal)
+      .catch((error: unknown) => {
+        if (!(error instanceof TalendApiError) || error.status !== 404) throw error;
+        throw new LogNotFoundError(
+          `Talend has no log for execution ${executionId} (HTTP 404 on generateLog).`,
+          { ...(error.context as TalendErrorContext), operation: 'generateLog', status: 404 },
+          error,
+        );
+      });
     if (typeof body?.token !== 'string' || body.token === '') {
       throw new TalendApiError(`Talend generateLog for execution ${executionId} answered without a token.`, {
         operation: 'generateLog',

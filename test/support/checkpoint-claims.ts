@@ -4,8 +4,8 @@
  * - an execution `done`: its whole log;
  * - `indexedUpTo`: the execution's entries before that instant;
  * - `walk.resumeEndTime`: the entries of the interrupted walk in [resumeEndTime, walk.end);
- * - the task's `watermark`: the whole log of every execution that finished by then (since the range
- *   start) and that the checkpoint does not track on its own.
+ * - the task's `watermark`: the whole log of every execution triggered in [rangeStart, watermark)
+ *   that the checkpoint does not track (the invariant of src/job/progress.ts).
  * Counts are compared per execution and time range (the truth's count from the simulator, the index's
  * from a count query), which is exact enough here: a final id-by-id comparison catches the rest.
  */
@@ -109,10 +109,10 @@ export async function checkCheckpointClaims(options: ClaimCheckOptions): Promise
       checkpoint.rangeStart === undefined ? Number.NEGATIVE_INFINITY : Date.parse(checkpoint.rangeStart);
     const task = simulator.tenant.tasks.find((candidate) => candidate.id === taskId);
     for (const execution of task?.executions ?? []) {
-      const { finishTime } = execution;
-      if (finishTime === undefined || finishTime > watermark || finishTime < since) continue;
+      const triggered = execution.triggerTime ?? execution.startTime;
+      if (triggered >= watermark || triggered < since) continue;
       // An execution the checkpoint tracks answers for itself (done, or its own progress above).
-      if (tracked[execution.id] !== undefined && !tracked[execution.id]!.done) continue;
+      if (tracked[execution.id] !== undefined) continue;
       await check(taskId, execution.id, ['watermark', `watermark ${checkpoint.watermark}`]);
     }
   }

@@ -1,21 +1,14 @@
 import type { FlagValues } from '../../config/load.ts';
 import type { TaskCheckpoint } from '../../contracts/documents.ts';
+import { pendingRuns, type PendingRuns } from '../../job/progress.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createElasticsearchClient, startRuntime } from '../runtime.ts';
 
-interface TaskStatus {
+interface TaskStatus extends PendingRuns {
   taskId: string;
   watermark?: string;
   lagSeconds?: number;
-  inProgress: {
-    executionId: string;
-    indexedUpTo?: string;
-    resumeAt?: string;
-    attempts?: number;
-    lastError?: string;
-  }[];
-  givenUp: { executionId: string; attempts?: number; lastError?: string }[];
   updatedAt: string;
 }
 
@@ -32,36 +25,23 @@ export async function statusCommand(flags: FlagValues): Promise<number> {
     } else {
       printTable(statuses);
     }
-    return statuses.some((status) => status.givenUp.length > 0) ? EXIT.partial : EXIT.ok;
+    const needsAttention = statuses.some(
+      (status) => status.givenUp.length > 0 || status.withDeadLetters.length > 0,
+    );
+    return needsAttention ? EXIT.partial : EXIT.ok;
   } finally {
     await elasticsearch.close();
   }
 }
 
 function taskStatus(checkpoint: TaskCheckpoint, now: number): TaskStatus {
-  const entries = Object.entries(checkpoint.executions);
   return {
     taskId: checkpoint.taskId,
     watermark: checkpoint.watermark,
     lagSeconds: checkpoint.watermark
       ? Math.round((now - Date.parse(checkpoint.watermark)) / 1000)
       : undefined,
-    inProgress: entries
-      .filter(([, progress]) => !progress.done && !progress.abandoned)
-      .map(([executionId, progress]) => ({
-        executionId,
-        indexedUpTo: progress.indexedUpTo,
-        resumeAt: progress.walk?.resumeEndTime,
-        attempts: progress.attempts,
-        lastError: progress.lastError,
-      })),
-    givenUp: entries
-      .filter(([, progress]) => progress.abandoned)
-      .map(([executionId, progress]) => ({
-        executionId,
-        attempts: progress.attempts,
-        lastError: progress.lastError,
-      })),
+    ...pendingRuns(checkpoint),
     updatedAt: checkpoint.updatedAt,
   };
 }
@@ -71,14 +51,19 @@ function printTable(statuses: TaskStatus[]): void {
     console.log('No checkpoints yet: run "talend-logs sync" first.');
     return;
   }
-  console.log(`${'task'.padEnd(38)} ${'watermark'.padEnd(26)} ${'lag'.padStart(8)}  in progress  given up`);
+  console.log(
+    `${'task'.padEnd(38)} ${'watermark'.padEnd(26)} ${'lag'.padStart(8)}  in progress  given up  done`,
+  );
   for (const status of statuses) {
     const lag = status.lagSeconds === undefined ? '-' : `${status.lagSeconds}s`;
     console.log(
       `${status.taskId.padEnd(38)} ${(status.watermark ?? '-').padEnd(26)} ${lag.padStart(8)}  ` +
-        `${String(status.inProgress.length).padStart(11)}  ${String(status.givenUp.length).padStart(8)}`,
+        `${String(status.inProgress.length).padStart(11)}  ${String(status.givenUp.length).padStart(8)}  ` +
+        `${String(status.done.length).padStart(4)}`,
     );
     for (const gone of status.givenUp)
       console.log(`    given up ${gone.executionId}: ${gone.lastError ?? ''}`);
+    for (const run of status.withDeadLetters)
+      console.log(`    dead letters ${run.executionId}: ${run.deadLetters} lines`);
   }
 }

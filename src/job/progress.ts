@@ -1,0 +1,290 @@
+/**
+ * Every rule that reads or moves a task's checkpoint, as pure functions: what a listed run is, where
+ * the next listing starts, which runs are tracked, how a range, a chunk or a failure moves a run's
+ * progress, what is pruned, and what `status` reports.
+ *
+ * Talend's execution listing filters `from`/`to` either on the run overlapping the window (the API
+ * reference) or on `triggerTimestamp` alone (what a production integration observed); items may
+ * come newest first. The checkpoint stays exact under both because it keeps this invariant:
+ *
+ *   Every run triggered in [rangeStart, watermark) is either tracked by id in the checkpoint until
+ *   its log is fully indexed, or was fully indexed and triggered before watermark − overlap.
+ *
+ * It follows that a listing from `watermark − overlap` (never before `rangeStart`) sees, under
+ * either rule, every run triggered since then; a tracked run the listing no longer shows is
+ * fetched by id; and a listed run that is not tracked is new, unless it was triggered before the
+ * listing's start, in which case it was indexed and pruned (or is out of scope). The watermark
+ * moves to the settled horizon only in the same checkpoint write that tracks every listed run
+ * not yet indexed. `overlap` covers a run that Talend lists some time after its trigger time.
+ */
+import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
+import {
+  IN_FLIGHT_EXECUTION_STATUSES,
+  RUNNING_STATUSES,
+  TERMINAL_STATUSES,
+  type TalendExecution,
+} from '../contracts/talend-api.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function parse(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** Words in an undocumented status that can only mean the run is over. */
+const OVER_WORDS = /SUCCE|FAIL|REJECT|TERMINAT|CANCEL|ABORT|ERROR|TIMEOUT|KILL|COMPLETE|FINISH|DONE|STOPPED/i;
+
+/**
+ * Whether a run is still going. A `finishTimestamp` means over. Without one, the documented
+ * lower-case `status` decides; failing that, `executionStatus`: a known in-flight value means
+ * running, a value that names an end means over. A status nobody documented and that names no end
+ * counts as running: walking a finished run to the horizon once more per sync costs a request,
+ * while taking a running run for finished would lose the lines it logs afterwards.
+ */
+export function isRunning(execution: TalendExecution): boolean {
+  if (execution.finishTimestamp !== undefined) return false;
+  const status = execution.status?.toLowerCase();
+  if ((RUNNING_STATUSES as readonly string[]).includes(status)) return true;
+  if ((TERMINAL_STATUSES as readonly string[]).includes(status)) return false;
+  const detail = execution.executionStatus?.toUpperCase();
+  if (detail !== undefined && (IN_FLIGHT_EXECUTION_STATUSES as readonly string[]).includes(detail))
+    return true;
+  return !OVER_WORDS.test(`${status ?? ''} ${detail ?? ''}`);
+}
+
+export function triggerTime(execution: TalendExecution): number | undefined {
+  return parse(execution.triggerTimestamp) ?? parse(execution.startTimestamp);
+}
+
+export function startTime(execution: TalendExecution): number | undefined {
+  return parse(execution.startTimestamp) ?? parse(execution.triggerTimestamp);
+}
+
+/**
+ * When a run that is over ended: its `finishTimestamp`, or for one that ended without it (rejected
+ * before it started), its trigger or start time. The settle delay counts from here.
+ */
+export function endTime(execution: TalendExecution): number | undefined {
+  return parse(execution.finishTimestamp) ?? triggerTime(execution);
+}
+
+/** Talend's log API takes whole seconds: a horizon on a second boundary keeps every range exact. */
+export function floorToSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}
+
+export interface ListingWindow {
+  /** The listing asks for runs from here (epoch ms)... */
+  from: number;
+  /** ...to here: now, or the backfill's end. */
+  to: number;
+  /** Runs triggered before it are out of scope. */
+  rangeStart: number;
+  /** The stored watermark, when this run continues from it. */
+  watermark?: number;
+}
+
+export interface ListingOptions {
+  now: number;
+  /** First sync of a task: how far back its scope starts. */
+  lookbackMs: number;
+  /** How far before the watermark every listing reaches back. */
+  overlapMs: number;
+  /** Backfill: the requested range. */
+  backfill?: { from: number; to: number };
+}
+
+/**
+ * Where a task's listing starts. Sync: its watermark less the overlap, or `lookback` ago on the
+ * first run. Backfill: its own watermark applies only while the requested start is inside the range
+ * it was counted over (a re-run of `--from now-90d` resumes; an earlier `--from` starts again).
+ */
+export function listingWindow(checkpoint: TaskCheckpoint, options: ListingOptions): ListingWindow {
+  const stored = parse(checkpoint.watermark);
+  const storedStart = parse(checkpoint.rangeStart);
+  const to = options.backfill?.to ?? options.now;
+  let rangeStart: number;
+  let watermark: number | undefined;
+  if (options.backfill === undefined) {
+    watermark = stored;
+    // A checkpoint written before ranges were recorded starts its range at its first listing.
+    rangeStart =
+      storedStart ?? (stored === undefined ? options.now - options.lookbackMs : stored - options.overlapMs);
+  } else if (stored !== undefined && storedStart !== undefined && options.backfill.from >= storedStart) {
+    watermark = stored;
+    rangeStart = storedStart;
+  } else {
+    rangeStart = options.backfill.from;
+  }
+  const from = watermark === undefined ? rangeStart : Math.max(rangeStart, watermark - options.overlapMs);
+  return { from: Math.min(from, to), to, rangeStart, watermark };
+}
+
+export type ListedRun =
+  /** Tracked in the checkpoint: its progress says what is left. */
+  | 'tracked'
+  /** Never seen before: all of its log is to be indexed. */
+  | 'new'
+  /** Triggered before the task's range: the overlap rule lists it, the trigger rule never does. */
+  | 'before-range'
+  /** Not tracked and triggered before the listing's start: indexed, then pruned. */
+  | 'indexed';
+
+/** What a run the listing (or a fetch by id) returned is, by the invariant above. */
+export function classifyListed(
+  execution: TalendExecution,
+  progress: ExecutionProgress | undefined,
+  window: ListingWindow,
+): ListedRun {
+  if (progress !== undefined) return 'tracked';
+  const triggered = triggerTime(execution);
+  if (triggered === undefined) return 'new';
+  if (triggered < window.rangeStart) return 'before-range';
+  return triggered < window.from ? 'indexed' : 'new';
+}
+
+/** A tracking entry for a listed run that is not indexed yet. */
+export function trackedProgress(execution: TalendExecution): ExecutionProgress {
+  const progress: ExecutionProgress = {};
+  const triggered = triggerTime(execution);
+  if (triggered !== undefined) progress.triggeredAt = iso(triggered);
+  if (execution.startTimestamp !== undefined) progress.startedAt = execution.startTimestamp;
+  return progress;
+}
+
+export interface Advance {
+  /** Runs listed now that are not yet indexed and not tracked yet. */
+  newRuns: TalendExecution[];
+  watermark: number;
+  rangeStart: number;
+  overlapMs: number;
+}
+
+/**
+ * The one checkpoint write that moves the watermark: it tracks every new run first, so the
+ * invariant holds the moment it is stored; then drops what the next listing can no longer show
+ * as new (indexed runs triggered before its start). The watermark never moves back.
+ */
+export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): void {
+  for (const execution of advance.newRuns) {
+    checkpoint.executions[execution.executionId] ??= trackedProgress(execution);
+  }
+  const previous = parse(checkpoint.watermark);
+  const watermark = Math.max(advance.watermark, previous ?? Number.NEGATIVE_INFINITY);
+  checkpoint.watermark = iso(watermark);
+  checkpoint.rangeStart = iso(advance.rangeStart);
+  const nextFrom = Math.max(advance.rangeStart, watermark - advance.overlapMs);
+  for (const [executionId, progress] of Object.entries(checkpoint.executions)) {
+    // Entries from before `triggeredAt` was recorded fall back on the end, which is later.
+    const triggered = parse(progress.triggeredAt) ?? parse(progress.finishedAt);
+    if (progress.done && triggered !== undefined && triggered < nextFrom)
+      delete checkpoint.executions[executionId];
+  }
+}
+
+/** A chunk of a backward walk was acknowledged: entries in [resumeEndTime, end) are indexed. */
+export function walkStep(
+  progress: ExecutionProgress,
+  range: { startMs?: number; endMs?: number },
+  resumeEndMs: number,
+): void {
+  progress.walk = {
+    start: range.startMs === undefined ? undefined : iso(range.startMs),
+    end: range.endMs === undefined ? undefined : iso(range.endMs),
+    resumeEndTime: iso(resumeEndMs),
+  };
+}
+
+export interface RangeDone {
+  /** The whole log is indexed, or every entry before `endMs`. */
+  completes: 'log' | 'upTo';
+  endMs?: number;
+  /** When the run ended, for a whole log. */
+  endedAtMs?: number;
+  deadLetters: number;
+  now: number;
+}
+
+/** Every line of a range is acknowledged or dead-lettered. */
+export function completeRange(progress: ExecutionProgress, done: RangeDone): void {
+  delete progress.walk;
+  delete progress.lastError;
+  progress.attempts = 0;
+  if (done.deadLetters > 0) progress.deadLetters = (progress.deadLetters ?? 0) + done.deadLetters;
+  if (done.completes === 'log') {
+    progress.done = true;
+    progress.doneAt = iso(done.now);
+    if (done.endedAtMs !== undefined) progress.finishedAt = iso(done.endedAtMs);
+    delete progress.indexedUpTo;
+  } else if (done.endMs !== undefined) {
+    progress.indexedUpTo = iso(done.endMs);
+  }
+}
+
+export interface FailureRecord {
+  message: string;
+  /** Deleted at Talend: no later run can do better. */
+  gone: boolean;
+  maxAttempts: number;
+}
+
+/** A failed attempt at a run: counted, and given up on once it reaches the limit. */
+export function recordFailure(progress: ExecutionProgress, failure: FailureRecord): 'abandoned' | 'failed' {
+  progress.attempts = (progress.attempts ?? 0) + 1;
+  progress.lastError = failure.message;
+  if (failure.gone || progress.attempts >= failure.maxAttempts) {
+    progress.abandoned = true;
+    return 'abandoned';
+  }
+  return 'failed';
+}
+
+export interface PendingRuns {
+  inProgress: {
+    executionId: string;
+    indexedUpTo?: string;
+    resumeAt?: string;
+    attempts?: number;
+    lastError?: string;
+  }[];
+  givenUp: { executionId: string; attempts?: number; lastError?: string }[];
+  /** Runs indexed whole that the checkpoint still holds (the latest ones). */
+  done: { executionId: string; doneAt?: string; deadLetters?: number }[];
+  /** Runs with lines in the dead-letter index. */
+  withDeadLetters: { executionId: string; deadLetters: number }[];
+}
+
+/** What `status` reports of one task's checkpoint. */
+export function pendingRuns(checkpoint: TaskCheckpoint): PendingRuns {
+  const entries = Object.entries(checkpoint.executions);
+  return {
+    inProgress: entries
+      .filter(([, progress]) => !progress.done && !progress.abandoned)
+      .map(([executionId, progress]) => ({
+        executionId,
+        indexedUpTo: progress.indexedUpTo,
+        resumeAt: progress.walk?.resumeEndTime,
+        attempts: progress.attempts,
+        lastError: progress.lastError,
+      })),
+    givenUp: entries
+      .filter(([, progress]) => progress.abandoned)
+      .map(([executionId, progress]) => ({
+        executionId,
+        attempts: progress.attempts,
+        lastError: progress.lastError,
+      })),
+    done: entries
+      .filter(([, progress]) => progress.done)
+      .map(([executionId, progress]) => ({
+        executionId,
+        doneAt: progress.doneAt,
+        deadLetters: progress.deadLetters,
+      })),
+    withDeadLetters: entries.flatMap(([executionId, progress]) =>
+      (progress.deadLetters ?? 0) > 0 ? [{ executionId, deadLetters: progress.deadLetters! }] : [],
+    ),
+  };
+}

@@ -10,7 +10,10 @@ export interface Variants {
   boundary: 'inclusive' | 'exclusive';
   /** How many `/logs/status` polls of a token answer `IN_PROGRESS` before `READY`. */
   statusPollsBeforeReady: number;
-  /** Whether a 429 carries `Retry-After` (seconds). */
+  /**
+   * Whether a 429 carries `Retry-After` (seconds). Talend's material is silent; the production
+   * integration (New Relic `talend-observability`) reports none, so the default is `false`.
+   */
   retryAfter: boolean;
   /** Whether the object store gzips a download when the request's `Accept-Encoding` allows it. */
   gzip: boolean;
@@ -23,7 +26,7 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   nextEndTimeFormat: 'seconds',
   boundary: 'inclusive',
   statusPollsBeforeReady: 1,
-  retryAfter: true,
+  retryAfter: false,
   gzip: false,
   presignedUrlTtlSeconds: 3600,
   logTokenTtlSeconds: 3600,

@@ -119,6 +119,10 @@ describe('Talend faults', { concurrency: 4 }, () => {
         retryAfter ? 3 * API_KINDS.length : 0,
         'Retry-After is honoured when sent',
       );
+      if (!retryAfter) {
+        const delays = waits.map((line) => (JSON.parse(line) as { delayMs: number }).delayMs);
+        assert.ok(new Set(delays).size > 1, `the client's own waits are jittered: ${delays.join(', ')}`);
+      }
     });
   }
 

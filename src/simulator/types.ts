@@ -1,5 +1,7 @@
 import type { ExecutionRuntime, ExecutionType, RawLogEntry } from '../contracts/talend-api.ts';
 
+export type ObjectStoreKind = 's3' | 'azure';
+
 /** Switches for every point where Talend's public material is silent or contradictory. */
 export interface Variants {
   /** Outer shape of a downloaded JSON log file. */
@@ -15,6 +17,11 @@ export interface Variants {
    * integration (New Relic `talend-observability`) reports none, so the default is `false`.
    */
   retryAfter: boolean;
+  /**
+   * The object store behind presigned URLs: its URL layout and its error answers. Talend's documented
+   * regions run on AWS (S3) but for `us-west`, which runs on Azure (Blob storage).
+   */
+  objectStore: ObjectStoreKind;
   /** Whether the object store gzips a download when the request's `Accept-Encoding` allows it. */
   gzip: boolean;
   presignedUrlTtlSeconds: number;
@@ -27,6 +34,7 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   boundary: 'inclusive',
   statusPollsBeforeReady: 1,
   retryAfter: false,
+  objectStore: 's3',
   gzip: false,
   presignedUrlTtlSeconds: 3600,
   logTokenTtlSeconds: 3600,

@@ -596,6 +596,32 @@ describe('Talend log files: status, expiry', () => {
     }
   });
 
+  it('says when an Azure SAS URL expired, and tells a bad signature apart', async () => {
+    sim.setVariants({ objectStore: 'azure' });
+    try {
+      const generated = await client.generateLog(SMALL, {});
+      const url = await client.waitForLogFile(SMALL, generated.token);
+      const tampered = new URL(url);
+      tampered.searchParams.set('sig', Buffer.alloc(32).toString('base64'));
+      await assert.rejects(client.openPresignedUrl(tampered.href), (error: unknown) => {
+        assert.ok(error instanceof TalendApiError && !(error instanceof PresignedUrlExpiredError));
+        assert.equal(error.status, 403);
+        assert.match(error.message, /HTTP 403 \(AuthenticationFailed\) after 1 attempts/);
+        return true;
+      });
+      storeClock += 2 * HOUR;
+      await assert.rejects(client.openPresignedUrl(url), (error: unknown) => {
+        assert.ok(error instanceof PresignedUrlExpiredError);
+        assert.match(error.message, /expired before it was downloaded \(AuthenticationFailed\)/);
+        assert.doesNotMatch(error.message, /sig=/);
+        return true;
+      });
+    } finally {
+      storeClock = NOW;
+      sim.setVariants({ objectStore: 's3' });
+    }
+  });
+
   it('gets a fresh URL transparently when a chunk download finds its URL expired', async () => {
     const [chunk] = await collect(client.walkLogChunks({ executionId: SMALL }));
     sim.setFaults([{ kind: 'download', fault: 'expiredPresignedUrl', times: 1 }]);

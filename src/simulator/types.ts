@@ -112,6 +112,11 @@ export interface AuthOptions {
   accessTokenTtlSeconds?: number;
   /** Answer `expires_in` as a string, as some Talend answers do. */
   expiresInAsString?: boolean;
+  /**
+   * The audiences a token request may name, as a tenant's region accepts only its own API URL
+   * (`https://api.<region>.cloud.talend.com`); another one is refused with a 401. Default: any.
+   */
+  audiences?: string[];
 }
 
 /** Credentials accepted when `SimulatorOptions.auth` is not given. */

@@ -267,6 +267,32 @@ describe('simulator: authentication', () => {
     assert.equal(noAudience.status, 400);
   });
 
+  it("issues tokens only for the tenant's audiences when they are configured", async () => {
+    const { sim: regional } = await launch({
+      auth: { serviceAccounts: [ACCOUNT], audiences: ['https://api.eu.cloud.talend.com'] },
+    });
+    const ask = (audience: string) =>
+      call(`${regional.apiUrl}/security/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(ACCOUNT.clientId, ACCOUNT.clientSecret),
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ ...grant, audience }),
+      });
+    const refused = await ask(regional.apiUrl);
+    assert.equal(refused.status, 401);
+    assert.deepEqual([refused.json.status, refused.json.message], [401, 'Invalid audience']);
+    assert.match(refused.json.detail, /not issued for audience http:\/\/127\.0\.0\.1/);
+    assert.equal(refused.json.requestId, refused.headers['x-request-id']);
+    assert.equal((await ask('https://api.eu.cloud.talend.com')).status, 200);
+    assert.equal(
+      (await issueToken(basic(ACCOUNT.clientId, ACCOUNT.clientSecret), grant)).status,
+      200,
+      'any audience by default',
+    );
+  });
+
   it('answers expires_in as a string when configured so', async () => {
     const { sim: other } = await launch({
       auth: {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import { loadConfig, type FlagValues } from '../config/load.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { createTalendClient, resolveBaseUrl, type TalendClient } from '../talend/index.ts';
+import {
+  createTalendClient,
+  resolveBaseUrl,
+  resolveOAuthAudience,
+  type TalendClient,
+} from '../talend/index.ts';
 import { createElasticsearchClient } from './elasticsearch-client.ts';
 
 export interface Runtime {
@@ -32,8 +37,10 @@ export function startRuntime(flags: FlagValues, needs: { talend: boolean; elasti
 export function talendClientFor(runtime: Runtime): TalendClient {
   const { talend } = runtime.config;
   if (talend.auth === undefined) throw new Error('Talend credentials were not validated');
+  const baseUrl = resolveBaseUrl({ region: talend.region, baseUrl: talend.baseUrl });
   return createTalendClient({
-    baseUrl: resolveBaseUrl({ region: talend.region, baseUrl: talend.baseUrl }),
+    baseUrl,
+    oauthAudience: resolveOAuthAudience({ region: talend.region, baseUrl, audience: talend.oauthAudience }),
     auth: talend.auth,
     logger: runtime.logger,
     rateLimits: talend.rateLimits,

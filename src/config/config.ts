@@ -7,6 +7,8 @@ export interface TalendSettings {
   region?: string;
   baseUrl?: string;
   auth?: TalendAuth;
+  /** Overrides the audience `resolveOAuthAudience` derives from the region or base URL. */
+  oauthAudience?: string;
   caCert?: string;
   insecure: boolean;
   rateLimits: { monitoringPerMinute: number; processingPerMinute: number; orchestrationPerMinute: number };

@@ -117,6 +117,7 @@ export function loadConfig(options: LoadOptions): Config {
       region,
       baseUrl,
       auth,
+      oauthAudience: text('talendOauthAudience'),
       caCert: readCaFile(source, 'talendCaCert', problems),
       insecure: flag('talendInsecure'),
       rateLimits: {

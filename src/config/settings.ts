@@ -50,6 +50,12 @@ export const SETTINGS = {
     secret: true,
     help: 'Service account secret. Also TALEND_CLIENT_SECRET_FILE.',
   },
+  talendOauthAudience: {
+    flag: 'talend-oauth-audience',
+    env: 'TALEND_OAUTH_AUDIENCE',
+    file: 'talend.oauthAudience',
+    help: "Audience of service-account token requests. Default: the region's API URL, also behind TALEND_API_URL.",
+  },
   talendCaCert: {
     flag: 'talend-ca-cert',
     env: 'TALEND_CA_CERT',

@@ -21,6 +21,7 @@ export class AuthService {
   private readonly serviceAccounts: readonly ServiceAccount[];
   private readonly ttlSeconds: number;
   private readonly expiresInAsString: boolean;
+  private readonly audiences: ReadonlySet<string> | undefined;
   /** Issued access token → expiry (epoch ms). */
   private readonly accessTokens = new Map<string, number>();
 
@@ -29,6 +30,7 @@ export class AuthService {
     this.serviceAccounts = options.serviceAccounts ?? [];
     this.ttlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
     this.expiresInAsString = options.expiresInAsString ?? false;
+    this.audiences = options.audiences && new Set(options.audiences);
   }
 
   /** `POST /security/oauth/token`: client credentials in Basic auth, grant in a JSON body. */
@@ -51,6 +53,10 @@ export class AuthService {
     }
     if (typeof audience !== 'string' || audience === '')
       throw new SimulatedHttpError(400, 'audience is required');
+    // The reference documents 401 for a refused token request, and no answer for this case in particular.
+    if (this.audiences && !this.audiences.has(audience)) {
+      throw unauthorized('Invalid audience', `Tokens of this tenant are not issued for audience ${audience}`);
+    }
     const token = randomBytes(32).toString('base64url');
     this.accessTokens.set(token, now + this.ttlSeconds * 1000);
     return {

@@ -9,6 +9,7 @@ export type {
   TaskSpec,
   ExecutionSpec,
   Variants,
+  ObjectStoreKind,
   FaultRule,
   FaultKind,
   RequestKind,

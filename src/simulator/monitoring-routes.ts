@@ -94,7 +94,12 @@ async function status(context: SimulatorContext, request: ApiRequest): Promise<A
     const path = `/logs/${file.id}/${file.fileName}`;
     body = {
       status: 'READY',
-      presignedURL: context.signer.sign(path, request.now, variants.presignedUrlTtlSeconds),
+      presignedURL: context.signer.sign(
+        path,
+        request.now,
+        variants.presignedUrlTtlSeconds,
+        variants.objectStore,
+      ),
     };
   }
   return { status: 200, body };

@@ -1,42 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { SimulatorContext } from './api-types.ts';
 import { pause, sendBody, sendStream } from './http-util.ts';
 import { layoutFor } from './log-file-format.ts';
+import { DIALECTS, StoreError, type StoreDialect } from './object-store-dialects.ts';
 import { LogFileStream } from './log-file-stream.ts';
 
 const OBJECT_PATH = /^\/logs\/(?<id>[0-9a-f]+)\/[^/]+$/;
-
-/** S3's error codes for the statuses an error fault can make. */
-const FAULT_CODES: Record<number, string> = {
-  429: 'TooManyRequests',
-  500: 'InternalError',
-  502: 'BadGateway',
-  503: 'SlowDown',
-};
-
-/** Thrown inside the handler to answer with S3's XML error body. */
-class S3Error extends Error {
-  override readonly name = 'S3Error';
-  readonly status: number;
-  readonly code: string;
-
-  constructor(status: number, code: string, message: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-function noSuchKey(): S3Error {
-  return new S3Error(404, 'NoSuchKey', 'The specified key does not exist.');
-}
-
-function expired(): S3Error {
-  return new S3Error(403, 'AccessDenied', 'Request has expired');
-}
 
 function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
@@ -46,37 +17,31 @@ function acceptsGzip(req: IncomingMessage): boolean {
 export function objectStoreHandler(
   context: SimulatorContext,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  async function download(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+  async function download(
+    req: IncomingMessage,
+    res: ServerResponse,
+    dialect: StoreDialect,
+    requestId: string,
+  ): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://object-store');
     const id = OBJECT_PATH.exec(url.pathname)?.groups?.id;
-    if (req.method !== 'GET' || id === undefined) throw noSuchKey();
+    if (req.method !== 'GET' || id === undefined) throw dialect.notFound();
     context.stats.download++;
-    if (req.headers.authorization !== undefined) {
-      // Real S3 refuses a presigned URL that also carries an Authorization header.
-      throw new S3Error(
-        400,
-        'InvalidArgument',
-        'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified',
-      );
+    if (req.headers.authorization !== undefined && dialect.withAuthorizationHeader) {
+      throw dialect.withAuthorizationHeader;
     }
-    const signature = context.signer.check(url, context.now());
-    if (signature === 'invalid') {
-      throw new S3Error(
-        403,
-        'SignatureDoesNotMatch',
-        'The request signature we calculated does not match the signature you provided.',
-      );
-    }
-    if (signature === 'expired') throw expired();
+    const now = context.now();
+    const { verdict, expiresAt } = context.signer.check(url, now);
+    if (verdict === 'invalid' || expiresAt === undefined) throw dialect.badSignature();
+    if (verdict === 'expired') throw dialect.expired(expiresAt, now);
     const file = context.files.withId(id);
-    if (!file) throw noSuchKey();
+    if (!file) throw dialect.notFound();
 
     const faults = context.faults.draw('download', file.executionId);
     if (faults.delayMs > 0) await pause(faults.delayMs);
     const status = faults.errorStatus();
-    if (status !== undefined)
-      throw new S3Error(status, FAULT_CODES[status] ?? 'InternalError', 'Simulated failure');
-    if (faults.has('expiredPresignedUrl')) throw expired();
+    if (status !== undefined) throw dialect.failure(status);
+    if (faults.has('expiredPresignedUrl')) throw dialect.expired(expiresAt, now);
 
     const cut = faults.bodyCut();
     const layout = layoutFor(file.format, file.jsonShape);
@@ -96,7 +61,7 @@ export function objectStoreHandler(
     const headers: Record<string, string> = {
       'content-type': layout.contentType,
       'content-disposition': `attachment; filename="${url.pathname.split('/').pop() ?? ''}"`,
-      'x-amz-request-id': requestId,
+      ...dialect.headers(requestId),
     };
     let body: Readable = source;
     if (context.variants.gzip && acceptsGzip(req)) {
@@ -109,15 +74,14 @@ export function objectStoreHandler(
   }
 
   return (req, res) => {
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
-    download(req, res, requestId)
+    const dialect = DIALECTS[context.variants.objectStore];
+    const requestId = dialect.newRequestId();
+    download(req, res, dialect, requestId)
       .catch((error: unknown) => {
-        const failure = error instanceof S3Error ? error : new S3Error(500, 'InternalError', String(error));
-        const xml =
-          '<?xml version="1.0" encoding="UTF-8"?>\n' +
-          `<Error><Code>${failure.code}</Code><Message>${failure.message}</Message><RequestId>${requestId}</RequestId></Error>`;
-        const headers = { 'content-type': 'application/xml', 'x-amz-request-id': requestId };
-        return sendBody(res, failure.status, headers, Buffer.from(xml), undefined);
+        const failure =
+          error instanceof StoreError ? error : new StoreError(500, 'InternalError', String(error));
+        const answer = dialect.render(failure, requestId, context.now());
+        return sendBody(res, failure.status, answer.headers, answer.body, undefined);
       })
       .catch(() => res.destroy());
   };

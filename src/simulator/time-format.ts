@@ -22,9 +22,13 @@ export function parseDateTime(text: string): number | undefined {
   return parseLogTime(text);
 }
 
+/** `2021-09-01T07:01:45Z`: the guide's form, also a SAS's signed expiry (`se`). */
+export function isoSeconds(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
+}
+
 export function formatNextEndTime(ms: number, format: Variants['nextEndTimeFormat']): string {
-  const iso = new Date(ms).toISOString();
-  return format === 'millis' ? iso : `${iso.slice(0, 19)}Z`;
+  return format === 'millis' ? new Date(ms).toISOString() : isoSeconds(ms);
 }
 
 /** `20210901T070145Z`: the `X-Amz-Date` form. */

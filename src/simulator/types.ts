@@ -1,5 +1,7 @@
 import type { ExecutionRuntime, ExecutionType, RawLogEntry } from '../contracts/talend-api.ts';
 
+export type ObjectStoreKind = 's3' | 'azure';
+
 /** Switches for every point where Talend's public material is silent or contradictory. */
 export interface Variants {
   /** Outer shape of a downloaded JSON log file. */
@@ -10,8 +12,16 @@ export interface Variants {
   boundary: 'inclusive' | 'exclusive';
   /** How many `/logs/status` polls of a token answer `IN_PROGRESS` before `READY`. */
   statusPollsBeforeReady: number;
-  /** Whether a 429 carries `Retry-After` (seconds). */
+  /**
+   * Whether a 429 carries `Retry-After` (seconds). Talend's material is silent; the production
+   * integration (New Relic `talend-observability`) reports none, so the default is `false`.
+   */
   retryAfter: boolean;
+  /**
+   * The object store behind presigned URLs: its URL layout and its error answers. Talend's documented
+   * regions run on AWS (S3) but for `us-west`, which runs on Azure (Blob storage).
+   */
+  objectStore: ObjectStoreKind;
   /** Whether the object store gzips a download when the request's `Accept-Encoding` allows it. */
   gzip: boolean;
   presignedUrlTtlSeconds: number;
@@ -37,7 +47,8 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   nextEndTimeFormat: 'seconds',
   boundary: 'inclusive',
   statusPollsBeforeReady: 1,
-  retryAfter: true,
+  retryAfter: false,
+  objectStore: 's3',
   gzip: false,
   presignedUrlTtlSeconds: 3600,
   logTokenTtlSeconds: 3600,
@@ -119,6 +130,11 @@ export interface AuthOptions {
   accessTokenTtlSeconds?: number;
   /** Answer `expires_in` as a string, as some Talend answers do. */
   expiresInAsString?: boolean;
+  /**
+   * The audiences a token request may name, as a tenant's region accepts only its own API URL
+   * (`https://api.<region>.cloud.talend.com`); another one is refused with a 401. Default: any.
+   */
+  audiences?: string[];
 }
 
 /** Credentials accepted when `SimulatorOptions.auth` is not given. */

@@ -1,18 +1,68 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { amzDate, parseAmzDate } from './time-format.ts';
+import { amzDate, isoSeconds, parseAmzDate, parseLogTime } from './time-format.ts';
+import type { ObjectStoreKind } from './types.ts';
 
-/** The query parameters the signature covers, besides the path. */
-const SIGNED_PARAMS = [
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-];
+export interface SignatureCheck {
+  verdict: 'valid' | 'invalid' | 'expired';
+  /** When a URL with a good signature stops working (epoch ms). */
+  expiresAt?: number;
+}
 
-export type SignatureCheck = 'valid' | 'invalid' | 'expired';
+/** How one object store lays a presigned URL's grant and signature out in its query. */
+interface SigningScheme {
+  signatureParam: string;
+  /** The parameters the signature covers, besides the path. */
+  signedParams: readonly string[];
+  encoding: 'hex' | 'base64';
+  grant(now: number, ttlSeconds: number): Record<string, string>;
+  expiresAt(params: URLSearchParams): number | undefined;
+}
 
-/** S3-style presigned URLs: an HMAC over the path and the signing parameters, with an expiry. */
+const SCHEMES: Readonly<Record<ObjectStoreKind, SigningScheme>> = {
+  s3: {
+    signatureParam: 'X-Amz-Signature',
+    signedParams: [
+      'X-Amz-Algorithm',
+      'X-Amz-Credential',
+      'X-Amz-Date',
+      'X-Amz-Expires',
+      'X-Amz-SignedHeaders',
+    ],
+    encoding: 'hex',
+    grant(now, ttlSeconds) {
+      const date = amzDate(now);
+      return {
+        'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+        'X-Amz-Credential': `SIMULATOR/${date.slice(0, 8)}/us-east-1/s3/aws4_request`,
+        'X-Amz-Date': date,
+        'X-Amz-Expires': String(ttlSeconds),
+        'X-Amz-SignedHeaders': 'host',
+      };
+    },
+    expiresAt(params) {
+      const signedAt = parseAmzDate(params.get('X-Amz-Date') ?? '');
+      const ttlSeconds = Number(params.get('X-Amz-Expires'));
+      return signedAt === undefined || !Number.isFinite(ttlSeconds)
+        ? undefined
+        : signedAt + ttlSeconds * 1000;
+    },
+  },
+  // A read-only service SAS for one blob. Without a signed start (`st`) it is valid from the moment it is used.
+  azure: {
+    signatureParam: 'sig',
+    signedParams: ['sv', 'sr', 'sp', 'se'],
+    encoding: 'base64',
+    grant: (now, ttlSeconds) => ({
+      sv: '2021-08-06',
+      sr: 'b',
+      sp: 'r',
+      se: isoSeconds(now + ttlSeconds * 1000),
+    }),
+    expiresAt: (params) => parseLogTime(params.get('se') ?? ''),
+  },
+};
+
+/** Presigned URLs in S3's or Azure's layout: an HMAC over the path and the grant, with an expiry. */
 export class UrlSigner {
   private readonly key = randomBytes(32);
   private readonly baseUrl: string;
@@ -21,32 +71,28 @@ export class UrlSigner {
     this.baseUrl = baseUrl;
   }
 
-  sign(path: string, now: number, ttlSeconds: number): string {
-    const date = amzDate(now);
-    const params = new URLSearchParams({
-      'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
-      'X-Amz-Credential': `SIMULATOR/${date.slice(0, 8)}/us-east-1/s3/aws4_request`,
-      'X-Amz-Date': date,
-      'X-Amz-Expires': String(ttlSeconds),
-      'X-Amz-SignedHeaders': 'host',
-    });
-    params.set('X-Amz-Signature', this.signature(path, params));
+  sign(path: string, now: number, ttlSeconds: number, store: ObjectStoreKind): string {
+    const scheme = SCHEMES[store];
+    const params = new URLSearchParams(scheme.grant(now, ttlSeconds));
+    params.set(scheme.signatureParam, this.signature(scheme, path, params));
     return `${this.baseUrl}${path}?${params.toString()}`;
   }
 
+  /** Checks a URL in whichever layout it was signed, so a store switched mid-run still reads older URLs. */
   check(url: URL, now: number): SignatureCheck {
-    const given = Buffer.from(url.searchParams.get('X-Amz-Signature') ?? '');
-    const expected = Buffer.from(this.signature(url.pathname, url.searchParams));
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
-    const signedAt = parseAmzDate(url.searchParams.get('X-Amz-Date') ?? '');
-    const ttlSeconds = Number(url.searchParams.get('X-Amz-Expires'));
-    if (signedAt === undefined || !Number.isFinite(ttlSeconds)) return 'invalid';
-    return now > signedAt + ttlSeconds * 1000 ? 'expired' : 'valid';
+    const scheme = Object.values(SCHEMES).find((candidate) => url.searchParams.has(candidate.signatureParam));
+    if (scheme === undefined) return { verdict: 'invalid' };
+    const given = Buffer.from(url.searchParams.get(scheme.signatureParam) ?? '');
+    const expected = Buffer.from(this.signature(scheme, url.pathname, url.searchParams));
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { verdict: 'invalid' };
+    const expiresAt = scheme.expiresAt(url.searchParams);
+    if (expiresAt === undefined) return { verdict: 'invalid' };
+    return { verdict: now > expiresAt ? 'expired' : 'valid', expiresAt };
   }
 
-  private signature(path: string, params: URLSearchParams): string {
+  private signature(scheme: SigningScheme, path: string, params: URLSearchParams): string {
     const hmac = createHmac('sha256', this.key).update(path);
-    for (const name of SIGNED_PARAMS) hmac.update(`\n${params.get(name) ?? ''}`);
-    return hmac.digest('hex');
+    for (const name of scheme.signedParams) hmac.update(`\n${params.get(name) ?? ''}`);
+    return hmac.digest(scheme.encoding);
   }
 }

@@ -3,6 +3,7 @@ import type { OAuthTokenResponse } from '../contracts/talend-api.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { ApiTransport } from './api-transport.ts';
 import { createAuthProvider, type AuthProvider } from './auth.ts';
+import { resolveOAuthAudience } from './base-url.ts';
 import { walkLogChunks, type ChunkSource } from './chunk-walk.ts';
 import { getExecution, listExecutions, listTaskExecutions } from './executions.ts';
 import { DEFAULT_STATUS_POLL, LogOperations } from './logs.ts';
@@ -51,8 +52,9 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
     userAgent: agent,
     now,
   });
+  const audience = options.oauthAudience ?? resolveOAuthAudience({ baseUrl: options.baseUrl });
   const auth: AuthProvider = createAuthProvider(options.auth, {
-    fetchToken: (basic) => requestAccessToken(transport, options.baseUrl, basic),
+    fetchToken: (basic) => requestAccessToken(transport, audience, basic),
     now,
     stats,
     logger,
@@ -90,10 +92,10 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
   };
 }
 
-/** `POST /security/oauth/token`: the audience is the API origin the token will be used against. */
+/** `POST /security/oauth/token` with Talend's client-credentials grant. */
 async function requestAccessToken(
   transport: ApiTransport,
-  baseUrl: URL,
+  audience: string,
   basic: string,
 ): Promise<OAuthTokenResponse> {
   const { body } = await transport.json<OAuthTokenResponse>({
@@ -103,7 +105,7 @@ async function requestAccessToken(
     authorization: basic,
     body: {
       contentType: 'application/json',
-      text: JSON.stringify({ audience: baseUrl.origin, grant_type: 'client_credentials' }),
+      text: JSON.stringify({ audience, grant_type: 'client_credentials' }),
     },
   });
   return body;

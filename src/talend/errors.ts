@@ -96,9 +96,14 @@ function advice(failure: HttpFailure, attempts: number): string {
     return 'the request was rejected as invalid. Execution ids must be UUIDs and dates must read yyyy-mm-ddThh:mm:ssZ; check the ids and time range given.';
   }
   if (status === 401) {
-    return failure.authKind === 'pat'
-      ? 'the personal access token is invalid, expired or revoked. Create a new one in the Talend Cloud Portal (Profile Preferences > Personal Access Tokens) and configure it.'
-      : 'the service account credentials were refused. Check the service account client id and secret, and that the account is still enabled.';
+    if (failure.authKind === 'pat') {
+      return 'the personal access token is invalid, expired or revoked. Create a new one in the Talend Cloud Portal (Profile Preferences > Personal Access Tokens) and configure it.';
+    }
+    const audience =
+      failure.operation === 'token'
+        ? " The token request's audience is the region's API URL: check TALEND_REGION, or set TALEND_OAUTH_AUDIENCE."
+        : '';
+    return `the service account credentials were refused. Check the service account client id and secret, and that the account is still enabled.${audience}`;
   }
   if (status === 403) {
     return failure.operation === 'deleteLogs'

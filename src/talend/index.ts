@@ -1,4 +1,4 @@
-export { resolveBaseUrl } from './base-url.ts';
+export { resolveBaseUrl, resolveOAuthAudience } from './base-url.ts';
 export { createTalendClient } from './client.ts';
 export type { TalendClient, TalendClientOptions } from './types.ts';
 export type { TalendAuth } from './auth.ts';

@@ -25,9 +25,35 @@ export interface PresignedDownloaderDeps {
   userAgent: string;
 }
 
-/** S3 says "Request has expired"; other stores word it close enough. */
-const EXPIRED_TEXT = /expired/i;
 const OPERATION = 'download';
+
+/**
+ * The answers an object store gives once a presigned URL's time is up: only these are cured by a
+ * fresh URL from `/logs/status`. Any other refusal (a signature that does not match, a missing
+ * permission) stays an error.
+ * - S3: 403 `AccessDenied` "Request has expired"; 400 `ExpiredToken` when the temporary
+ *   credentials that signed the URL ran out first.
+ * - Azure Blob: 403 `AuthenticationFailed` ("Server failed to authenticate the request…") whose
+ *   `AuthenticationErrorDetail` puts the moment of use outside the signature's time frame; without
+ *   a signed start, Azure words that as an expiry before the start.
+ */
+const EXPIRED_ANSWERS: readonly { status: number; body: RegExp }[] = [
+  { status: 403, body: /<Code>AccessDenied<\/Code>\s*<Message>Request has expired<\/Message>/ },
+  { status: 400, body: /<Code>ExpiredToken<\/Code>/ },
+  {
+    status: 403,
+    body: /<Code>AuthenticationFailed<\/Code>[\s\S]*<AuthenticationErrorDetail>\s*(?:Signature not valid in the specified time frame|Signed expiry time \[[^\]]*\] (?:must|has to) be after signed start time)/,
+  },
+];
+
+export function isExpiredUrlAnswer(status: number, body: string): boolean {
+  return EXPIRED_ANSWERS.some((answer) => answer.status === status && answer.body.test(body));
+}
+
+/** The store's error code (S3 and Azure both answer `<Error><Code>…</Code>…`): safe to show, unlike its URL. */
+function storeErrorCode(body: string): string | undefined {
+  return /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(body)?.[1];
+}
 
 /** Opens a presigned log URL: a plain GET without our credentials, whose query is its signature. */
 export class PresignedDownloader {
@@ -68,17 +94,19 @@ export class PresignedDownloader {
       deps.logger.debug({ ...where, url: safeUrl(target), status }, 'log file request');
       if (status === 200) return this.toDownload(response);
       const text = await response.body.text().catch(() => '');
-      if (status === 403 && EXPIRED_TEXT.test(text)) {
+      const code = storeErrorCode(text);
+      if (isExpiredUrlAnswer(status, text)) {
         throw new PresignedUrlExpiredError(
-          `The presigned URL of the log file expired before it was downloaded; ask /logs/status for a fresh one. URL: ${safeUrl(target)}`,
-          { ...where, status },
+          `The presigned URL of the log file expired before it was downloaded (${code}); ask /logs/status for a fresh one. URL: ${safeUrl(target)}`,
+          { ...where, status, serverMessage: code },
         );
       }
       const delay = budget.afterStatus(status);
       if (delay === undefined) {
+        const said = code === undefined ? '' : ` (${code})`;
         throw new TalendApiError(
-          `The object store refused the log file download with HTTP ${status} after ${budget.attempts} attempts. URL: ${safeUrl(target)}`,
-          { ...where, status, attempts: budget.attempts },
+          `The object store refused the log file download with HTTP ${status}${said} after ${budget.attempts} attempts. URL: ${safeUrl(target)}`,
+          { ...where, status, attempts: budget.attempts, serverMessage: code },
         );
       }
       await this.backOff(target, { ...where, status }, delay, budget, signal);

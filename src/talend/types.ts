@@ -18,6 +18,8 @@ import type { TaskFilter } from './tasks.ts';
 export interface TalendClientOptions {
   baseUrl: URL;
   auth: TalendAuth;
+  /** The `audience` of service-account token requests. Default: `resolveOAuthAudience` of `baseUrl` alone. */
+  oauthAudience?: string;
   logger?: Logger;
   retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number; maxElapsedMs?: number };
   /** Requests per minute per API family; 0 = unlimited. Defaults: Talend's documented 600/1800/1800. */

@@ -267,6 +267,32 @@ describe('simulator: authentication', () => {
     assert.equal(noAudience.status, 400);
   });
 
+  it("issues tokens only for the tenant's audiences when they are configured", async () => {
+    const { sim: regional } = await launch({
+      auth: { serviceAccounts: [ACCOUNT], audiences: ['https://api.eu.cloud.talend.com'] },
+    });
+    const ask = (audience: string) =>
+      call(`${regional.apiUrl}/security/oauth/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basic(ACCOUNT.clientId, ACCOUNT.clientSecret),
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ ...grant, audience }),
+      });
+    const refused = await ask(regional.apiUrl);
+    assert.equal(refused.status, 401);
+    assert.deepEqual([refused.json.status, refused.json.message], [401, 'Invalid audience']);
+    assert.match(refused.json.detail, /not issued for audience http:\/\/127\.0\.0\.1/);
+    assert.equal(refused.json.requestId, refused.headers['x-request-id']);
+    assert.equal((await ask('https://api.eu.cloud.talend.com')).status, 200);
+    assert.equal(
+      (await issueToken(basic(ACCOUNT.clientId, ACCOUNT.clientSecret), grant)).status,
+      200,
+      'any audience by default',
+    );
+  });
+
   it('answers expires_in as a string when configured so', async () => {
     const { sim: other } = await launch({
       auth: {
@@ -750,6 +776,79 @@ describe('simulator: object store', () => {
   });
 });
 
+describe('simulator: object store in Azure style', () => {
+  let sim: RunningSimulator;
+  let clock: Clock;
+  let url: string;
+  const AUTH_FAILED =
+    /^<\?xml[^>]*><Error><Code>AuthenticationFailed<\/Code><Message>Server failed to authenticate the request\. Make sure the value of Authorization header is formed correctly including the signature\.\nRequestId:[0-9a-f-]{36}\nTime:\S+<\/Message><AuthenticationErrorDetail>/;
+  before(async () => {
+    ({ sim, clock } = await launch({ variants: { presignedUrlTtlSeconds: 600, objectStore: 'azure' } }));
+    url = await presignedUrl(sim, SMALL, (await generate(sim, SMALL)).json.token as string);
+  });
+
+  it('hands out SAS URLs and serves them', async () => {
+    const params = new URL(url).searchParams;
+    assert.deepEqual([...params.keys()].sort(), ['se', 'sig', 'sp', 'sr', 'sv']);
+    assert.equal(params.get('se'), new Date(T0 + 600 * SECOND).toISOString().replace('.000', ''));
+    const answer = await call(url);
+    assert.equal(answer.status, 200);
+    assert.match(answer.headers['x-ms-request-id'] as string, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(JSON.parse(answer.text), [...sim.entries(SMALL)]);
+  });
+
+  it('refuses a tampered signature or expiry with AuthenticationFailed, not as an expiry', async () => {
+    for (const [name, value] of [
+      ['sig', Buffer.alloc(32).toString('base64')],
+      ['se', '2099-01-01T00:00:00Z'],
+    ]) {
+      const tampered = new URL(url);
+      tampered.searchParams.set(name!, value!);
+      const answer = await call(tampered.href);
+      assert.equal(answer.status, 403, name);
+      assert.equal(answer.headers['x-ms-error-code'], 'AuthenticationFailed');
+      assert.match(answer.text, AUTH_FAILED);
+      assert.match(answer.text, /<AuthenticationErrorDetail>Signature did not match/);
+    }
+    const missing = await call(url.replace(/\/logs\/[0-9a-f]+\//, '/logs/0123456789abcdef/'));
+    assert.equal(missing.status, 403, 'the path is signed too');
+  });
+
+  it('expires SAS URLs after their lifetime, and early by fault, in Azure words', async () => {
+    clock.now = T0 + 601 * SECOND;
+    const late = await call(url);
+    clock.now = T0;
+    sim.setFaults([{ kind: 'download', fault: 'expiredPresignedUrl', times: 1 }]);
+    const early = await call(url);
+    sim.setFaults([]);
+    const expiry = new Date(T0 + 600 * SECOND).toUTCString();
+    for (const [answer, usedAt] of [
+      [late, T0 + 601 * SECOND],
+      [early, T0 + 601 * SECOND],
+    ] as const) {
+      assert.equal(answer.status, 403);
+      assert.equal(answer.headers['x-ms-error-code'], 'AuthenticationFailed');
+      assert.match(answer.text, AUTH_FAILED);
+      assert.ok(
+        answer.text.includes(
+          `<AuthenticationErrorDetail>Signed expiry time [${expiry}] must be after signed start time [${new Date(usedAt).toUTCString()}]</AuthenticationErrorDetail>`,
+        ),
+        answer.text,
+      );
+    }
+    assert.equal((await call(url)).status, 200, 'the fault expired it once');
+  });
+
+  it("answers faults and unknown blobs with Azure's codes", async () => {
+    sim.setFaults([{ kind: 'download', fault: 'http503', times: 1 }]);
+    const busy = await call(url);
+    sim.setFaults([]);
+    assert.deepEqual([busy.status, busy.headers['x-ms-error-code']], [503, 'ServerBusy']);
+    const unknown = await call(`${sim.objectStoreUrl}/nothing-here`);
+    assert.deepEqual([unknown.status, unknown.headers['x-ms-error-code']], [404, 'BlobNotFound']);
+  });
+});
+
 describe('simulator: log files stored on disk', () => {
   let dir: string;
   let stored: RunningSimulator;
@@ -832,14 +931,14 @@ describe('simulator: faults', () => {
     return presignedUrl(sim, id, (await generate(sim, id)).json.token as string);
   }
 
-  it('answers 429 with or without Retry-After, a given number of times', async () => {
+  it('answers 429 without Retry-After by default, with it when asked, a given number of times', async () => {
     sim.setFaults([{ kind: 'workspaces', fault: 'http429', times: 2 }]);
     const first = await workspaces();
-    assert.deepEqual([first.status, first.headers['retry-after'], first.json.status], [429, '1', 429]);
-    sim.setVariants({ retryAfter: false });
-    const second = await workspaces();
+    assert.deepEqual([first.status, first.headers['retry-after'], first.json.status], [429, undefined, 429]);
     sim.setVariants({ retryAfter: true });
-    assert.deepEqual([second.status, second.headers['retry-after']], [429, undefined]);
+    const second = await workspaces();
+    sim.setVariants({ retryAfter: false });
+    assert.deepEqual([second.status, second.headers['retry-after']], [429, '1']);
     assert.equal((await workspaces()).status, 200, 'fails twice, then succeeds');
   });
 
@@ -1006,7 +1105,9 @@ describe('simulator: rate limits', () => {
     for (let i = 0; i < 3; i++) assert.equal((await generate(sim, SMALL)).status, 200);
     const limited = await generate(sim, SMALL);
     assert.equal(limited.status, 429);
-    assert.equal(limited.headers['retry-after'], '60');
+    assert.equal(limited.headers['retry-after'], undefined);
+    sim.setVariants({ retryAfter: true });
+    assert.equal((await generate(sim, SMALL)).headers['retry-after'], '60', 'the rest of the minute');
     assert.equal((await api(sim, `/processing/executions/${SMALL}`)).status, 200, 'another group');
     clock.now = T0 + 60 * SECOND;
     assert.equal((await generate(sim, SMALL)).status, 200, 'a new minute');

@@ -418,40 +418,48 @@ describe('Talend client retries and rate limits', () => {
     }
   }
 
+  async function withRetryAfter<T>(run: () => Promise<T>): Promise<T> {
+    sim.setVariants({ retryAfter: true });
+    try {
+      return await run();
+    } finally {
+      sim.setVariants({ retryAfter: false });
+    }
+  }
+
   it('honours Retry-After on a 429', async () => {
     const retries = client.stats().retries;
     const startedAt = Date.now();
-    await withFaults([{ kind: 'workspaces', fault: 'http429', times: 1 }], () => client.listWorkspaces());
+    await withRetryAfter(() =>
+      withFaults([{ kind: 'workspaces', fault: 'http429', times: 1 }], () => client.listWorkspaces()),
+    );
     assert.ok(Date.now() - startedAt >= 950, `retried after ${Date.now() - startedAt} ms`);
     assert.equal(client.stats().retries - retries, 1);
   });
 
-  it('backs off by itself on a 429 without Retry-After', async () => {
-    sim.setVariants({ retryAfter: false });
-    try {
-      const retries = client.stats().retries;
-      const startedAt = Date.now();
-      await withFaults([{ kind: 'workspaces', fault: 'http429', times: 2 }], () => client.listWorkspaces());
-      assert.ok(Date.now() - startedAt < 900);
-      assert.equal(client.stats().retries - retries, 2);
-    } finally {
-      sim.setVariants({ retryAfter: true });
-    }
+  it("backs off by itself on a 429 without Retry-After (Talend's usual answer)", async () => {
+    const retries = client.stats().retries;
+    const startedAt = Date.now();
+    await withFaults([{ kind: 'workspaces', fault: 'http429', times: 2 }], () => client.listWorkspaces());
+    assert.ok(Date.now() - startedAt < 900);
+    assert.equal(client.stats().retries - retries, 2);
   });
 
   it('pauses the whole API family after a 429', async () => {
-    await withFaults([{ kind: 'workspaces', fault: 'http429', times: 1 }], async () => {
-      const startedAt = Date.now();
-      const first = client.listWorkspaces();
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const tasks = collect(client.listTasks({ name: 'orders' }));
-      await tasks;
-      assert.ok(
-        Date.now() - startedAt >= 950,
-        `another orchestration call went out after ${Date.now() - startedAt} ms`,
-      );
-      await first;
-    });
+    await withRetryAfter(() =>
+      withFaults([{ kind: 'workspaces', fault: 'http429', times: 1 }], async () => {
+        const startedAt = Date.now();
+        const first = client.listWorkspaces();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const tasks = collect(client.listTasks({ name: 'orders' }));
+        await tasks;
+        assert.ok(
+          Date.now() - startedAt >= 950,
+          `another orchestration call went out after ${Date.now() - startedAt} ms`,
+        );
+        await first;
+      }),
+    );
   });
 
   for (const fault of ['http500', 'http502', 'http503'] as const) {
@@ -587,6 +595,32 @@ describe('Talend log files: status, expiry', () => {
       });
     } finally {
       storeClock = NOW;
+    }
+  });
+
+  it('says when an Azure SAS URL expired, and tells a bad signature apart', async () => {
+    sim.setVariants({ objectStore: 'azure' });
+    try {
+      const generated = await client.generateLog(SMALL, {});
+      const url = await client.waitForLogFile(SMALL, generated.token);
+      const tampered = new URL(url);
+      tampered.searchParams.set('sig', Buffer.alloc(32).toString('base64'));
+      await assert.rejects(client.openPresignedUrl(tampered.href), (error: unknown) => {
+        assert.ok(error instanceof TalendApiError && !(error instanceof PresignedUrlExpiredError));
+        assert.equal(error.status, 403);
+        assert.match(error.message, /HTTP 403 \(AuthenticationFailed\) after 1 attempts/);
+        return true;
+      });
+      storeClock += 2 * HOUR;
+      await assert.rejects(client.openPresignedUrl(url), (error: unknown) => {
+        assert.ok(error instanceof PresignedUrlExpiredError);
+        assert.match(error.message, /expired before it was downloaded \(AuthenticationFailed\)/);
+        assert.doesNotMatch(error.message, /sig=/);
+        return true;
+      });
+    } finally {
+      storeClock = NOW;
+      sim.setVariants({ objectStore: 's3' });
     }
   });
 

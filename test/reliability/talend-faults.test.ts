@@ -119,6 +119,10 @@ describe('Talend faults', { concurrency: 4 }, () => {
         retryAfter ? 3 * API_KINDS.length : 0,
         'Retry-After is honoured when sent',
       );
+      if (!retryAfter) {
+        const delays = waits.map((line) => (JSON.parse(line) as { delayMs: number }).delayMs);
+        assert.ok(new Set(delays).size > 1, `the client's own waits are jittered: ${delays.join(', ')}`);
+      }
     });
   }
 
@@ -159,18 +163,19 @@ describe('Talend faults', { concurrency: 4 }, () => {
     assert.ok(summary.retries.talend >= 2 * target.executionIds.length, 'every cut file was fetched again');
   });
 
-  it('presigned URLs expired before use: fresh ones asked for, then exact', async () => {
-    const target = await scenario('rel-talend-presigned');
-    target.harness.simulator.setFaults(
-      perExecution(target.executionIds, { kind: 'download', fault: 'expiredPresignedUrl', times: 3 }),
-    );
-    const result = await target.run('expired URLs');
-    await exactWithoutDeadLetters(target, result);
-    assert.ok(
-      target.harness.simulator.stats().logStatus > target.harness.simulator.stats().generateLog,
-      'fresh URLs were requested',
-    );
-  });
+  for (const objectStore of ['s3', 'azure'] as const) {
+    it(`presigned URLs of ${objectStore} expired before use: fresh ones asked for, then exact`, async () => {
+      const target = await scenario(`rel-talend-presigned-${objectStore}`, { variants: { objectStore } });
+      target.harness.simulator.setFaults(
+        perExecution(target.executionIds, { kind: 'download', fault: 'expiredPresignedUrl', times: 3 }),
+      );
+      const result = await target.run('expired URLs');
+      await exactWithoutDeadLetters(target, result);
+      const stats = target.harness.simulator.stats();
+      assert.ok(stats.logStatus > stats.generateLog, 'fresh URLs were requested');
+      assert.ok(stats.download >= 4 * target.executionIds.length, 'every expired URL was tried');
+    });
+  }
 
   it('a service account token that expires mid-run: refreshed, then exact', async () => {
     const target = await scenario('rel-talend-sa', {

@@ -43,6 +43,27 @@ describe('loadConfig', () => {
     assert.deepEqual(config.talend.auth, { kind: 'pat', token: 'pat-value-123' });
   });
 
+  it('reads the OAuth audience override from flag, environment or file, and leaves it unset otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, 'talend:\n  region: eu\n  oauthAudience: https://from-file.example\n');
+    const load = (flags: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+      loadConfig({ flags, env: { TALEND_TOKEN: 'pat-value-123', ...env }, needs: both }).talend.oauthAudience;
+    assert.equal(load({ config: file }), 'https://from-file.example');
+    assert.equal(
+      load({ config: file }, { TALEND_OAUTH_AUDIENCE: 'https://from-env.example' }),
+      'https://from-env.example',
+    );
+    assert.equal(
+      load(
+        { config: file, 'talend-oauth-audience': 'https://from-flag.example' },
+        { TALEND_OAUTH_AUDIENCE: 'https://from-env.example' },
+      ),
+      'https://from-flag.example',
+    );
+    assert.equal(load({}, { TALEND_REGION: 'eu' }), undefined);
+  });
+
   it('reads secrets from *_FILE variables and registers them for scrubbing', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'secret'), 'client-secret-from-file\n');

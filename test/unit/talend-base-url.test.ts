@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/common/errors.ts';
-import { resolveBaseUrl } from '../../src/talend/index.ts';
+import { resolveBaseUrl, resolveOAuthAudience } from '../../src/talend/index.ts';
 
 describe('resolveBaseUrl', () => {
   it('maps every documented region to its API host', () => {
@@ -68,5 +68,42 @@ describe('resolveBaseUrl', () => {
       assert.ok(error instanceof ConfigError);
       assert.doesNotMatch(error.message, /hunter2/);
     }
+  });
+});
+
+describe('resolveOAuthAudience', () => {
+  const proxy = new URL('http://127.0.0.1:8080/talend');
+
+  it("names the region's API URL, also when the calls go to another base URL", () => {
+    assert.equal(
+      resolveOAuthAudience({ region: 'eu', baseUrl: resolveBaseUrl({ region: 'eu' }) }),
+      'https://api.eu.cloud.talend.com',
+    );
+    assert.equal(
+      resolveOAuthAudience({ region: ' US-West ', baseUrl: proxy }),
+      'https://api.us-west.cloud.talend.com',
+    );
+  });
+
+  it("names the base URL's origin when no region is known", () => {
+    assert.equal(resolveOAuthAudience({ baseUrl: proxy }), 'http://127.0.0.1:8080');
+    assert.equal(resolveOAuthAudience({ region: '  ', baseUrl: proxy }), 'http://127.0.0.1:8080');
+  });
+
+  it('lets an explicit audience win over region and base URL', () => {
+    const audience = 'https://api.eu.cloud.talend.com';
+    assert.equal(resolveOAuthAudience({ region: 'us', baseUrl: proxy, audience }), audience);
+    assert.equal(resolveOAuthAudience({ baseUrl: proxy, audience: ` ${audience} ` }), audience);
+    assert.equal(
+      resolveOAuthAudience({ region: 'ap', baseUrl: proxy, audience: ' ' }),
+      'https://api.ap.cloud.talend.com',
+    );
+  });
+
+  it('rejects a bad region id as resolveBaseUrl does', () => {
+    assert.throws(
+      () => resolveOAuthAudience({ region: 'eu.evil.com', baseUrl: proxy }),
+      (error: unknown) => error instanceof ConfigError && /region id/.test(error.message),
+    );
   });
 });

@@ -1,29 +1,57 @@
-import { SETTINGS, type SettingSpec } from '../config/settings.ts';
-import { COMMAND_OPTIONS } from './arguments.ts';
+import type { SettingSpec } from '../config/settings.ts';
+import { commandSettings, GLOBAL_OPTIONS } from './arguments.ts';
+import { COMMANDS, type CommandName, type CommandSpec, type OptionSpec } from './command-table.ts';
 
-const COMMANDS: [string, string][] = [
-  ['sync', 'Index the logs of new and running executions since the last run (the scheduled job).'],
-  ['backfill', 'Index historical executions: backfill --from DATE [--to DATE] (same as sync --backfill).'],
-  ['status', "Show each task's checkpoint, lag and executions in progress or given up."],
-  ['setup', 'Install index templates (and, with --kibana-url, the Kibana dashboard).'],
-  ['ingest-file', 'Index a log file downloaded by hand: ingest-file FILE --task ID --execution ID.'],
-  ['simulate', 'Run the Talend API simulator on 127.0.0.1 (for trying the tool without Talend).'],
-  ['demo', 'Simulator + Elasticsearch + setup + sync, then a few answers read back.'],
-];
+const PRECEDENCE =
+  'A flag wins over its environment variable, which wins over its key in the config file (--config), ' +
+  'which wins over the default.';
+const EXIT_CODES =
+  'Exit codes: 0 ok, 1 internal error, 2 configuration, 3 partial failure, 4 interrupted, 5 unavailable.';
 
+/** `talend-logs --help`: the commands and the options every command takes. */
 export function helpText(version: string): string {
-  const lines = [`talend-logs ${version}: Qlik Talend Cloud task logs into Elasticsearch`, '', 'Commands:'];
-  for (const [name, text] of COMMANDS) lines.push(`  ${name.padEnd(12)} ${text}`);
-  lines.push('', 'Options (flags win over environment variables, which win over the config file):');
-  for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
-    const names = [spec.flag ? `--${spec.flag}` : undefined, spec.env].filter(Boolean).join(', ');
-    const fallback = spec.default === undefined ? '' : ` [default: ${spec.default}]`;
-    lines.push(`  ${names}`, `      ${spec.help}${fallback}`);
+  const lines = [
+    `talend-logs ${version}: Qlik Talend Cloud task logs into Elasticsearch`,
+    '',
+    'Usage: talend-logs COMMAND [options]',
+    '',
+    'Commands:',
+  ];
+  for (const [name, spec] of Object.entries(COMMANDS) as [string, CommandSpec][]) {
+    lines.push(`  ${name.padEnd(12)} ${spec.summary}`);
   }
-  for (const [name, spec] of Object.entries(COMMAND_OPTIONS)) lines.push(`  --${name}`, `      ${spec.help}`);
+  lines.push('', 'Global options:', ...Object.entries(GLOBAL_OPTIONS).flatMap(optionLines));
   lines.push(
     '',
-    'Exit codes: 0 ok, 1 internal error, 2 configuration, 3 partial failure, 4 interrupted, 5 unavailable.',
+    'Run "talend-logs COMMAND --help" for the options of a command.',
+    PRECEDENCE,
+    '',
+    EXIT_CODES,
   );
   return lines.join('\n');
+}
+
+/** `talend-logs COMMAND --help`: what the command does and every option it takes. */
+export function commandHelp(name: CommandName): string {
+  const spec: CommandSpec = COMMANDS[name];
+  const usage = ['talend-logs', name, ...(spec.arguments ?? []), spec.usage, '[options]'].filter(Boolean);
+  const settings = commandSettings(spec);
+  const lines = [`Usage: ${usage.join(' ')}`, '', spec.summary, '', 'Options:'];
+  for (const setting of settings) lines.push(...settingLines(setting));
+  lines.push(...Object.entries({ ...spec.options, ...GLOBAL_OPTIONS }).flatMap(optionLines));
+  if (settings.length > 0) lines.push('', PRECEDENCE);
+  lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+function settingLines(spec: SettingSpec): string[] {
+  const flag = spec.flag === undefined ? undefined : spec.boolean ? `--[no-]${spec.flag}` : `--${spec.flag}`;
+  const names = [flag, spec.env, spec.file === '-' ? undefined : spec.file].filter(Boolean);
+  const fallback = spec.default === undefined ? '' : ` [default: ${spec.default}]`;
+  return [`  ${names.join(', ')}`, `      ${spec.help}${fallback}`];
+}
+
+function optionLines([name, spec]: [string, OptionSpec]): string[] {
+  const names = [spec.short && `-${spec.short}`, `--${name}`].filter(Boolean).join(', ');
+  return [`  ${names}`, `      ${spec.help}`];
 }

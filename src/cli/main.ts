@@ -6,27 +6,10 @@ import { readFileSync } from 'node:fs';
 import { TalendLogsError } from '../common/errors.ts';
 import { packageFile } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
+import { COMMANDS } from './command-table.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { failureMessage } from './failure-message.ts';
-import { helpText } from './help.ts';
-import type { FlagValues } from '../config/load.ts';
-
-type Command = (flags: FlagValues, positionals: string[]) => Promise<number>;
-
-/**
- * Each command is loaded when it runs: a scheduled `sync` then carries neither the simulator nor
- * the Kibana importer in memory.
- */
-const COMMANDS: Record<string, Command> = {
-  sync: async (flags) => (await import('./commands/sync.ts')).syncCommand(flags),
-  backfill: async (flags) => (await import('./commands/sync.ts')).syncCommand({ ...flags, backfill: true }),
-  status: async (flags) => (await import('./commands/status.ts')).statusCommand(flags),
-  setup: async (flags) => (await import('./commands/setup.ts')).setupCommand(flags),
-  simulate: async (flags) => (await import('./commands/simulate.ts')).simulateCommand(flags),
-  'ingest-file': async (flags, positionals) =>
-    (await import('./commands/ingest-file.ts')).ingestFileCommand(flags, positionals),
-  demo: async (flags) => (await import('./commands/demo.ts')).demoCommand(flags),
-};
+import { commandHelp, helpText } from './help.ts';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
@@ -41,18 +24,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(version());
     return EXIT.ok;
   }
-  if (command === undefined || flags.help === true || command === 'help') {
-    console.log(helpText(version()));
-    return command === undefined && flags.help !== true ? EXIT.config : EXIT.ok;
+  if (command === undefined) {
+    // Without a command there is nothing to run: asked for, the help is the answer; else a usage error.
+    if (flags.help === true) console.log(helpText(version()));
+    else console.error(helpText(version()));
+    return flags.help === true ? EXIT.ok : EXIT.config;
   }
-  const run = COMMANDS[command];
-  if (run === undefined) {
-    console.error(
-      `Unknown command "${command}". Commands: ${Object.keys(COMMANDS).join(', ')}. See talend-logs --help.`,
-    );
-    return EXIT.config;
+  if (flags.help === true) {
+    console.log(commandHelp(command));
+    return EXIT.ok;
   }
-  return run(flags, positionals);
+  return COMMANDS[command].run(flags, positionals);
 }
 
 main(process.argv.slice(2)).then(

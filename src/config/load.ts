@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { closestName } from '../common/closest-name.ts';
 import { ConfigError } from '../common/errors.ts';
 import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
@@ -38,7 +38,7 @@ export function loadConfig(options: LoadOptions): Config {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now();
   const problems: string[] = [];
-  const file = readConfigFile(options.flags, env);
+  const file = readConfigFile(new SettingSource(options.flags, env, {}, problems), problems);
   const source = new SettingSource(options.flags, env, file, problems);
 
   const text = (name: SettingName) => source.string(name);
@@ -237,9 +237,23 @@ function readCaFile(source: SettingSource, name: SettingName, problems: string[]
   }
 }
 
-function readConfigFile(flags: FlagValues, env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const path = typeof flags.config === 'string' ? flags.config : env.TALEND_LOGS_CONFIG;
-  if (path === undefined || path === '') return {};
+/** Keys of the config file, dotted: those of the settings table, nothing else. */
+const FILE_KEYS: readonly string[] = (Object.values(SETTINGS) as SettingSpec[])
+  .map((spec) => spec.file)
+  .filter((key) => key !== '-');
+
+/**
+ * The config file named by --config / TALEND_LOGS_CONFIG, as an object. Its format is given by
+ * --config-format, else read from the content, never from the name: a JSON document starts with "{",
+ * anything else is YAML. Keys the settings table does not know are problems, each with the key meant.
+ */
+function readConfigFile(source: SettingSource, problems: string[]): Record<string, unknown> {
+  const path = source.string('config');
+  if (path === undefined) return {};
+  const explicit = source.string('configFormat')?.toLowerCase();
+  if (explicit !== undefined && explicit !== 'json' && explicit !== 'yaml') {
+    throw new ConfigError(`${source.describe('configFormat')} must be json or yaml (got "${explicit}").`);
+  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -248,16 +262,56 @@ function readConfigFile(flags: FlagValues, env: NodeJS.ProcessEnv): Record<strin
       `Cannot read the config file "${path}" (${(error as NodeJS.ErrnoException).code}).`,
     );
   }
+  const format = explicit ?? (text.trimStart().startsWith('{') ? 'json' : 'yaml');
+  let parsed: unknown;
   try {
-    const parsed: unknown = ['.yaml', '.yml'].includes(extname(path).toLowerCase())
-      ? parseYaml(text)
-      : JSON.parse(text);
-    if (parsed === null || parsed === undefined) return {};
-    if (typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new Error('the top level must be an object');
-    return parsed as Record<string, unknown>;
+    parsed = format === 'json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`The config file "${path}" is not valid JSON/YAML: ${(error as Error).message}`);
+    const why =
+      explicit === undefined
+        ? format === 'json'
+          ? ' (it starts with "{")'
+          : ' (it does not start with "{")'
+        : '';
+    const other = format === 'json' ? 'yaml' : 'json';
+    throw new ConfigError(
+      `The config file "${path}" is not valid ${format.toUpperCase()}${why}: ${(error as Error).message}. ` +
+        `If it is ${other.toUpperCase()}, say so with --config-format ${other}.`,
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`The config file "${path}" must hold an object of settings at its top level.`);
+  }
+  checkFileKeys(parsed as Record<string, unknown>, '', path, problems);
+  return parsed as Record<string, unknown>;
+}
+
+function checkFileKeys(
+  object: Record<string, unknown>,
+  prefix: string,
+  path: string,
+  problems: string[],
+): void {
+  for (const [key, value] of Object.entries(object)) {
+    const dotted = `${prefix}${key}`;
+    if (FILE_KEYS.includes(dotted)) continue;
+    const isSection = FILE_KEYS.some((known) => known.startsWith(`${dotted}.`));
+    if (isSection && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      checkFileKeys(value as Record<string, unknown>, `${dotted}.`, path, problems);
+    } else if (isSection) {
+      problems.push(
+        `"${dotted}" in the config file "${path}" must hold keys such as ${FILE_KEYS.find((known) => known.startsWith(`${dotted}.`))}, not a value.`,
+      );
+    } else {
+      const guess = closestName(dotted, FILE_KEYS);
+      problems.push(
+        `Unknown key "${dotted}" in the config file "${path}"` +
+          (guess
+            ? `: did you mean ${guess}?`
+            : ': "talend-logs sync --help" and README\'s configuration reference list the keys.'),
+      );
+    }
   }
 }
 

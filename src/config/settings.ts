@@ -1,10 +1,16 @@
 /**
  * Every setting once: its flag, its environment variable, its key in the config file, whether it
- * is a secret, and its default. Flags win over the environment, which wins over the file. README's
- * configuration reference is written from this table.
+ * is a secret, and its default. Flags win over the environment, which wins over the file. The CLI's
+ * options, its help, the config file's known keys and README's configuration reference all come
+ * from this table.
  */
 
+/** What a setting configures; each command takes the flags of the groups it reads (cli/command-table.ts). */
+export type SettingGroup =
+  'config' | 'log' | 'talend' | 'elasticsearch' | 'selection' | 'sync' | 'backfill' | 'bulk' | 'ilm';
+
 export interface SettingSpec {
+  group: SettingGroup;
   /** Long flag without dashes; absent for secrets, which never need the command line. */
   flag?: string;
   env?: string;
@@ -19,32 +25,50 @@ export interface SettingSpec {
 }
 
 export const SETTINGS = {
-  config: { flag: 'config', env: 'TALEND_LOGS_CONFIG', file: '-', help: 'Config file (JSON or YAML).' },
+  config: {
+    group: 'config',
+    flag: 'config',
+    env: 'TALEND_LOGS_CONFIG',
+    file: '-',
+    help: 'Config file, JSON or YAML (told apart by its content).',
+  },
+  configFormat: {
+    group: 'config',
+    flag: 'config-format',
+    env: 'TALEND_LOGS_CONFIG_FORMAT',
+    file: '-',
+    help: 'json or yaml: how to read the config file, whatever it starts with.',
+  },
   talendRegion: {
+    group: 'talend',
     flag: 'talend-region',
     env: 'TALEND_REGION',
     file: 'talend.region',
     help: 'Talend Cloud region: us, eu, ap, au, us-west, or any newer region id.',
   },
   talendUrl: {
+    group: 'talend',
     flag: 'talend-url',
     env: 'TALEND_API_URL',
     file: 'talend.url',
     help: 'Full Talend API base URL; overrides the region (the simulator, a proxy).',
   },
   talendToken: {
+    group: 'talend',
     env: 'TALEND_TOKEN',
     file: 'talend.token',
     secret: true,
     help: 'Personal access token. Also TALEND_TOKEN_FILE.',
   },
   talendClientId: {
+    group: 'talend',
     flag: 'talend-client-id',
     env: 'TALEND_CLIENT_ID',
     file: 'talend.clientId',
     help: 'Service account id (with TALEND_CLIENT_SECRET) instead of a token.',
   },
   talendClientSecret: {
+    group: 'talend',
     env: 'TALEND_CLIENT_SECRET',
     file: 'talend.clientSecret',
     secret: true,
@@ -57,12 +81,14 @@ export const SETTINGS = {
     help: "Audience of service-account token requests. Default: the region's API URL, also behind TALEND_API_URL.",
   },
   talendCaCert: {
+    group: 'talend',
     flag: 'talend-ca-cert',
     env: 'TALEND_CA_CERT',
     file: 'talend.caCert',
     help: 'PEM file of extra CA certificates for Talend (a TLS-inspecting proxy).',
   },
   talendInsecure: {
+    group: 'talend',
     flag: 'talend-insecure-skip-tls-verify',
     env: 'TALEND_INSECURE_SKIP_TLS_VERIFY',
     file: 'talend.insecureSkipTlsVerify',
@@ -71,6 +97,7 @@ export const SETTINGS = {
     help: 'Disable TLS certificate checks towards Talend. Dangerous; warns at every run.',
   },
   monitoringRateLimit: {
+    group: 'talend',
     flag: 'monitoring-rate-limit',
     env: 'TALEND_MONITORING_RATE_LIMIT',
     file: 'talend.rateLimits.monitoringPerMinute',
@@ -78,6 +105,7 @@ export const SETTINGS = {
     help: 'Monitoring API calls per minute (Talend allows 600 per client IP).',
   },
   processingRateLimit: {
+    group: 'talend',
     flag: 'processing-rate-limit',
     env: 'TALEND_PROCESSING_RATE_LIMIT',
     file: 'talend.rateLimits.processingPerMinute',
@@ -85,6 +113,7 @@ export const SETTINGS = {
     help: 'Processing and orchestration API calls per minute (Talend allows 1800).',
   },
   statusMaxWait: {
+    group: 'talend',
     flag: 'status-max-wait',
     env: 'TALEND_STATUS_MAX_WAIT',
     file: 'talend.statusMaxWait',
@@ -92,6 +121,7 @@ export const SETTINGS = {
     help: 'How long to wait for Talend to prepare one log file before retrying it next run.',
   },
   esUrl: {
+    group: 'elasticsearch',
     flag: 'es-url',
     env: 'ES_URL',
     file: 'elasticsearch.url',
@@ -99,36 +129,42 @@ export const SETTINGS = {
     help: 'Elasticsearch node URL(s), comma-separated or repeated.',
   },
   esCloudId: {
+    group: 'elasticsearch',
     flag: 'es-cloud-id',
     env: 'ES_CLOUD_ID',
     file: 'elasticsearch.cloudId',
     help: 'Elastic Cloud id.',
   },
   esApiKey: {
+    group: 'elasticsearch',
     env: 'ES_API_KEY',
     file: 'elasticsearch.apiKey',
     secret: true,
     help: 'Elasticsearch API key (base64 "id:key"). Also ES_API_KEY_FILE.',
   },
   esUsername: {
+    group: 'elasticsearch',
     flag: 'es-username',
     env: 'ES_USERNAME',
     file: 'elasticsearch.username',
     help: 'Elasticsearch user (with ES_PASSWORD).',
   },
   esPassword: {
+    group: 'elasticsearch',
     env: 'ES_PASSWORD',
     file: 'elasticsearch.password',
     secret: true,
     help: 'Elasticsearch password. Also ES_PASSWORD_FILE.',
   },
   esCaCert: {
+    group: 'elasticsearch',
     flag: 'es-ca-cert',
     env: 'ES_CA_CERT',
     file: 'elasticsearch.caCert',
     help: 'PEM file of the CA that signed the Elasticsearch certificate.',
   },
   esInsecure: {
+    group: 'elasticsearch',
     flag: 'es-insecure-skip-tls-verify',
     env: 'ES_INSECURE_SKIP_TLS_VERIFY',
     file: 'elasticsearch.insecureSkipTlsVerify',
@@ -137,6 +173,7 @@ export const SETTINGS = {
     help: 'Disable TLS certificate checks towards Elasticsearch. Dangerous; warns at every run.',
   },
   indexPrefix: {
+    group: 'elasticsearch',
     flag: 'index-prefix',
     env: 'INDEX_PREFIX',
     file: 'indexPrefix',
@@ -144,6 +181,7 @@ export const SETTINGS = {
     help: 'Prefix of every index, alias and template we create.',
   },
   task: {
+    group: 'selection',
     flag: 'task',
     env: 'TALEND_TASK_IDS',
     file: 'tasks',
@@ -151,18 +189,21 @@ export const SETTINGS = {
     help: 'Task id to sync (repeatable). Default: every task the credentials can see.',
   },
   environment: {
+    group: 'selection',
     flag: 'environment',
     env: 'TALEND_ENVIRONMENT_ID',
     file: 'environmentId',
     help: 'Only tasks of this environment.',
   },
   workspace: {
+    group: 'selection',
     flag: 'workspace',
     env: 'TALEND_WORKSPACE_ID',
     file: 'workspaceId',
     help: 'Only tasks of this workspace.',
   },
   concurrency: {
+    group: 'sync',
     flag: 'concurrency',
     env: 'SYNC_CONCURRENCY',
     file: 'sync.concurrency',
@@ -170,6 +211,7 @@ export const SETTINGS = {
     help: 'Log files downloaded at once; 3 times as many executions are under way, waiting for Talend or Elasticsearch.',
   },
   settleDelay: {
+    group: 'sync',
     flag: 'settle-delay',
     env: 'SYNC_SETTLE_DELAY',
     file: 'sync.settleDelay',
@@ -177,6 +219,7 @@ export const SETTINGS = {
     help: 'Talend needs ~30 s after a run ends before its log is complete.',
   },
   lookback: {
+    group: 'sync',
     flag: 'lookback',
     env: 'SYNC_LOOKBACK',
     file: 'sync.lookback',
@@ -191,6 +234,7 @@ export const SETTINGS = {
     help: 'How far before its watermark each run lists a task again (for runs Talend lists late).',
   },
   leaseTtl: {
+    group: 'sync',
     flag: 'lease-ttl',
     env: 'SYNC_LEASE_TTL',
     file: 'sync.leaseTtl',
@@ -198,6 +242,7 @@ export const SETTINGS = {
     help: 'A task lease held by a run that died expires after this long.',
   },
   maxAttempts: {
+    group: 'sync',
     flag: 'max-attempts',
     env: 'SYNC_MAX_ATTEMPTS',
     file: 'sync.maxAttempts',
@@ -205,6 +250,7 @@ export const SETTINGS = {
     help: 'Runs that may fail on one execution before it is given up and reported.',
   },
   fileFormat: {
+    group: 'sync',
     flag: 'file-format',
     env: 'TALEND_LOG_FORMAT',
     file: 'sync.fileFormat',
@@ -212,12 +258,14 @@ export const SETTINGS = {
     help: 'Log file format to request: JSON or TEXT.',
   },
   shard: {
+    group: 'sync',
     flag: 'shard',
     env: 'SYNC_SHARD',
     file: 'sync.shard',
     help: 'i/n: this worker takes one n-th of the tasks (Kubernetes Indexed Job).',
   },
   dryRun: {
+    group: 'sync',
     flag: 'dry-run',
     file: 'sync.dryRun',
     boolean: true,
@@ -225,15 +273,27 @@ export const SETTINGS = {
     help: 'Show what would be fetched; write nothing.',
   },
   backfill: {
+    group: 'backfill',
     flag: 'backfill',
     file: '-',
     boolean: true,
     default: 'false',
     help: 'Walk historical executions between --from and --to.',
   },
-  from: { flag: 'from', file: '-', help: 'Backfill start: a date, a timestamp, or now-30d.' },
-  to: { flag: 'to', file: '-', help: 'Backfill end (default: now).' },
+  from: {
+    group: 'backfill',
+    flag: 'from',
+    file: '-',
+    help: 'Backfill start: a date, a timestamp, or now-30d.',
+  },
+  to: {
+    group: 'backfill',
+    flag: 'to',
+    file: '-',
+    help: 'Backfill end (default: now).',
+  },
   bulkSize: {
+    group: 'bulk',
     flag: 'bulk-size',
     env: 'BULK_SIZE',
     file: 'bulk.size',
@@ -241,6 +301,7 @@ export const SETTINGS = {
     help: 'Bytes per bulk request.',
   },
   bulkConcurrency: {
+    group: 'bulk',
     flag: 'bulk-concurrency',
     env: 'BULK_CONCURRENCY',
     file: 'bulk.concurrency',
@@ -248,6 +309,7 @@ export const SETTINGS = {
     help: 'Bulk requests in flight.',
   },
   bulkRetries: {
+    group: 'bulk',
     flag: 'bulk-retries',
     env: 'BULK_RETRIES',
     file: 'bulk.retries',
@@ -255,6 +317,7 @@ export const SETTINGS = {
     help: 'Retries of items Elasticsearch pushes back (429) before the run fails.',
   },
   ilm: {
+    group: 'ilm',
     flag: 'ilm',
     env: 'ILM_ENABLED',
     file: 'ilm.enabled',
@@ -263,6 +326,7 @@ export const SETTINGS = {
     help: 'Attach a lifecycle policy that deletes old log indices, where the cluster supports ILM.',
   },
   ilmDeleteAfter: {
+    group: 'ilm',
     flag: 'ilm-delete-after',
     env: 'ILM_DELETE_AFTER',
     file: 'ilm.deleteAfter',
@@ -270,6 +334,7 @@ export const SETTINGS = {
     help: 'Lifecycle policy: delete log indices older than this.',
   },
   logLevel: {
+    group: 'log',
     flag: 'log-level',
     env: 'LOG_LEVEL',
     file: 'log.level',
@@ -277,6 +342,7 @@ export const SETTINGS = {
     help: 'fatal, error, warn, info, debug or trace.',
   },
   progress: {
+    group: 'sync',
     flag: 'progress',
     env: 'PROGRESS',
     file: 'log.progress',

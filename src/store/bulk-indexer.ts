@@ -254,7 +254,7 @@ export class BulkIndexer {
    * @internal A session adds no more documents. What is buffered goes out at once only when no other
    * session is adding any: while one is, it fills the next request, and a session that waits for
    * its last documents holds no download (the flush interval bounds the wait if that one stalls).
-   * Ending sessions used to cut every request short, and Elasticsearch pays for each request.
+   * Flushing whenever a session ended would cut every request short, and Elasticsearch pays for each.
    */
   stopFeeding(session: Session): void {
     if (!session.feeding) return;

@@ -6,8 +6,8 @@ export const DEFAULT_INDEX_PREFIX = 'talend';
 const FORBIDDEN = /[*,"<>|/\\? #:A-Z]/;
 
 /**
- * Checks a user-given prefix once, at configuration time, so that no index name derived from it can be
- * refused later in the middle of a run. Returns it unchanged.
+ * Checks a prefix before anything is named after it (templates installed, a file ingested), so that no
+ * index name derived from it can be refused in the middle of a run. Returns it unchanged.
  */
 export function validateIndexPrefix(prefix: string): string {
   const problem =

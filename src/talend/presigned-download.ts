@@ -1,7 +1,7 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { describeError } from '../common/errors.ts';
-import { registerSecret, safeUrl } from '../common/secrets.ts';
+import { registerShortLivedSecret, safeUrl } from '../common/secrets.ts';
 import type { Logger } from '../observability/logger.ts';
 import { headerValue } from './api-transport.ts';
 import { PresignedUrlExpiredError, TalendApiError, TalendNetworkError, unreachableAdvice } from './errors.ts';
@@ -158,10 +158,10 @@ const SIGNING_PARAM = /signature|security-token|^sig$/i;
 /**
  * URLs are logged through `safeUrl`, but the signature itself is registered too, so it is scrubbed
  * even where it shows up without its URL (a store's error text, a stack). Only the signing values:
- * every registered secret costs a scan of each log line.
+ * every registered secret costs a scan of each log line, and these only while they are recent.
  */
 export function registerPresignedUrl(url: string): void {
   for (const [name, value] of new URL(url).searchParams) {
-    if (SIGNING_PARAM.test(name)) registerSecret(value);
+    if (SIGNING_PARAM.test(name)) registerShortLivedSecret(value);
   }
 }

@@ -165,6 +165,73 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the config file', () => {
+  const env = { TALEND_REGION: 'us', TALEND_TOKEN: 'pat-value-123' };
+  const fileWith = (name: string, text: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('refuses keys the settings table does not know, naming the key meant', () => {
+    const path = fileWith(
+      'talend-logs.yaml',
+      'sync:\n  concurency: 8\nindexprefix: x\nbulk: 3\nverbose: true\n',
+    );
+    const message = problemsOf(() => loadConfig({ flags: { config: path }, env, needs: both }));
+    assert.match(
+      message,
+      /Unknown key "sync\.concurency" in the config file ".*": did you mean sync\.concurrency\?/,
+    );
+    assert.match(message, /Unknown key "indexprefix" .*did you mean indexPrefix\?/);
+    assert.match(message, /"bulk" in the config file ".*" must hold keys such as bulk\.size, not a value/);
+    assert.match(message, /Unknown key "verbose" .*README's configuration reference list the keys/);
+  });
+
+  it('tells JSON from YAML by the content, whatever the file is named', () => {
+    const yaml = fileWith('settings.conf', '# YAML\nsync:\n  concurrency: 6\n');
+    assert.equal(loadConfig({ flags: { config: yaml }, env, needs: both }).sync.concurrency, 6);
+    const json = fileWith('settings.cfg', '\n  {"sync": {"concurrency": 7}, "tasks": ["a", "b"]}');
+    const config = loadConfig({ flags: { config: json }, env, needs: both });
+    assert.equal(config.sync.concurrency, 7);
+    assert.deepEqual(config.selection.taskIds, ['a', 'b']);
+    const yamlNamedJson = fileWith('settings.json', 'sync:\n  concurrency: 5\n');
+    assert.equal(loadConfig({ flags: { config: yamlNamedJson }, env, needs: both }).sync.concurrency, 5);
+  });
+
+  it('reads the format --config-format gives, and says how to give it when the guess fails', () => {
+    const flow = fileWith('settings.conf', '{sync: {concurrency: 9}}');
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { config: flow }, env, needs: both })),
+      /is not valid JSON \(it starts with "\{"\): .*If it is YAML, say so with --config-format yaml\./,
+    );
+    const flags = { config: flow, 'config-format': 'yaml' };
+    assert.equal(loadConfig({ flags, env, needs: both }).sync.concurrency, 9);
+    assert.equal(
+      loadConfig({ flags: { config: flow }, env: { ...env, TALEND_LOGS_CONFIG_FORMAT: 'YAML' }, needs: both })
+        .sync.concurrency,
+      9,
+    );
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { ...flags, 'config-format': 'toml' }, env, needs: both })),
+      /--config-format \/ TALEND_LOGS_CONFIG_FORMAT must be json or yaml \(got "toml"\)/,
+    );
+  });
+});
+
+describe('--no-<flag>', () => {
+  it('turns a boolean off over the environment and the terminal default', () => {
+    const config = loadConfig({
+      flags: { progress: false, ilm: false },
+      env: { PROGRESS: 'true', ILM_ENABLED: 'true', ES_URL: 'http://127.0.0.1:9250' },
+      needs: { talend: false, elasticsearch: true },
+      isTty: true,
+    });
+    assert.equal(config.log.progress, false);
+    assert.equal(config.ilm.enabled, false);
+  });
+});
+
 describe('value parsers', () => {
   it('parses durations, sizes, shards and dates as users write them', () => {
     assert.equal(parseDuration('30s'), 30_000);

@@ -16,11 +16,11 @@ const DEMO_PREFIX = 'talend-demo';
 
 /**
  * `demo`: the whole product on an embedded default. A simulated Talend tenant (a run big enough for
- * the 206 walk, one still running, a few failures), Elasticsearch from ES_URL or the local node,
+ * the 206 walk, one still running, a few failures), Elasticsearch from --es-url, ES_URL or a local node,
  * then setup and sync exactly as scheduled runs do, and a few answers read back.
  */
 export async function demoCommand(flags: FlagValues): Promise<number> {
-  const esUrl = process.env.ES_URL ?? (typeof flags['es-url'] === 'string' ? flags['es-url'] : undefined);
+  const esUrl = (flags['es-url'] as string[] | undefined)?.[0] ?? process.env.ES_URL;
   const logger = createLogger({
     level: process.env.LOG_LEVEL ?? 'warn',
     pretty: process.stderr.isTTY === true,

@@ -12,12 +12,11 @@ import { abortOnSignals } from '../signals.ts';
  */
 export async function ingestFileCommand(flags: FlagValues, positionals: string[]): Promise<number> {
   const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true });
-  const [path, ...extra] = positionals;
+  const [path] = positionals;
   const taskIds = config.selection.taskIds;
   const executionId = typeof flags.execution === 'string' ? flags.execution : undefined;
   const problems = [
     path === undefined && 'name the log file: talend-logs ingest-file FILE --task ID --execution ID',
-    extra.length > 0 && `one file at a time (got ${positionals.length})`,
     path !== undefined && !existsSync(path) && `no such file: ${path}`,
     taskIds.length !== 1 && '--task ID: the id of the task the log belongs to (exactly one)',
     executionId === undefined && '--execution ID: the id of the execution the log belongs to',

@@ -1,0 +1,111 @@
+import type { FlagValues } from '../config/load.ts';
+import type { SettingGroup, SettingName } from '../config/settings.ts';
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  help: string;
+  short?: string;
+}
+
+/**
+ * One command: what its help says, which options and arguments it accepts, and how it runs. Adding a
+ * command is adding an entry to COMMANDS: the parser, `--help` and the dispatch all read it.
+ */
+export interface CommandSpec {
+  summary: string;
+  /** Positional arguments, named as the usage line shows them; anything more is a usage error. */
+  arguments?: readonly string[];
+  /** The rest of the usage line, for commands with options they cannot do without. */
+  usage?: string;
+  /** The settings (config/settings.ts) it reads: their flags are its options. */
+  groups: readonly SettingGroup[];
+  /** Single settings of groups it does not otherwise read. */
+  settings?: readonly SettingName[];
+  /** Flags of this command alone, not settings of the shared configuration. */
+  options?: Readonly<Record<string, OptionSpec>>;
+  /** Loaded when it runs: a scheduled `sync` carries neither the simulator nor the Kibana importer. */
+  run(flags: FlagValues, positionals: string[]): Promise<number>;
+}
+
+const SYNC_GROUPS: readonly SettingGroup[] = [
+  'config',
+  'log',
+  'talend',
+  'elasticsearch',
+  'selection',
+  'sync',
+  'backfill',
+  'bulk',
+  'ilm',
+];
+
+export const COMMANDS = {
+  sync: {
+    summary: 'Index the logs of new and running executions since the last run (the scheduled job).',
+    groups: SYNC_GROUPS,
+    run: async (flags) => (await import('./commands/sync.ts')).syncCommand(flags),
+  },
+  backfill: {
+    summary: 'Index historical executions (same as sync --backfill).',
+    usage: '--from DATE [--to DATE]',
+    groups: SYNC_GROUPS,
+    run: async (flags) => (await import('./commands/sync.ts')).syncCommand({ ...flags, backfill: true }),
+  },
+  status: {
+    summary: "Show each task's checkpoint, lag and executions in progress or given up.",
+    groups: ['config', 'log', 'elasticsearch'],
+    options: { json: { type: 'boolean', help: 'Print one JSON line per task instead of a table.' } },
+    run: async (flags) => (await import('./commands/status.ts')).statusCommand(flags),
+  },
+  setup: {
+    summary: 'Install index templates (and, with --kibana-url, the Kibana dashboard).',
+    groups: ['config', 'log', 'elasticsearch', 'ilm'],
+    options: {
+      'kibana-url': {
+        type: 'string',
+        help:
+          'Also import the Kibana dashboard through this Kibana (or KIBANA_URL). Credentials: ' +
+          'KIBANA_API_KEY or KIBANA_USERNAME/KIBANA_PASSWORD (also *_FILE), else the Elasticsearch ones; ' +
+          'TLS: KIBANA_CA_CERT, KIBANA_INSECURE_SKIP_TLS_VERIFY.',
+      },
+      'kibana-space': {
+        type: 'string',
+        help: 'Kibana space to import into (or KIBANA_SPACE; default: the default space).',
+      },
+    },
+    run: async (flags) => (await import('./commands/setup.ts')).setupCommand(flags),
+  },
+  'ingest-file': {
+    summary: 'Index a log file downloaded by hand, through the same stages and document ids as sync.',
+    arguments: ['FILE'],
+    usage: '--task ID --execution ID',
+    groups: ['config', 'log', 'elasticsearch', 'bulk'],
+    settings: ['task', 'fileFormat'],
+    options: {
+      execution: { type: 'string', help: 'Id of the execution the log belongs to.' },
+      'task-name': { type: 'string', help: 'Task name to record on each line.' },
+    },
+    run: async (flags, positionals) =>
+      (await import('./commands/ingest-file.ts')).ingestFileCommand(flags, positionals),
+  },
+  simulate: {
+    summary: 'Run the Talend API simulator on 127.0.0.1 (for trying the tool without Talend).',
+    groups: [],
+    options: {
+      port: { type: 'string', help: 'API port (default 8080; the object store listens on port+1).' },
+      seed: { type: 'string', help: 'Tenant seed.' },
+    },
+    run: async (flags) => (await import('./commands/simulate.ts')).simulateCommand(flags),
+  },
+  demo: {
+    summary: 'Simulator + Elasticsearch + setup + sync, then a few answers read back.',
+    groups: ['config', 'elasticsearch', 'selection', 'sync', 'bulk', 'ilm'],
+    run: async (flags) => (await import('./commands/demo.ts')).demoCommand(flags),
+  },
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}

@@ -75,6 +75,7 @@ export const SETTINGS = {
     help: 'Service account secret. Also TALEND_CLIENT_SECRET_FILE.',
   },
   talendOauthAudience: {
+    group: 'talend',
     flag: 'talend-oauth-audience',
     env: 'TALEND_OAUTH_AUDIENCE',
     file: 'talend.oauthAudience',
@@ -227,6 +228,7 @@ export const SETTINGS = {
     help: 'First run of a task: how far back to start.',
   },
   listingOverlap: {
+    group: 'sync',
     flag: 'listing-overlap',
     env: 'SYNC_LISTING_OVERLAP',
     file: 'sync.listingOverlap',

@@ -213,6 +213,9 @@ describe('ingestChunk into Elasticsearch', () => {
     ['jsonl', jsonLines(truth)],
     ['gzip', gzipSync(jsonLines(truth)), { 'content-encoding': 'gzip' }],
     ['gzip-object', gzipSync(JSON.stringify(truth)), { 'content-type': 'application/gzip' }],
+    ['gzip-bytes-only', gzipSync(JSON.stringify(truth)), { 'content-type': 'application/octet-stream' }],
+    ['gzip-already-decoded', jsonLines(truth), { 'content-encoding': 'gzip' }],
+    ['gzip-twice', gzipSync(gzipSync(jsonLines(truth))), { 'content-encoding': 'gzip' }],
     ['text', toText(truth), { 'content-type': 'text/plain' }, 'TEXT'],
   ];
 

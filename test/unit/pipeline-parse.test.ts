@@ -275,7 +275,26 @@ describe('decoding', () => {
         return true;
       },
     );
-    await assert.rejects(parse(decodeBody(bytes(Buffer.from('not gzip at all')), 'gzip')), DecodeError);
+    await assert.rejects(parse(decodeBody(bytes(zipped.subarray(0, 30), 1))), DecodeError);
+  });
+
+  it('recognizes gzip by its bytes, without Content-Encoding and read a byte at a time', async () => {
+    const expected = [A, { ...B, logMessage: UNICODE }];
+    assert.deepEqual(entries(await parse(decodeBody(bytes(gzipSync(payload), 1)))), expected);
+    assert.deepEqual(entries(await parse(decodeBody(bytes(gzipSync(payload)), 'identity'))), expected);
+  });
+
+  it('does not decode twice a body declared gzip that something upstream already decoded', async () => {
+    const expected = [A, { ...B, logMessage: UNICODE }];
+    assert.deepEqual(entries(await parse(decodeBody(bytes(payload, 1), 'gzip'))), expected);
+    assert.deepEqual(entries(await parse(decodeBody(bytes(payload), 'x-gzip'))), expected);
+  });
+
+  it('undoes a gzipped file served with Content-Encoding: gzip, and passes tiny bodies through', async () => {
+    const twice = gzipSync(gzipSync(payload));
+    assert.equal(entries(await parse(decodeBody(bytes(twice, 3), 'gzip'))).length, 2);
+    assert.deepEqual(await parse(decodeBody(bytes(''), 'gzip')), []);
+    assert.deepEqual(await parse(decodeBody(bytes(' '))), [], 'a body of one byte');
   });
 });
 

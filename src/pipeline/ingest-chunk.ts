@@ -97,6 +97,7 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
       fileFormat: options.fileFormat,
       onBytesRead: (read) => (bytes = read),
       truncated: options.truncated,
+      contentType: download.contentType,
     });
     for await (const batch of lines) {
       for (const line of batch) {

@@ -1,6 +1,5 @@
-import { pipeline, type Readable, type Transform } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import Parser from 'stream-json/Parser.js';
-import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { TruncatedLogError } from '../errors.ts';
 import type { ByteTap } from './detect-shape.ts';
@@ -57,8 +56,63 @@ class StoppingParser extends Parser {
   }
 }
 
+/** A stream-json token: `name` is `startObject`, `keyValue`, `stringValue`, … */
+interface Token {
+  name: string;
+  value?: unknown;
+}
+
 /**
- * A top-level array, or an object whose `data` member is that array, streamed element by element so
+ * The tokens of a wrapped file's entries, out of the tokens of the whole object. The entries are the
+ * first member of the top-level object whose value is an array of objects (its first element is an
+ * object): whatever its key, and whatever comes before or after it. Every other member (counts,
+ * paging, metadata, empty arrays, arrays of strings or numbers, later arrays of objects) is dropped
+ * as it streams by, so memory stays flat. With no such member the file holds no entries.
+ */
+class EntriesPicker extends Transform {
+  private depth = 0;
+  /** `candidate`: an array just opened, its first element not seen yet; `skipping`: not that one. */
+  private state: 'seeking' | 'candidate' | 'skipping' | 'picking' | 'done' = 'seeking';
+  private opening: Token | undefined;
+
+  constructor() {
+    super({ objectMode: true });
+  }
+
+  override _transform(token: Token, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const outer = this.depth;
+    if (token.name === 'startObject' || token.name === 'startArray') this.depth++;
+    else if (token.name === 'endObject' || token.name === 'endArray') this.depth--;
+    switch (this.state) {
+      case 'seeking':
+        if (outer === 1 && token.name === 'startArray') {
+          this.state = 'candidate';
+          this.opening = token;
+        }
+        break;
+      case 'candidate':
+        if (token.name === 'startObject') {
+          this.state = 'picking';
+          this.push(this.opening);
+          this.push(token);
+        } else this.state = this.depth === 1 ? 'seeking' : 'skipping';
+        break;
+      case 'skipping':
+        if (this.depth === 1) this.state = 'seeking';
+        break;
+      case 'picking':
+        this.push(token);
+        if (this.depth === 1) this.state = 'done';
+        break;
+      case 'done':
+        break;
+    }
+    callback();
+  }
+}
+
+/**
+ * A top-level array, or an object wrapping that array (see EntriesPicker), streamed element by element so
  * that memory does not grow with the file. A syntax error in the middle leaves the parser with no
  * place to resume: it is reported once, as a malformed record at the entry where it happened, and the
  * rest of the file is given up on (the chunk ends up with a dead letter, never silently short).
@@ -73,9 +127,7 @@ export async function* parseJsonDocument(
   // Packed values only: the per-character token events stream-json can also emit are not needed.
   const tokens = new StoppingParser({ packValues: true, streamValues: false });
   const stages: Transform[] =
-    shape === 'wrapped'
-      ? [tokens, Pick.make({ filter: 'data' }), StreamArray.make()]
-      : [tokens, StreamArray.make()];
+    shape === 'wrapped' ? [tokens, new EntriesPicker(), StreamArray.make()] : [tokens, StreamArray.make()];
   const elements = pipeline([bytes, ...stages], () => undefined) as unknown as AsyncIterable<{
     key: number;
     value: unknown;

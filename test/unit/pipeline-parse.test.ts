@@ -111,6 +111,7 @@ describe('JSON parsing', () => {
   it('reads the entries of an object under any key, skipping every other member', async () => {
     const document = {
       size: 3,
+      columns: [{ name: 'logTimestamp' }, { name: 'logMessage' }],
       meta: { columns: [{ name: 'x' }], nested: { data: [A] } },
       warnings: [],
       notes: ['a', 'b'],
@@ -134,6 +135,15 @@ describe('JSON parsing', () => {
         [A, B],
       );
     }
+  });
+
+  it('fails an object whose arrays of objects hold no entries, rather than reading it as empty', async () => {
+    await assert.rejects(parse('{"items":[{"ts":1},{"ts":2}],"meta":[{"a":1}]}'), (error: unknown) => {
+      assert.ok(error instanceof UnreadableLogError, String(error));
+      assert.match(error.message, /arrays of objects \("items", "meta"\) but none of entries/);
+      return true;
+    });
+    assert.deepEqual(await parse('{"size":0,"logs":[],"notes":["x"]}'), []);
   });
 
   it('streams the entries of a wrapped file before the file ends', async () => {

@@ -64,16 +64,21 @@ interface Token {
 
 /**
  * The tokens of a wrapped file's entries, out of the tokens of the whole object. The entries are the
- * first member of the top-level object whose value is an array of objects (its first element is an
- * object): whatever its key, and whatever comes before or after it. Every other member (counts,
- * paging, metadata, empty arrays, arrays of strings or numbers, later arrays of objects) is dropped
- * as it streams by, so memory stays flat. With no such member the file holds no entries.
+ * first member of the top-level object whose value is an array whose first element is an object with
+ * a `logTimestamp` member: whatever its key, and whatever comes before or after it. Every other
+ * member (counts, paging, metadata, empty arrays, arrays of strings, numbers or other objects, later
+ * arrays of entries) is dropped as it streams by, so memory stays flat; only the first element of an
+ * array of objects is held while it is being judged. An object that holds arrays of objects but none
+ * of entries is an error, not an empty file.
  */
 class EntriesPicker extends Transform {
   private depth = 0;
-  /** `candidate`: an array just opened, its first element not seen yet; `skipping`: not that one. */
-  private state: 'seeking' | 'candidate' | 'skipping' | 'picking' | 'done' = 'seeking';
-  private opening: Token | undefined;
+  private state: 'seeking' | 'candidate' | 'probing' | 'skipping' | 'picking' | 'done' = 'seeking';
+  /** The tokens of the array being judged, from its opening. */
+  private held: Token[] = [];
+  private key = '';
+  /** Keys of the arrays of objects that were not entries. */
+  private readonly passed: string[] = [];
 
   constructor() {
     super({ objectMode: true });
@@ -85,17 +90,29 @@ class EntriesPicker extends Transform {
     else if (token.name === 'endObject' || token.name === 'endArray') this.depth--;
     switch (this.state) {
       case 'seeking':
-        if (outer === 1 && token.name === 'startArray') {
+        if (outer === 1 && token.name === 'keyValue') this.key = token.value as string;
+        else if (outer === 1 && token.name === 'startArray') {
           this.state = 'candidate';
-          this.opening = token;
+          this.held = [token];
         }
         break;
       case 'candidate':
         if (token.name === 'startObject') {
-          this.state = 'picking';
-          this.push(this.opening);
-          this.push(token);
+          this.state = 'probing';
+          this.held.push(token);
         } else this.state = this.depth === 1 ? 'seeking' : 'skipping';
+        break;
+      case 'probing':
+        this.held.push(token);
+        if (outer === 3 && token.name === 'keyValue' && token.value === 'logTimestamp') {
+          this.state = 'picking';
+          for (const held of this.held) this.push(held);
+          this.held = [];
+        } else if (this.depth === 2) {
+          this.state = 'skipping';
+          this.passed.push(this.key);
+          this.held = [];
+        }
         break;
       case 'skipping':
         if (this.depth === 1) this.state = 'seeking';
@@ -108,6 +125,15 @@ class EntriesPicker extends Transform {
         break;
     }
     callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    // Cut off while picking is the tokenizer's to report, as a file cut short.
+    if (this.state === 'done' || this.state === 'picking' || this.passed.length === 0) return callback();
+    const keys = this.passed.map((key) => JSON.stringify(key)).join(', ');
+    callback(
+      new Error(`the object holds arrays of objects (${keys}) but none of entries with a logTimestamp`),
+    );
   }
 }
 
@@ -150,7 +176,8 @@ export async function* parseJsonDocument(
     if (tap.isUpstream(error)) throw error;
     failure = error;
   }
-  failure ??= tokens.failure;
+  // A syntax error ends the token stream early, which the stages after it may take for their own error.
+  failure = tokens.failure ?? failure;
   if (failure === undefined) {
     if (batch.length > 0) yield batch;
     return;

@@ -4,7 +4,6 @@ import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { SimulatorContext } from './api-types.ts';
 import { pause, sendBody, sendStream } from './http-util.ts';
-import { layoutFor } from './log-file-format.ts';
 import { LogFileStream } from './log-file-stream.ts';
 
 const OBJECT_PATH = /^\/logs\/(?<id>[0-9a-f]+)\/[^/]+$/;
@@ -79,7 +78,7 @@ export function objectStoreHandler(
     if (faults.has('expiredPresignedUrl')) throw expired();
 
     const cut = faults.bodyCut();
-    const layout = layoutFor(file.format, file.jsonShape);
+    const layout = file.layout;
     const malformed = faults.has('malformedLines');
     const stored =
       malformed || cut !== undefined ? undefined : context.storedFiles?.open(file.log, file.range, layout);
@@ -99,8 +98,13 @@ export function objectStoreHandler(
       'x-amz-request-id': requestId,
     };
     let body: Readable = source;
-    if (context.variants.gzip && acceptsGzip(req)) {
-      headers['content-encoding'] = 'gzip';
+    const { gzip } = context.variants;
+    const gzippedFile = gzip === 'content-type' || gzip === 'bytes-only';
+    if (gzippedFile || (gzip === 'content-encoding' && acceptsGzip(req))) {
+      // A file stored gzipped is served as it is; only the transfer encoding depends on the request.
+      if (gzip === 'content-encoding') headers['content-encoding'] = 'gzip';
+      else
+        headers['content-type'] = gzip === 'content-type' ? 'application/gzip' : 'application/octet-stream';
       body = source.pipe(createGzip({ level: 1 }));
       body.on('close', () => source.destroy());
     }

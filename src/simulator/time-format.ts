@@ -22,9 +22,19 @@ export function parseDateTime(text: string): number | undefined {
   return parseLogTime(text);
 }
 
+/** Every form but `millis` has whole seconds: the instant is floored to its second. */
 export function formatNextEndTime(ms: number, format: Variants['nextEndTimeFormat']): string {
   const iso = new Date(ms).toISOString();
-  return format === 'millis' ? iso : `${iso.slice(0, 19)}Z`;
+  switch (format) {
+    case 'millis':
+      return iso;
+    case 'seconds':
+      return `${iso.slice(0, 19)}Z`;
+    case 'quoted':
+      return `"${iso.slice(0, 19)}Z"`;
+    case 'http-date':
+      return new Date(ms).toUTCString();
+  }
 }
 
 /** `20210901T070145Z`: the `X-Amz-Date` form. */

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { SimulatorContext } from './api-types.ts';
+import type { DrawnFaults } from './faults.ts';
 import { pause, sendBody, sendStream } from './http-util.ts';
 import { LogFileStream } from './log-file-stream.ts';
 
@@ -41,6 +42,23 @@ function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
 }
 
+/**
+ * What a proxy or a misconfigured store may answer in place of the file, with a 200: a gateway's
+ * HTML error page, or bytes of another kind (neither JSON, text nor gzip).
+ */
+function strangeBody(faults: DrawnFaults): { contentType: string; body: Buffer } | undefined {
+  if (faults.has('htmlBody')) {
+    const page = `<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>\n${'<p>The upstream server is unavailable.</p>\n'.repeat(2000)}</body></html>\n`;
+    return { contentType: 'text/html', body: Buffer.from(page) };
+  }
+  if (!faults.has('binaryBody')) return undefined;
+  // Deterministic and never gzip's magic: 0x00 first.
+  return {
+    contentType: 'application/octet-stream',
+    body: Buffer.from(Array.from({ length: 256 * 1024 }, (_, i) => (i * 7919) % 251)),
+  };
+}
+
 /** The object store behind presigned URLs: checks the signature, then streams the file, stored or as it is generated. */
 export function objectStoreHandler(
   context: SimulatorContext,
@@ -76,6 +94,13 @@ export function objectStoreHandler(
     if (status !== undefined)
       throw new S3Error(status, FAULT_CODES[status] ?? 'InternalError', 'Simulated failure');
     if (faults.has('expiredPresignedUrl')) throw expired();
+
+    const stranger = strangeBody(faults);
+    if (stranger !== undefined) {
+      res.writeHead(200, { 'content-type': stranger.contentType, 'x-amz-request-id': requestId });
+      res.end(stranger.body);
+      return;
+    }
 
     const cut = faults.bodyCut();
     const layout = file.layout;

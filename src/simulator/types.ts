@@ -101,7 +101,10 @@ export type FaultKind =
   | 'expiredPresignedUrl'
   | 'expiredAccessToken'
   | 'stuckInProgress'
-  | 'malformedLines';
+  | 'malformedLines'
+  /** A download answered 200 with something else than the log: an HTML error page, or random bytes. */
+  | 'htmlBody'
+  | 'binaryBody';
 
 export interface FaultRule {
   kind: RequestKind | '*';

@@ -31,8 +31,12 @@ export class TruncatedLogError extends LogFormatError {
   }
 }
 
-/** The file starts with neither JSON nor, for a TEXT request, text we could read. */
-export class NotALogFileError extends LogFormatError {}
+/**
+ * The file is not a log this connector can read: neither JSON entries nor, for a TEXT request, text
+ * with timestamped lines. Reported once for the file, rather than as a dead letter per fragment of
+ * it; retrying the same file will not help.
+ */
+export class UnreadableLogError extends LogFormatError {}
 
 /**
  * A chunk's lines did not add up: some were neither indexed, dead-lettered nor skipped. Raised instead

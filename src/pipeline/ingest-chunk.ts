@@ -93,10 +93,11 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
   const enricher = new ChunkEnricher(context, chunk.sequence, options.indexPrefix);
   let lines: AsyncGenerator<LogRecord[]> | undefined;
   try {
-    lines = readLog(decodeBody(download.body, contentEncodingOf(download)), {
+    lines = readLog(decodeBody(download.body, download.contentEncoding), {
       fileFormat: options.fileFormat,
       onBytesRead: (read) => (bytes = read),
       truncated: options.truncated,
+      contentType: download.contentType,
     });
     for await (const batch of lines) {
       for (const line of batch) {
@@ -166,13 +167,6 @@ export function checkAccounting(result: ChunkResult, label: string): void {
       { chunk: label, ...result },
     );
   }
-}
-
-/** Object stores often serve a gzipped file as `Content-Type: application/gzip` with no Content-Encoding. */
-function contentEncodingOf(download: LogDownload): string | undefined {
-  const encoding = download.contentEncoding?.trim();
-  if (encoding !== undefined && encoding !== '' && encoding.toLowerCase() !== 'identity') return encoding;
-  return /^application\/(x-)?gzip\b/i.test(download.contentType ?? '') ? 'gzip' : encoding;
 }
 
 function interrupted(label: string): InterruptedError {

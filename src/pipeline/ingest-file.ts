@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import type { Client } from '@elastic/elasticsearch';
 import type { BackoffOptions } from '../common/backoff.ts';
 import type { ExecutionContext } from '../contracts/documents.ts';
@@ -31,8 +30,6 @@ export interface IngestFileOptions {
   logger?: Logger;
 }
 
-const GZIP_MAGIC = [0x1f, 0x8b];
-
 /**
  * Indexes a log file already on disk (a download kept from Talend's UI or API) as one chunk owning
  * all its lines: the `ingest-file` command. Gzipped files are recognized by their first bytes,
@@ -55,7 +52,6 @@ export async function ingestFile(path: string, options: IngestFileOptions): Prom
     const result = await ingestChunk({
       download: {
         body: createReadStream(path),
-        contentEncoding: (await isGzipped(path)) ? 'gzip' : undefined,
       },
       fileFormat: options.fileFormat ?? 'TEXT',
       context: {
@@ -81,15 +77,5 @@ export async function ingestFile(path: string, options: IngestFileOptions): Prom
     return result;
   } finally {
     await indexer.close();
-  }
-}
-
-async function isGzipped(path: string): Promise<boolean> {
-  const file = await open(path);
-  try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
-  } finally {
-    await file.close();
   }
 }

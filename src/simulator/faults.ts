@@ -7,6 +7,8 @@ const DEFAULT_SLOW_MS = 1000;
 const ONLY_FOR: Partial<Record<FaultKind, readonly RequestKind[]>> = {
   expiredPresignedUrl: ['download'],
   malformedLines: ['download'],
+  htmlBody: ['download'],
+  binaryBody: ['download'],
   stuckInProgress: ['logStatus'],
 };
 const NEVER_FOR: Partial<Record<FaultKind, readonly RequestKind[]>> = {

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { LogFileFormat } from '../contracts/talend-api.ts';
 import type { ExecutionLog, IndexRange } from './execution-log.ts';
-import type { Variants } from './types.ts';
+import type { FileLayout } from './log-file-format.ts';
 
 /** A generated log file: what a token stands for and what its presigned URL downloads. */
 export interface LogFile {
@@ -12,8 +11,8 @@ export interface LogFile {
   readonly taskId: string;
   /** Held directly: a file already generated stays downloadable if its execution is deleted. */
   readonly log: ExecutionLog;
-  readonly format: LogFileFormat;
-  readonly jsonShape: Variants['jsonShape'];
+  /** Fixed when the file was generated: later variants change the files generated after them. */
+  readonly layout: FileLayout;
   /** Entry indexes of the execution's log, fixed when the file was generated. */
   readonly range: IndexRange;
   readonly fileName: string;

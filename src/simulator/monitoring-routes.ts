@@ -8,6 +8,7 @@ import {
 import type { ApiReply, ApiRequest, Route, SimulatorContext } from './api-types.ts';
 import { endedWithoutLog } from './api-views.ts';
 import { readBody, SimulatedHttpError } from './http-util.ts';
+import { layoutFor } from './log-file-format.ts';
 import { enumParam, intParam, timeParam } from './query-params.ts';
 import type { ExecutionRecord } from './tenant-state.ts';
 import { formatNextEndTime, parseDateTime, parseLogTime } from './time-format.ts';
@@ -52,8 +53,7 @@ function generate(context: SimulatorContext, request: ApiRequest): ApiReply {
     executionId: spec.id,
     taskId: task.id,
     log: record.log,
-    format,
-    jsonShape: variants.jsonShape,
+    layout: layoutFor(format, variants),
     range,
     fileName: query.get('newFileName') === 'true' ? `${task.id}_${spec.id}.log` : `${spec.id}.log`,
     tokenExpiresAt: request.now + variants.logTokenTtlSeconds * 1000,

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type { SimulatorContext } from './api-types.ts';
+import type { DrawnFaults } from './faults.ts';
 import { pause, sendBody, sendStream } from './http-util.ts';
-import { layoutFor } from './log-file-format.ts';
 import { DIALECTS, StoreError, type StoreDialect } from './object-store-dialects.ts';
 import { LogFileStream } from './log-file-stream.ts';
 
@@ -11,6 +11,23 @@ const OBJECT_PATH = /^\/logs\/(?<id>[0-9a-f]+)\/[^/]+$/;
 
 function acceptsGzip(req: IncomingMessage): boolean {
   return /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+}
+
+/**
+ * What a proxy or a misconfigured store may answer in place of the file, with a 200: a gateway's
+ * HTML error page, or bytes of another kind (neither JSON, text nor gzip).
+ */
+function strangeBody(faults: DrawnFaults): { contentType: string; body: Buffer } | undefined {
+  if (faults.has('htmlBody')) {
+    const page = `<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>\n${'<p>The upstream server is unavailable.</p>\n'.repeat(2000)}</body></html>\n`;
+    return { contentType: 'text/html', body: Buffer.from(page) };
+  }
+  if (!faults.has('binaryBody')) return undefined;
+  // Deterministic and never gzip's magic: 0x00 first.
+  return {
+    contentType: 'application/octet-stream',
+    body: Buffer.from(Array.from({ length: 256 * 1024 }, (_, i) => (i * 7919) % 251)),
+  };
 }
 
 /** The object store behind presigned URLs: checks the signature, then streams the file, stored or as it is generated. */
@@ -43,8 +60,15 @@ export function objectStoreHandler(
     if (status !== undefined) throw dialect.failure(status);
     if (faults.has('expiredPresignedUrl')) throw dialect.expired(expiresAt, now);
 
+    const stranger = strangeBody(faults);
+    if (stranger !== undefined) {
+      res.writeHead(200, { 'content-type': stranger.contentType, 'x-amz-request-id': requestId });
+      res.end(stranger.body);
+      return;
+    }
+
     const cut = faults.bodyCut();
-    const layout = layoutFor(file.format, file.jsonShape);
+    const layout = file.layout;
     const malformed = faults.has('malformedLines');
     const stored =
       malformed || cut !== undefined ? undefined : context.storedFiles?.open(file.log, file.range, layout);
@@ -64,8 +88,13 @@ export function objectStoreHandler(
       ...dialect.headers(requestId),
     };
     let body: Readable = source;
-    if (context.variants.gzip && acceptsGzip(req)) {
-      headers['content-encoding'] = 'gzip';
+    const { gzip } = context.variants;
+    const gzippedFile = gzip === 'content-type' || gzip === 'bytes-only';
+    if (gzippedFile || (gzip === 'content-encoding' && acceptsGzip(req))) {
+      // A file stored gzipped is served as it is; only the transfer encoding depends on the request.
+      if (gzip === 'content-encoding') headers['content-encoding'] = 'gzip';
+      else
+        headers['content-type'] = gzip === 'content-type' ? 'application/gzip' : 'application/octet-stream';
       body = source.pipe(createGzip({ level: 1 }));
       body.on('close', () => source.destroy());
     }

@@ -55,11 +55,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const storedFiles =
     options.storeLogFilesIn === undefined
       ? undefined
-      : await StoredLogFiles.render(
-          options.storeLogFilesIn,
-          state.logs(),
-          layoutFor('JSON', variants.jsonShape),
-        );
+      : await StoredLogFiles.render(options.storeLogFilesIn, state.logs(), layoutFor('JSON', variants));
   const host = options.host ?? '127.0.0.1';
   const api = await listen(host, options.port ?? 0).catch(async (error: unknown) => {
     await storedFiles?.remove();

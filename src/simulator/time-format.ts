@@ -27,8 +27,19 @@ export function isoSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
+/** Every form but `millis` has whole seconds: the instant is floored to its second. */
 export function formatNextEndTime(ms: number, format: Variants['nextEndTimeFormat']): string {
-  return format === 'millis' ? new Date(ms).toISOString() : isoSeconds(ms);
+  const iso = new Date(ms).toISOString();
+  switch (format) {
+    case 'millis':
+      return iso;
+    case 'seconds':
+      return isoSeconds(ms);
+    case 'quoted':
+      return `"${isoSeconds(ms)}"`;
+    case 'http-date':
+      return new Date(ms).toUTCString();
+  }
 }
 
 /** `20210901T070145Z`: the `X-Amz-Date` form. */

@@ -4,10 +4,27 @@ export type ObjectStoreKind = 's3' | 'azure';
 
 /** Switches for every point where Talend's public material is silent or contradictory. */
 export interface Variants {
-  /** Outer shape of a downloaded JSON log file. */
-  jsonShape: 'array' | 'data' | 'jsonl';
-  /** `X-Log-Next-Request-End-Time` as `2021-09-01T07:01:45Z` or `2021-09-01T07:01:45.123Z`. */
-  nextEndTimeFormat: 'seconds' | 'millis';
+  /**
+   * Outer shape of a downloaded JSON log file (unconfirmed): a top-level array, `{"data": [...]}` as
+   * the paging API answers, an object holding the entries under another key among other members
+   * (`wrapper`), or JSON Lines.
+   */
+  jsonShape: 'array' | 'data' | 'wrapped' | 'jsonl';
+  /** For `jsonShape: 'wrapped'`: the entries' key, and the members written before and after it. */
+  wrapper: WrapperSpec;
+  /**
+   * How `logTimestamp` is written: epoch milliseconds, the only form seen so far and the one the
+   * reference documents; epoch seconds (with the milliseconds as a fraction, so no entry moves);
+   * or an ISO-8601 string.
+   */
+  logTimestampFormat: 'millis' | 'seconds' | 'iso';
+  /** How a TEXT file writes each entry's timestamp: `2021-09-01T07:01:45.123Z …` or log4j's `[2021-09-01 07:01:45,123] …`. */
+  textTimestamp: 'plain' | 'bracketed';
+  /**
+   * `X-Log-Next-Request-End-Time` as `2021-09-01T07:01:45Z`, `2021-09-01T07:01:45.123Z`, an HTTP date
+   * (`Wed, 01 Sep 2021 07:01:45 GMT`), or the first form in double quotes.
+   */
+  nextEndTimeFormat: 'seconds' | 'millis' | 'http-date' | 'quoted';
   /** Whether a generate request's `endTime` includes the entries logged exactly at `endTime`. */
   boundary: 'inclusive' | 'exclusive';
   /** How many `/logs/status` polls of a token answer `IN_PROGRESS` before `READY`. */
@@ -22,8 +39,13 @@ export interface Variants {
    * regions run on AWS (S3) but for `us-west`, which runs on Azure (Blob storage).
    */
   objectStore: ObjectStoreKind;
-  /** Whether the object store gzips a download when the request's `Accept-Encoding` allows it. */
-  gzip: boolean;
+  /**
+   * Whether and how the object store compresses a download (unconfirmed): not at all; gzip with
+   * `Content-Encoding: gzip` when the request's `Accept-Encoding` allows it; or a file stored
+   * gzipped and served as it is, whatever the request accepts, as `application/gzip` or as
+   * `application/octet-stream`, without Content-Encoding.
+   */
+  gzip: false | 'content-encoding' | 'content-type' | 'bytes-only';
   presignedUrlTtlSeconds: number;
   logTokenTtlSeconds: number;
   /**
@@ -42,8 +64,22 @@ export interface Variants {
   rejectedRuns: 'no-finish-no-log' | 'finished-with-log';
 }
 
+export interface WrapperSpec {
+  key: string;
+  /** Members written before the entries, in order; any JSON values. */
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+}
+
 export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   jsonShape: 'array',
+  wrapper: Object.freeze({
+    key: 'logs',
+    before: { version: '2021-03', columns: [{ name: 'logTimestamp' }], warnings: [], tags: ['run'] },
+    after: { nextPage: null, related: [{ kind: 'execution' }] },
+  }),
+  logTimestampFormat: 'millis',
+  textTimestamp: 'plain',
   nextEndTimeFormat: 'seconds',
   boundary: 'inclusive',
   statusPollsBeforeReady: 1,
@@ -94,7 +130,10 @@ export type FaultKind =
   | 'expiredPresignedUrl'
   | 'expiredAccessToken'
   | 'stuckInProgress'
-  | 'malformedLines';
+  | 'malformedLines'
+  /** A download answered 200 with something else than the log: an HTML error page, or random bytes. */
+  | 'htmlBody'
+  | 'binaryBody';
 
 export interface FaultRule {
   kind: RequestKind | '*';
@@ -166,8 +205,8 @@ export interface SimulatorOptions {
    * Render the JSON logs of the executions finished at start into files in this folder (created,
    * and removed on close) and serve downloads from them, as an object store serves what it keeps.
    * For benchmarks: generating entries during a download costs CPU that Talend's object store
-   * never takes from the connector's machine. Files of running executions, files in another shape
-   * than `variants.jsonShape` and files a fault alters are still generated as they are read.
+   * never takes from the connector's machine. Files of running executions, files laid out otherwise
+   * than the variants at start said and files a fault alters are still generated as they are read.
    */
   storeLogFilesIn?: string;
 }

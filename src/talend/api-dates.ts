@@ -4,6 +4,8 @@
  * plausible variant.
  */
 
+import { epochMs } from '../common/epoch.ts';
+
 const SECOND = 1000;
 
 export function floorSec(ms: number): number {
@@ -21,23 +23,29 @@ export function formatApiDate(ms: number): string {
 
 const EPOCH_DIGITS = /^\d+$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-/** Below this, a bare number can only be epoch seconds: as milliseconds it would fall in January 1970. */
-const SMALLEST_EPOCH_MS = 100_000_000_000;
+/** An HTTP date (RFC 9110 IMF-fixdate), the form HTTP headers such as `Date` and `Expires` use. */
+const HTTP_DATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+/** A value written as a JSON string, or in single quotes. */
+const QUOTED = /^(["'])(.*)\1$/;
 
 /**
  * Epoch milliseconds of `X-Log-Next-Request-End-Time`: `2021-09-01T07:01:45Z`, the same with
- * fractional seconds or an offset, or a bare epoch number. A zone-less date is UTC, like every
- * date on this API. Undefined when unparsable.
+ * fractional seconds or an offset, an HTTP date (`Wed, 01 Sep 2021 07:01:45 GMT`), or a bare epoch
+ * number in milliseconds or seconds; any of them may come in quotes. A zone-less date is UTC, like
+ * every date on this API. Undefined when unparsable.
  */
 export function parseNextEndTime(value: string | undefined): number | undefined {
-  const text = value?.trim();
+  let text = value?.trim();
+  const quoted = text === undefined ? null : QUOTED.exec(text);
+  if (quoted) text = quoted[2]!.trim();
   if (!text) return undefined;
-  if (EPOCH_DIGITS.test(text)) {
-    const epoch = Number(text);
-    return epoch < SMALLEST_EPOCH_MS ? epoch * SECOND : epoch;
-  }
-  if (!ISO_DATE_TIME.test(text)) return undefined;
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`;
-  const ms = Date.parse(zoned.replace(' ', 'T'));
+  if (EPOCH_DIGITS.test(text)) return epochMs(Number(text));
+  let ms: number;
+  if (HTTP_DATE.test(text)) ms = Date.parse(text);
+  else if (ISO_DATE_TIME.test(text)) {
+    const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(text) ? text : `${text}Z`;
+    ms = Date.parse(zoned.replace(' ', 'T'));
+  } else return undefined;
   return Number.isNaN(ms) ? undefined : ms;
 }

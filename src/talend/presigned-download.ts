@@ -9,9 +9,13 @@ import { RetryBudget, pauseBeforeRetry, type RetrySettings } from './retry-budge
 import type { StatsRecorder } from './stats.ts';
 
 export interface LogDownload {
-  /** The bytes as sent, NOT decompressed: the pipeline decodes according to `contentEncoding`. */
+  /**
+   * The bytes as sent: undici's `request` does not decompress. The pipeline undoes `contentEncoding`
+   * and recognizes gzip by its bytes (see decodeBody).
+   */
   body: Readable;
   contentEncoding?: string;
+  /** Quoted when the file turns out unreadable. */
   contentType?: string;
   contentLength?: number;
 }

@@ -7,6 +7,7 @@ import { Client } from '@elastic/elasticsearch';
 import type { ExecutionContext } from '../../src/contracts/documents.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { InterruptedError } from '../../src/common/errors.ts';
+import { UnreadableLogError } from '../../src/pipeline/errors.ts';
 import { ingestChunk, type ChunkResult, type ChunkWindow } from '../../src/pipeline/ingest-chunk.ts';
 import { BulkIndexer } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter } from '../../src/store/dead-letters.ts';
@@ -213,6 +214,9 @@ describe('ingestChunk into Elasticsearch', () => {
     ['jsonl', jsonLines(truth)],
     ['gzip', gzipSync(jsonLines(truth)), { 'content-encoding': 'gzip' }],
     ['gzip-object', gzipSync(JSON.stringify(truth)), { 'content-type': 'application/gzip' }],
+    ['gzip-bytes-only', gzipSync(JSON.stringify(truth)), { 'content-type': 'application/octet-stream' }],
+    ['gzip-already-decoded', jsonLines(truth), { 'content-encoding': 'gzip' }],
+    ['gzip-twice', gzipSync(gzipSync(jsonLines(truth))), { 'content-encoding': 'gzip' }],
     ['text', toText(truth), { 'content-type': 'text/plain' }, 'TEXT'],
   ];
 
@@ -347,6 +351,42 @@ describe('ingestChunk into Elasticsearch', () => {
     const [letter] = await deadLettersOf(executionId);
     assert.match(String(letter!._source!.reason), /broken JSON array after entry \d+/);
   });
+
+  const unreadableFiles: [string, string | Buffer, Record<string, string>, 'JSON' | 'TEXT'][] = [
+    [
+      'html',
+      `<html><body>${'<p>Bad gateway</p>\n'.repeat(5000)}</body></html>`,
+      { 'content-type': 'text/html' },
+      'TEXT',
+    ],
+    ['garbage', Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919 + 13) % 256)), {}, 'TEXT'],
+    [
+      'jsonl-unparsable',
+      Array.from({ length: 3000 }, (_, i) => `{"logTimestamp": ${i}, oops`).join('\n'),
+      {},
+      'JSON',
+    ],
+    [
+      'objects-not-entries',
+      jsonLines(Array.from({ length: 3000 }, (_, i) => ({ error: 'AccessDenied', i }))),
+      {},
+      'JSON',
+    ],
+  ];
+  for (const [name, body, headers, fileFormat] of unreadableFiles) {
+    it(`fails a file that is no log (${name}) with one UnreadableLogError: nothing indexed or dead-lettered`, async () => {
+      const executionId = `exec-unreadable-${name}`;
+      serve(`/unreadable-${name}`, body, headers);
+      await assert.rejects(ingest(`/unreadable-${name}`, executionId, { fileFormat }), (error: unknown) => {
+        assert.ok(error instanceof UnreadableLogError, String(error));
+        assert.equal(error.context.fileFormat, fileFormat);
+        assert.equal(error.context.contentType, headers['content-type']);
+        return true;
+      });
+      assert.equal((await documentsOf(executionId)).length, 0);
+      assert.equal((await deadLettersOf(executionId)).length, 0);
+    });
+  }
 
   it('dead-letters exactly the documents that conflict with the index mapping', async () => {
     const executionId = 'exec-conflict';

@@ -764,7 +764,7 @@ describe('simulator: object store', () => {
   });
 
   it('gzips when the variant is on and the client accepts it', async () => {
-    sim.setVariants({ gzip: true });
+    sim.setVariants({ gzip: 'content-encoding' });
     const zipped = await request(url, { headers: { 'accept-encoding': 'gzip' } });
     const body = Buffer.from(await zipped.body.arrayBuffer());
     const plain = await call(url);
@@ -773,6 +773,21 @@ describe('simulator: object store', () => {
     assert.deepEqual(JSON.parse(gunzipSync(body).toString('utf8')), [...sim.entries(SMALL)]);
     assert.equal(plain.headers['content-encoding'], undefined, 'no gzip unless accepted');
     assert.deepEqual(JSON.parse(plain.text), [...sim.entries(SMALL)]);
+  });
+
+  it('serves a file stored gzipped as it is, typed application/gzip or octet-stream, without Content-Encoding', async () => {
+    for (const [gzip, contentType] of [
+      ['content-type', 'application/gzip'],
+      ['bytes-only', 'application/octet-stream'],
+    ] as const) {
+      sim.setVariants({ gzip });
+      const answer = await request(url);
+      const body = Buffer.from(await answer.body.arrayBuffer());
+      sim.setVariants({ gzip: false });
+      assert.equal(answer.headers['content-encoding'], undefined, gzip);
+      assert.equal(answer.headers['content-type'], contentType);
+      assert.deepEqual(JSON.parse(gunzipSync(body).toString('utf8')), [...sim.entries(SMALL)]);
+    }
   });
 });
 
@@ -904,6 +919,11 @@ describe('simulator: log files stored on disk', () => {
     await bothFiles(RUNNING);
     for (const sim of [stored, generating]) sim.setVariants({ jsonShape: 'jsonl' });
     await bothFiles(FAILED);
+    for (const sim of [stored, generating])
+      sim.setVariants({ jsonShape: 'wrapped', logTimestampFormat: 'iso' });
+    const wrapped = JSON.parse((await bothFiles(FAILED)).file.text) as { logs: RawLogEntry[] };
+    assert.equal(typeof wrapped.logs[0]!.logTimestamp, 'string');
+    for (const sim of [stored, generating]) sim.setVariants({ logTimestampFormat: 'millis' });
     for (const sim of [stored, generating]) {
       sim.setVariants({ jsonShape: 'array' });
       sim.setFaults([{ kind: 'download', fault: 'malformedLines' }]);

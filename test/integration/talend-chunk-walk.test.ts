@@ -128,7 +128,7 @@ describe(
     });
 
     for (const boundary of ['inclusive', 'exclusive'] as const) {
-      for (const nextEndTimeFormat of ['seconds', 'millis'] as const) {
+      for (const nextEndTimeFormat of ['seconds', 'millis', 'http-date', 'quoted'] as const) {
         it(`yields every entry exactly once (${boundary} end time, next end time in ${nextEndTimeFormat})`, async () => {
           sim.setVariants({ boundary, nextEndTimeFormat });
           const result = await walk(client, {});

@@ -232,7 +232,7 @@ describe('Talend client operations (PAT)', () => {
   });
 
   it('hands over gzip bytes undecoded, saying so', async () => {
-    sim.setVariants({ gzip: true });
+    sim.setVariants({ gzip: 'content-encoding' });
     try {
       const generated = await client.generateLog(SMALL, { startTime: NOW - 3 * HOUR, endTime: NOW });
       const download = await client.openPresignedUrl(await client.waitForLogFile(SMALL, generated.token));

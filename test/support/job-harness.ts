@@ -37,6 +37,8 @@ export interface EntryFilter {
   only?: (entry: RawLogEntry) => boolean;
   /** Positions in `simulator.entries(id)` of entries a fault broke: they never become documents. */
   broken?: (executionId: string) => ReadonlySet<number>;
+  /** What of each entry the downloaded file carries (a TEXT line keeps a few fields); default all. */
+  view?: (entry: RawLogEntry) => RawLogEntry;
 }
 
 export async function startJobHarness(label: string, options: SimulatorOptions): Promise<JobHarness> {
@@ -81,7 +83,7 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
           const timestamp = entryTimestamp(entry.logTimestamp);
           if (timestamp === undefined) throw new Error('the simulator produced an entry without a timestamp');
           if (endTimeExclusive !== undefined && timestamp >= endTimeExclusive) continue;
-          const outcome = enricher.toDocument(entry, timestamp, position++);
+          const outcome = enricher.toDocument(filter.view?.(entry) ?? entry, timestamp, position++);
           if (outcome.kind !== 'document')
             throw new Error(`simulator entry not indexable: ${outcome.reason}`);
           if (filter.only === undefined || filter.only(entry)) ids.add(outcome.id);

@@ -43,6 +43,16 @@ describe('entryTimestamp', () => {
     assert.equal(entryTimestamp('2021-09-01T09:01:45.123+02:00'), TS);
   });
 
+  it('reads epoch numbers too small to be milliseconds since 1973 as seconds', () => {
+    assert.equal(entryTimestamp(TS / 1000), TS);
+    assert.equal(entryTimestamp(String(TS / 1000)), TS);
+    assert.equal(entryTimestamp(Math.floor(TS / 1000)), TS - 123);
+    assert.equal(entryTimestamp(`${Math.floor(TS / 1000)}`), TS - 123);
+    assert.equal(entryTimestamp(99_999_999_999), 99_999_999_999_000, 'the largest number read as seconds');
+    assert.equal(entryTimestamp(100_000_000_000), 100_000_000_000, 'the smallest read as milliseconds');
+    assert.equal(entryTimestamp(0), 0);
+  });
+
   it('rejects what is missing or not a date', () => {
     for (const value of [
       undefined,

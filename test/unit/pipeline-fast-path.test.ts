@@ -134,6 +134,27 @@ describe('the fast path', () => {
     });
   }
 
+  it('reads epoch seconds, whole or fractional, at the instant the object path reads', async () => {
+    const seconds = usualEntries(60).map((entry, i) =>
+      JSON.stringify({
+        ...entry,
+        logTimestamp:
+          i % 2 === 0
+            ? Math.floor((entry.logTimestamp as number) / 1000)
+            : (entry.logTimestamp as number) / 1000,
+      }),
+    );
+    const read = await records(`${seconds.join('\n')}\n`, 97);
+    assert.ok(compareWithObjectPath(read, seconds) >= 20, 'whole seconds take the fast path');
+    for (const record of read) {
+      const ms =
+        record.kind === 'scanned'
+          ? record.entry.timestampMs
+          : entryTimestamp((record as { entry: RawLogEntry }).entry.logTimestamp);
+      assert.ok(ms !== undefined && Math.abs(ms - TS) < 1000, `${ms} is in the second of ${TS}`);
+    }
+  });
+
   it('hands a spaced-out array to stream-json from the first entry it cannot slice, positions intact', async () => {
     const lines = [...usual.slice(0, 20), UNUSUAL_LINES[10]!, ...usual.slice(20, 40)];
     const read = await records(`[${lines.join(',')}]`, 1000);

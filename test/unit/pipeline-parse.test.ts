@@ -5,7 +5,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { decodeBody } from '../../src/pipeline/download/decode.ts';
 import {
   DecodeError,
-  NotALogFileError,
+  UnreadableLogError,
   TruncatedLogError,
   UnsupportedEncodingError,
 } from '../../src/pipeline/errors.ts';
@@ -54,6 +54,27 @@ describe('shape detection', () => {
     assert.equal(head('2021-09-01T07:01:45Z INFO x', true, 'TEXT'), 'text');
   });
 
+  it('reads an object as wrapping the entries when a member of its own is an array of objects', () => {
+    const before = '{"count":2,"meta":{"columns":[{"name":"x"}]},"warnings":[],"notes":["a"],';
+    assert.equal(head(`${before}"entries":[{"logTimestamp":1}]}`), 'wrapped');
+    assert.equal(head(`${before}"entries":[ \n {`, false), 'wrapped', 'decided as soon as it is seen');
+    assert.equal(head(before, false), undefined, 'nested arrays of objects do not count');
+    assert.equal(head('{"size":0,"items":[]}'), 'wrapped', 'an empty file of entries');
+    assert.equal(head('{"logTimestamp":1,"tags":[{"k":"v"}]}'), 'jsonl', 'an entry with an array of objects');
+    assert.equal(head('{"severity":"INFO","list":[]}\n{"severity":"WARN"}'), 'jsonl', 'a value follows');
+    assert.equal(head('{"severity":"INFO","list":[]}', false), undefined);
+    assert.equal(head('{"a":"[{\\"x\\"",', false), undefined, 'brackets inside strings do not count');
+  });
+
+  it('reads only a clear JSON head as JSON', () => {
+    assert.equal(head('[\n  {"logTimestamp":1}'), 'array');
+    assert.equal(head('[', false), undefined);
+    assert.equal(head('{main}', true, 'TEXT'), 'text');
+    assert.equal(head('[1,2,3]', true, 'TEXT'), 'text');
+    assert.equal(head('[1,2,3]', true, 'JSON'), 'array', 'JSON was asked for: read as JSON, then judged');
+    assert.equal(head('{ broken', true, 'JSON'), 'jsonl');
+  });
+
   it('waits for more bytes while the first key is cut short', () => {
     assert.equal(head('{"da', false), undefined);
     assert.equal(head('{"data":', false), undefined);
@@ -65,7 +86,7 @@ describe('shape detection', () => {
     assert.throws(
       () => head('<html><body>Access denied</body></html>'),
       (error: unknown) =>
-        error instanceof NotALogFileError && /starts with "<html><body>Access denied/.test(error.message),
+        error instanceof UnreadableLogError && /starts with "<html><body>Access denied/.test(error.message),
     );
   });
 });
@@ -85,6 +106,61 @@ describe('JSON parsing', () => {
       entries(await parse(JSON.stringify({ size: 2, totalSize: 2, data: [A, B], nextIndex: 2 }))),
       [A, B],
     );
+  });
+
+  it('reads the entries of an object under any key, skipping every other member', async () => {
+    const document = {
+      size: 3,
+      columns: [{ name: 'logTimestamp' }, { name: 'logMessage' }],
+      meta: { columns: [{ name: 'x' }], nested: { data: [A] } },
+      warnings: [],
+      notes: ['a', 'b'],
+      matrix: [[A]],
+      logs: [A, 7, B],
+      later: [{ logTimestamp: 9 }],
+      nextIndex: 3,
+    };
+    for (const size of [1, 7, 64 * 1024]) {
+      const lines = await parse(JSON.stringify(document, null, size === 7 ? 2 : undefined), 'JSON', size);
+      assert.deepEqual(
+        lines.map((line) => [line.kind, line.position]),
+        [
+          ['entry', 0],
+          ['malformed', 1],
+          ['entry', 2],
+        ],
+      );
+      assert.deepEqual(
+        [lines[0], lines[2]].map((line) => (line as { entry: unknown }).entry),
+        [A, B],
+      );
+    }
+  });
+
+  it('fails an object whose arrays of objects hold no entries, rather than reading it as empty', async () => {
+    await assert.rejects(parse('{"items":[{"ts":1},{"ts":2}],"meta":[{"a":1}]}'), (error: unknown) => {
+      assert.ok(error instanceof UnreadableLogError, String(error));
+      assert.match(error.message, /arrays of objects \("items", "meta"\) but none of entries/);
+      return true;
+    });
+    assert.deepEqual(await parse('{"size":0,"logs":[],"notes":["x"]}'), []);
+  });
+
+  it('streams the entries of a wrapped file before the file ends', async () => {
+    let sent = 0;
+    async function* endless() {
+      yield Buffer.from('{"total":1000000,"info":{"a":1},"rows":[');
+      for (;;) yield Buffer.from(`${sent++ === 0 ? '' : ','}${JSON.stringify(A)}`);
+    }
+    const read: ParsedLine[] = [];
+    for await (const batch of parseLog(Readable.from(endless(), { objectMode: false }), {
+      fileFormat: 'JSON',
+    })) {
+      read.push(...batch);
+      if (read.length >= 1000) break;
+    }
+    assert.ok(sent < 5000, `${sent} entries read ahead`);
+    assert.deepEqual((read[999] as { entry: unknown }).entry, A);
   });
 
   it('reads JSON Lines, with CRLF and blank lines', async () => {
@@ -234,8 +310,114 @@ describe('TEXT parsing', () => {
     ]);
   });
 
+  it('reads bracketed timestamps, the level after the thread, and keeps stack traces with their entry', async () => {
+    const text = [
+      '[2024-01-01 12:00:00,123] INFO [main] Job started',
+      '[2024-01-01 12:00:01.000Z] ERROR [main] Boom',
+      'java.lang.IllegalStateException: bad',
+      '\tat org.talend.Foo.bar(Foo.java:12)',
+      'Caused by: java.io.IOException: disk full',
+      '    at java.io.FileOutputStream.write(FileOutputStream.java:326)',
+      '\t... 3 more',
+      '[main] INFO a line without a timestamp continues the message',
+      '2024-01-01 12:00:02,5 [worker-1] WARN  org.talend.X - level after the thread',
+      '2024-01-01 12:00:03 INFO [b] ERROR is part of this message',
+    ].join('\n');
+    const lines = await parse(text, 'TEXT', 5);
+    assert.deepEqual(entries(lines), [
+      {
+        logTimestamp: Date.UTC(2024, 0, 1, 12, 0, 0, 123),
+        severity: 'INFO',
+        bundleName: 'main',
+        logMessage: 'Job started',
+      },
+      {
+        logTimestamp: Date.UTC(2024, 0, 1, 12, 0, 1),
+        severity: 'ERROR',
+        bundleName: 'main',
+        logMessage: text
+          .split('\n')
+          .slice(1, 8)
+          .join('\n')
+          .replace('[2024-01-01 12:00:01.000Z] ERROR [main] ', ''),
+      },
+      {
+        logTimestamp: Date.UTC(2024, 0, 1, 12, 0, 2, 500),
+        severity: 'WARN',
+        bundleName: 'worker-1',
+        logMessage: 'org.talend.X - level after the thread',
+      },
+      {
+        logTimestamp: Date.UTC(2024, 0, 1, 12, 0, 3),
+        severity: 'INFO',
+        bundleName: 'b',
+        logMessage: 'ERROR is part of this message',
+      },
+    ]);
+  });
+
+  it('never reads a text log as JSON because a line starts with a bracket', async () => {
+    const text = '[main] INFO starting\n2024-01-01T12:00:00Z INFO [main] first entry\n';
+    assert.equal(classifyHead(Buffer.from(text), 'TEXT', true), 'text');
+    assert.equal(classifyHead(Buffer.from('[2024-01-01 12:00:00] INFO x'), 'TEXT', true), 'text');
+    assert.equal(classifyHead(Buffer.from('{main} INFO x'), 'TEXT', true), 'text');
+    const lines = await parse(text, 'TEXT');
+    assert.deepEqual(
+      lines.map((line) => line.kind),
+      ['malformed', 'entry'],
+    );
+    await assert.rejects(parse(text, 'JSON'), UnreadableLogError);
+  });
+
   it('still reads JSON when TEXT was asked for but JSON came', async () => {
     assert.deepEqual(entries(await parse(JSON.stringify([A]), 'TEXT')), [A]);
+  });
+});
+
+describe('a file that is no log', () => {
+  const unreadable = (records: number) => (error: unknown) => {
+    assert.ok(error instanceof UnreadableLogError, String(error));
+    assert.equal(error.context.records, records);
+    assert.doesNotMatch(error.message, /\p{Cc}/u, 'no control characters in the message');
+    return true;
+  };
+
+  it('fails once when no line of a JSON Lines head parses, quoting its start', async () => {
+    const garbage = Array.from({ length: 5000 }, (_, i) => `{"logTimestamp": oops ${i}`).join('\n');
+    await assert.rejects(parse(`${garbage}\n${JSON.stringify(A)}\n`), (error: unknown) => {
+      assert.ok(unreadable(100)(error));
+      assert.match((error as Error).message, /starts with "\{\\"logTimestamp\\": oops 0"/);
+      assert.match(String((error as UnreadableLogError).context.firstProblem), /^invalid JSON/);
+      return true;
+    });
+  });
+
+  it('fails once for JSON objects that are not entries, however few', async () => {
+    await assert.rejects(parse('{"error":"AccessDenied","message":"Request has expired"}'), unreadable(1));
+    await assert.rejects(parse('[{"a":1},{"b":2}]'), unreadable(2));
+    await assert.rejects(parse('[1,2,3]'), unreadable(3));
+  });
+
+  it('fails once for a TEXT file without a timestamped line, holding at most a bounded head', async () => {
+    const page = `<html>\n${'<p>Service unavailable</p>\n'.repeat(20_000)}</html>\n`;
+    await assert.rejects(parse(page, 'TEXT', 4096), (error: unknown) => {
+      assert.ok(error instanceof UnreadableLogError, String(error));
+      assert.ok(Number(error.context.bytesRead) < 2 * 1024 * 1024, `${error.context.bytesRead} bytes read`);
+      assert.match(error.message, /starts with "<html> <p>Service unavailable/);
+      return true;
+    });
+    const binary = Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919 + 13) % 256));
+    await assert.rejects(parse(binary, 'TEXT'), UnreadableLogError);
+    await assert.rejects(parse(binary, 'JSON'), UnreadableLogError);
+  });
+
+  it('still dead-letters the broken lines of a head that holds an entry', async () => {
+    const broken = Array.from({ length: 99 }, (_, i) => `{ broken ${i}`);
+    const lines = await parse(`${broken.join('\n')}\n${JSON.stringify(A)}\n{ broken again\n`);
+    assert.equal(lines.length, 101);
+    assert.equal(lines.filter((line) => line.kind === 'malformed').length, 100);
+    assert.deepEqual(lines[99], { kind: 'entry', entry: A, position: 99 });
+    await assert.rejects(parse(`${broken.join('\n')}\n{ one more\n${JSON.stringify(A)}\n`), unreadable(100));
   });
 });
 
@@ -275,7 +457,26 @@ describe('decoding', () => {
         return true;
       },
     );
-    await assert.rejects(parse(decodeBody(bytes(Buffer.from('not gzip at all')), 'gzip')), DecodeError);
+    await assert.rejects(parse(decodeBody(bytes(zipped.subarray(0, 30), 1))), DecodeError);
+  });
+
+  it('recognizes gzip by its bytes, without Content-Encoding and read a byte at a time', async () => {
+    const expected = [A, { ...B, logMessage: UNICODE }];
+    assert.deepEqual(entries(await parse(decodeBody(bytes(gzipSync(payload), 1)))), expected);
+    assert.deepEqual(entries(await parse(decodeBody(bytes(gzipSync(payload)), 'identity'))), expected);
+  });
+
+  it('does not decode twice a body declared gzip that something upstream already decoded', async () => {
+    const expected = [A, { ...B, logMessage: UNICODE }];
+    assert.deepEqual(entries(await parse(decodeBody(bytes(payload, 1), 'gzip'))), expected);
+    assert.deepEqual(entries(await parse(decodeBody(bytes(payload), 'x-gzip'))), expected);
+  });
+
+  it('undoes a gzipped file served with Content-Encoding: gzip, and passes tiny bodies through', async () => {
+    const twice = gzipSync(gzipSync(payload));
+    assert.equal(entries(await parse(decodeBody(bytes(twice, 3), 'gzip'))).length, 2);
+    assert.deepEqual(await parse(decodeBody(bytes(''), 'gzip')), []);
+    assert.deepEqual(await parse(decodeBody(bytes(' '))), [], 'a body of one byte');
   });
 });
 

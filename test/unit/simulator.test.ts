@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { ExecutionLog } from '../../src/simulator/execution-log.ts';
 import { layoutFor } from '../../src/simulator/log-file-format.ts';
 import { LogFileStream } from '../../src/simulator/log-file-stream.ts';
-import { demoTenant, generateTenant } from '../../src/simulator/index.ts';
+import { DEFAULT_VARIANTS, demoTenant, generateTenant } from '../../src/simulator/index.ts';
+import type { Variants } from '../../src/simulator/index.ts';
 import type { ExecutionSpec } from '../../src/simulator/index.ts';
 import { parseLogTime, formatNextEndTime } from '../../src/simulator/time-format.ts';
 import { TERMINAL_STATUSES } from '../../src/contracts/talend-api.ts';
@@ -37,6 +38,10 @@ function runningLog(entriesPerSecond: number): { spec: ExecutionSpec; log: Execu
     entriesPerSecond,
   };
   return { spec, log: new ExecutionLog(spec, 'task', VOICE, 1) };
+}
+
+function shape(jsonShape: Variants['jsonShape'], variants: Partial<Variants> = {}): Variants {
+  return { ...DEFAULT_VARIANTS, jsonShape, ...variants };
 }
 
 async function streamText(stream: LogFileStream): Promise<string> {
@@ -133,17 +138,17 @@ describe('log files', () => {
   it('renders each JSON shape to exactly the entries, unknown fields included', async () => {
     const array = JSON.parse(
       await streamText(
-        new LogFileStream({ log, range, layout: layoutFor('JSON', 'array'), malformed: false }),
+        new LogFileStream({ log, range, layout: layoutFor('JSON', shape('array')), malformed: false }),
       ),
     );
     const data = JSON.parse(
       await streamText(
-        new LogFileStream({ log, range, layout: layoutFor('JSON', 'data'), malformed: false }),
+        new LogFileStream({ log, range, layout: layoutFor('JSON', shape('data')), malformed: false }),
       ),
     );
     const lines = (
       await streamText(
-        new LogFileStream({ log, range, layout: layoutFor('JSON', 'jsonl'), malformed: false }),
+        new LogFileStream({ log, range, layout: layoutFor('JSON', shape('jsonl')), malformed: false }),
       )
     )
       .split('\n')
@@ -154,10 +159,96 @@ describe('log files', () => {
     assert.deepEqual(lines, expected);
   });
 
+  it('wraps the entries in an object under the configured key, between the configured members', async () => {
+    const wrapper = {
+      key: 'rows',
+      before: { count: 3_000, columns: [{ name: 'x' }] },
+      after: { next: null },
+    };
+    const text = await streamText(
+      new LogFileStream({
+        log,
+        range,
+        layout: layoutFor('JSON', shape('wrapped', { wrapper })),
+        malformed: false,
+      }),
+    );
+    assert.deepEqual(JSON.parse(text), {
+      count: 3_000,
+      columns: [{ name: 'x' }],
+      rows: expected,
+      next: null,
+    });
+    assert.ok(
+      text.indexOf('"count"') < text.indexOf('"rows"') && text.indexOf('"rows"') < text.indexOf('"next"'),
+    );
+    const bare = { key: 'entries', before: {}, after: {} };
+    const alone = await streamText(
+      new LogFileStream({
+        log,
+        range: { lo: 0, hi: 2 },
+        layout: layoutFor('JSON', shape('wrapped', { wrapper: bare })),
+        malformed: false,
+      }),
+    );
+    assert.deepEqual(JSON.parse(alone), { entries: expected.slice(0, 2) });
+  });
+
+  it('writes logTimestamp in milliseconds, in seconds with their milliseconds, or as ISO text', async () => {
+    const written = async (logTimestampFormat: Variants['logTimestampFormat']) =>
+      (
+        JSON.parse(
+          await streamText(
+            new LogFileStream({
+              log,
+              range,
+              layout: layoutFor('JSON', shape('array', { logTimestampFormat })),
+              malformed: false,
+            }),
+          ),
+        ) as { logTimestamp: unknown }[]
+      ).map((entry) => entry.logTimestamp);
+    const millis = expected.map((entry) => entry.logTimestamp);
+    assert.deepEqual(await written('millis'), millis);
+    assert.deepEqual(
+      (await written('seconds')).map((value) => Math.round((value as number) * 1000)),
+      millis,
+    );
+    assert.ok((await written('seconds')).some((value) => !Number.isInteger(value)));
+    assert.deepEqual(
+      await written('iso'),
+      millis.map((ms) => new Date(ms).toISOString()),
+    );
+    assert.equal(
+      layoutFor('JSON', shape('array')),
+      layoutFor('JSON', { ...DEFAULT_VARIANTS }),
+      'one layout object each',
+    );
+  });
+
+  it('writes TEXT lines with a plain or a bracketed timestamp', async () => {
+    const first = async (textTimestamp: Variants['textTimestamp']) =>
+      (
+        await streamText(
+          new LogFileStream({
+            log,
+            range: { lo: 0, hi: 1 },
+            layout: layoutFor('TEXT', shape('array', { textTimestamp })),
+            malformed: false,
+          }),
+        )
+      ).split('\n')[0];
+    const at = new Date(expected[0]!.logTimestamp).toISOString();
+    assert.ok((await first('plain'))!.startsWith(`${at} `));
+    assert.ok(
+      (await first('bracketed'))!.startsWith(`[${at.slice(0, 10)} ${at.slice(11, 23).replace('.', ',')}] [`),
+    );
+  });
+
   it('writes an empty file as a valid empty document', async () => {
     const empty = { lo: 5, hi: 5 };
     const text = await streamText(
-      new LogFileStream({ log, range: empty, layout: layoutFor('JSON', 'array'), malformed: false }),
+      new LogFileStream({ log, range: empty, layout: layoutFor('JSON', shape('array')), malformed: false }),
     );
     assert.deepEqual(JSON.parse(text), []);
   });
@@ -167,7 +258,7 @@ describe('log files', () => {
       new LogFileStream({
         log,
         range,
-        layout: layoutFor('JSON', 'jsonl'),
+        layout: layoutFor('JSON', shape('jsonl')),
         malformed: false,
         cutAfter: 1_500,
       }),
@@ -180,7 +271,7 @@ describe('log files', () => {
 
   it('breaks exactly the designated entries when asked to', async () => {
     const text = await streamText(
-      new LogFileStream({ log, range, layout: layoutFor('JSON', 'jsonl'), malformed: true }),
+      new LogFileStream({ log, range, layout: layoutFor('JSON', shape('jsonl')), malformed: true }),
     );
     const broken: number[] = [];
     text
@@ -207,10 +298,12 @@ describe('time formats', () => {
     assert.equal(parseLogTime('2021-13-45T07:01:45Z'), undefined);
   });
 
-  it('formats the next end time floored to the second or with milliseconds', () => {
+  it('formats the next end time floored to the second (ISO, HTTP date, quoted) or with milliseconds', () => {
     const ms = Date.parse('2021-09-01T07:01:45.987Z');
     assert.equal(formatNextEndTime(ms, 'seconds'), '2021-09-01T07:01:45Z');
     assert.equal(formatNextEndTime(ms, 'millis'), '2021-09-01T07:01:45.987Z');
+    assert.equal(formatNextEndTime(ms, 'http-date'), 'Wed, 01 Sep 2021 07:01:45 GMT');
+    assert.equal(formatNextEndTime(ms, 'quoted'), '"2021-09-01T07:01:45Z"');
   });
 });
 

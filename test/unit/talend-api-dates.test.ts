@@ -45,6 +45,18 @@ describe('parseNextEndTime', () => {
     assert.equal(parseNextEndTime(` ${AT} `), AT);
   });
 
+  it('reads an HTTP date, as HTTP headers write dates', () => {
+    assert.equal(parseNextEndTime('Wed, 01 Sep 2021 07:01:45 GMT'), AT);
+    assert.equal(parseNextEndTime('Thu, 29 Feb 2024 23:59:59 GMT'), Date.UTC(2024, 1, 29, 23, 59, 59));
+  });
+
+  it('reads any of its forms in double or single quotes', () => {
+    assert.equal(parseNextEndTime('"2021-09-01T07:01:45Z"'), AT);
+    assert.equal(parseNextEndTime(' "2021-09-01T07:01:45.123Z" '), AT + 123);
+    assert.equal(parseNextEndTime("'Wed, 01 Sep 2021 07:01:45 GMT'"), AT);
+    assert.equal(parseNextEndTime(`"${AT / 1000}"`), AT);
+  });
+
   it('returns undefined for missing or unreadable values', () => {
     for (const value of [
       undefined,
@@ -52,7 +64,10 @@ describe('parseNextEndTime', () => {
       '  ',
       'soon',
       '2021-13-01T00:00:00Z',
-      'Wed, 01 Sep 2021 07:01:45 GMT',
+      'Wed, 01 Sep 2021 07:01:45 PST',
+      '01 Sep 2021 07:01:45 GMT',
+      '""',
+      '"2021-09-01T07:01:45Z',
       '12ab',
     ]) {
       assert.equal(parseNextEndTime(value), undefined, String(value));

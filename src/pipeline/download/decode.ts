@@ -1,4 +1,4 @@
-import { pipeline, type Readable, type Transform } from 'node:stream';
+import { pipeline, Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { TalendLogsError } from '../../common/errors.ts';
 import { DecodeError, UnsupportedEncodingError } from '../errors.ts';
@@ -10,9 +10,17 @@ const DECODERS: Record<string, () => Transform> = {
   br: createBrotliDecompress,
 };
 
+/** Every gzip stream opens with these bytes; no JSON or text log can (0x1f is a control character). */
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+
 /**
- * Undoes the Content-Encoding of a downloaded body. Encodings listed as `a, b` were applied in that
- * order, so they are undone last first. Anything unknown is refused: parsing compressed bytes as JSON
+ * Undoes the compression of a downloaded body. Encodings listed in Content-Encoding as `a, b` were
+ * applied in that order, so they are undone last first. Gzip is recognized by its first bytes rather
+ * than by the headers, which object stores set unreliably: a stored `.gz` file comes as
+ * `application/gzip` or `application/octet-stream` without Content-Encoding, while something between
+ * us and the store (a proxy, a client that decompresses) may have decoded a body and kept the header.
+ * So a declared gzip is undone only if the bytes are gzip, and gzip bytes are undone once more
+ * whatever the headers said. Any other unknown encoding is refused: parsing compressed bytes as JSON
  * would dead-letter every line instead of reporting the real problem.
  */
 export function decodeBody(body: Readable, contentEncoding?: string): Readable {
@@ -28,8 +36,46 @@ export function decodeBody(body: Readable, contentEncoding?: string): Readable {
     });
   }
   let stream = body;
-  for (const coding of codings.reverse()) stream = decodeWith(stream, coding);
-  return stream;
+  for (const coding of codings.reverse()) {
+    stream = DECODERS[coding] === createGunzip ? gunzipIfGzip(stream) : decodeWith(stream, coding);
+  }
+  return gunzipIfGzip(stream);
+}
+
+/** The stream gunzipped if it starts as gzip does, else as it is; only its first two bytes are awaited. */
+function gunzipIfGzip(source: Readable): Readable {
+  return Readable.from(sniffGzip(source), { objectMode: false });
+}
+
+async function* sniffGzip(source: Readable): AsyncGenerator<Buffer> {
+  const rest = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  try {
+    let ended = false;
+    while (!ended && headBytes < GZIP_MAGIC.length) {
+      const next = await rest.next();
+      if (next.done) ended = true;
+      else {
+        head.push(next.value);
+        headBytes += next.value.length;
+      }
+    }
+    const gzip = Buffer.concat(head, headBytes).subarray(0, GZIP_MAGIC.length).equals(GZIP_MAGIC);
+    if (gzip) {
+      yield* decodeWith(Readable.from(replay(head, ended ? undefined : rest), { objectMode: false }), 'gzip');
+    } else {
+      yield* replay(head, ended ? undefined : rest);
+    }
+  } finally {
+    await rest.return?.();
+  }
+}
+
+async function* replay(head: Buffer[], rest: AsyncIterator<Buffer> | undefined): AsyncGenerator<Buffer> {
+  yield* head;
+  if (rest === undefined) return;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 function decodeWith(source: Readable, coding: string): Readable {

@@ -1,3 +1,4 @@
+import { epochMs } from '../../common/epoch.ts';
 import { MAX_TIMESTAMP_MS } from '../enrich/timestamp.ts';
 import { ScannedEntry, TEXT_FIELDS, toByteString, type ByteString } from '../entry-json.ts';
 
@@ -89,7 +90,8 @@ export class EntryLayout {
     pattern.lastIndex = start;
     const match = pattern.exec(text);
     if (match === null) return undefined;
-    const timestampMs = Number(match[this.timestampGroup]);
+    // Read as `entryTimestamp` reads the same number: an entry gets one `_id` whichever path reads it.
+    const timestampMs = epochMs(Number(match[this.timestampGroup]));
     if (timestampMs >= MAX_TIMESTAMP_MS) return undefined;
     const entry = new ScannedEntry(timestampMs, bytes, start, pattern.lastIndex);
     const roles = this.roles;

@@ -1,6 +1,5 @@
-import { pipeline, type Readable, type Transform } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import Parser from 'stream-json/Parser.js';
-import Pick from 'stream-json/filters/Pick.js';
 import StreamArray from 'stream-json/streamers/StreamArray.js';
 import { TruncatedLogError } from '../errors.ts';
 import type { ByteTap } from './detect-shape.ts';
@@ -57,8 +56,89 @@ class StoppingParser extends Parser {
   }
 }
 
+/** A stream-json token: `name` is `startObject`, `keyValue`, `stringValue`, … */
+interface Token {
+  name: string;
+  value?: unknown;
+}
+
 /**
- * A top-level array, or an object whose `data` member is that array, streamed element by element so
+ * The tokens of a wrapped file's entries, out of the tokens of the whole object. The entries are the
+ * first member of the top-level object whose value is an array whose first element is an object with
+ * a `logTimestamp` member: whatever its key, and whatever comes before or after it. Every other
+ * member (counts, paging, metadata, empty arrays, arrays of strings, numbers or other objects, later
+ * arrays of entries) is dropped as it streams by, so memory stays flat; only the first element of an
+ * array of objects is held while it is being judged. An object that holds arrays of objects but none
+ * of entries is an error, not an empty file.
+ */
+class EntriesPicker extends Transform {
+  private depth = 0;
+  private state: 'seeking' | 'candidate' | 'probing' | 'skipping' | 'picking' | 'done' = 'seeking';
+  /** The tokens of the array being judged, from its opening. */
+  private held: Token[] = [];
+  private key = '';
+  /** Keys of the arrays of objects that were not entries. */
+  private readonly passed: string[] = [];
+
+  constructor() {
+    super({ objectMode: true });
+  }
+
+  override _transform(token: Token, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const outer = this.depth;
+    if (token.name === 'startObject' || token.name === 'startArray') this.depth++;
+    else if (token.name === 'endObject' || token.name === 'endArray') this.depth--;
+    switch (this.state) {
+      case 'seeking':
+        if (outer === 1 && token.name === 'keyValue') this.key = token.value as string;
+        else if (outer === 1 && token.name === 'startArray') {
+          this.state = 'candidate';
+          this.held = [token];
+        }
+        break;
+      case 'candidate':
+        if (token.name === 'startObject') {
+          this.state = 'probing';
+          this.held.push(token);
+        } else this.state = this.depth === 1 ? 'seeking' : 'skipping';
+        break;
+      case 'probing':
+        this.held.push(token);
+        if (outer === 3 && token.name === 'keyValue' && token.value === 'logTimestamp') {
+          this.state = 'picking';
+          for (const held of this.held) this.push(held);
+          this.held = [];
+        } else if (this.depth === 2) {
+          this.state = 'skipping';
+          this.passed.push(this.key);
+          this.held = [];
+        }
+        break;
+      case 'skipping':
+        if (this.depth === 1) this.state = 'seeking';
+        break;
+      case 'picking':
+        this.push(token);
+        if (this.depth === 1) this.state = 'done';
+        break;
+      case 'done':
+        break;
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    // Cut off while picking is the tokenizer's to report, as a file cut short.
+    if (this.state === 'done' || this.state === 'picking' || this.passed.length === 0) return callback();
+    const keys = this.passed.map((key) => JSON.stringify(key)).join(', ');
+    callback(
+      new Error(`the object holds arrays of objects (${keys}) but none of entries with a logTimestamp`),
+    );
+  }
+}
+
+/**
+ * A top-level array, or an object wrapping that array (see EntriesPicker), streamed element by element so
  * that memory does not grow with the file. A syntax error in the middle leaves the parser with no
  * place to resume: it is reported once, as a malformed record at the entry where it happened, and the
  * rest of the file is given up on (the chunk ends up with a dead letter, never silently short).
@@ -73,9 +153,7 @@ export async function* parseJsonDocument(
   // Packed values only: the per-character token events stream-json can also emit are not needed.
   const tokens = new StoppingParser({ packValues: true, streamValues: false });
   const stages: Transform[] =
-    shape === 'wrapped'
-      ? [tokens, Pick.make({ filter: 'data' }), StreamArray.make()]
-      : [tokens, StreamArray.make()];
+    shape === 'wrapped' ? [tokens, new EntriesPicker(), StreamArray.make()] : [tokens, StreamArray.make()];
   const elements = pipeline([bytes, ...stages], () => undefined) as unknown as AsyncIterable<{
     key: number;
     value: unknown;
@@ -98,7 +176,8 @@ export async function* parseJsonDocument(
     if (tap.isUpstream(error)) throw error;
     failure = error;
   }
-  failure ??= tokens.failure;
+  // A syntax error ends the token stream early, which the stages after it may take for their own error.
+  failure = tokens.failure ?? failure;
   if (failure === undefined) {
     if (batch.length > 0) yield batch;
     return;

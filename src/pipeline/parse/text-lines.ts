@@ -3,13 +3,24 @@ import type { RawLogEntry } from '../../contracts/talend-api.ts';
 import { splitLines } from './line-splitter.ts';
 import { malformedLine, type ParsedLine } from './parsed-line.ts';
 
+const LEVEL = String.raw`(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|CRITICAL)`;
+
 /**
  * `2021-09-01T07:01:45.123Z INFO  [bundle] message`, tolerant of a space instead of `T`, a comma
- * before the milliseconds, a missing zone (UTC is assumed, as Talend logs in UTC), a missing level
- * and a missing bracketed part.
+ * before the milliseconds, a missing zone (UTC is assumed, as Talend logs in UTC), a timestamp in
+ * square brackets, the level before or after the bracketed part (log4j's `%d [%t] %-5p`), a missing
+ * level and a missing bracketed part.
  */
-const ENTRY_START =
-  /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?(?:\s+(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL|CRITICAL)\b)?\s*(?:\[([^\]]*)\])?\s?(.*)$/i;
+const ENTRY_START = new RegExp(
+  String.raw`^\[?(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?\]?` +
+    String.raw`(?:\s+${LEVEL}\b\s*(?:\[([^\]]*)\])?|\s*(?:\[([^\]]*)\])?(?:\s*${LEVEL}\b\s*)?)\s?(.*)$`,
+  'i',
+);
+/**
+ * Lines before the first timestamped one are reported together, up to this many at a time: a file
+ * with no timestamped line at all (an error page, say) must not be held whole.
+ */
+const MAX_ORPHAN_LINES = 100;
 
 interface Pending {
   entry: RawLogEntry;
@@ -32,6 +43,10 @@ export async function* parseTextLines(bytes: Readable): AsyncGenerator<ParsedLin
     if (entry === undefined) {
       if (pending) pending.message.push(line);
       else if (orphans.length > 0 || line.trim() !== '') orphans.push(line);
+      if (orphans.length >= MAX_ORPHAN_LINES) {
+        batch.push(malformedLine(position++, 'text before the first timestamped line', orphans.join('\n')));
+        orphans = [];
+      }
       return;
     }
     if (orphans.length > 0) {
@@ -71,7 +86,9 @@ function trimTrailingBlank(lines: string[]): string[] {
 function entryFromLine(line: string): RawLogEntry | undefined {
   const match = ENTRY_START.exec(line);
   if (!match) return undefined;
-  const [, date, time, fraction, zone, level, bundle, message] = match;
+  const [, date, time, fraction, zone, levelFirst, bundleAfter, bundleFirst, levelAfter, message] = match;
+  const level = levelFirst ?? levelAfter;
+  const bundle = bundleAfter ?? bundleFirst;
   const millis = fraction === undefined ? '' : `.${fraction.padEnd(3, '0').slice(0, 3)}`;
   const logTimestamp = Date.parse(`${date}T${time}${millis}${normalizeZone(zone)}`);
   if (Number.isNaN(logTimestamp)) return undefined;

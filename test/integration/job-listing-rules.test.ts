@@ -64,37 +64,37 @@ describe('sync under trigger-time listing (what Talend was seen to do)', () => {
   });
   after(() => harness.close());
 
-  // No overlap: the run is listed once, while it settles, and never again by trigger time.
+  // No overlap: a run is listed by trigger time once, and never again after the watermark passes it.
   const env = { SYNC_SETTLE_DELAY: '4s', SYNC_LISTING_OVERLAP: '0s' };
 
   it('indexes a run that was settling at one sync, triggered before the watermark, at the next', async () => {
-    const first = await harness.runCli(['sync'], env);
-    assert.equal(first.code, 0, first.stderr);
-    const firstListing = Date.now();
-    // Triggered after the first listing, finished just before the second: it settles meanwhile.
-    await delay(3_500);
+    // It ran longer than the settle delay and has just finished: the sync lists it while it settles,
+    // and moves the watermark past its trigger time, so the next one lists from after it.
+    const settle = { SYNC_SETTLE_DELAY: '20s', SYNC_LISTING_OVERLAP: '0s' };
     const settling = uuid(2);
     const finished = Date.now();
     harness.simulator.addExecution(TASK, {
       id: settling,
       status: 'execution_successful',
-      startTime: firstListing,
+      startTime: finished - 30_000,
       finishTime: finished,
       entryCount: 900,
     });
-    const during = await harness.runCli(['sync'], env);
+    const during = await harness.runCli(['sync'], settle);
     assert.equal(during.code, 0, during.stderr);
-    assert.equal(summaryOf(during).documents, 0, 'the run is still settling');
+    assert.equal(summaryOf(during).documents, 700, 'only the run that ended long ago is indexed');
     const { line } = await statusOf(harness);
     assert.ok(
       line.inProgress.some((run) => run.executionId === settling),
       'the settling run is tracked by id',
     );
 
-    await delay(finished + 4_500 - Date.now());
-    const next = await harness.runCli(['sync'], env);
+    await delay(finished + 20_500 - Date.now());
+    const listedBefore = harness.simulator.stats().getExecution;
+    const next = await harness.runCli(['sync'], settle);
     assert.equal(next.code, 0, next.stderr);
     assert.equal(summaryOf(next).documents, 900);
+    assert.ok(harness.simulator.stats().getExecution > listedBefore, 'the settling run was fetched by id');
     await assertIndexExact(harness, executionIds(harness));
   });
 

@@ -92,17 +92,21 @@ async function* listInWindows(
       start: number,
       end: number,
     ): AsyncGenerator<TalendExecution, void, undefined> {
-      const pages = paginate<TalendExecution>(async (offset, limit) => {
-        const { body } = await transport.json<ExecutionsPage>(
-          {
-            ...target,
-            method: 'GET',
-            query: { ...filter, from: start, to: end, status: window.status, offset, limit },
-          },
-          signal,
-        );
-        return body;
-      }, MAX_LISTING_OFFSET);
+      const pages = paginate<TalendExecution>(
+        target.operation,
+        async (offset, limit) => {
+          const { body } = await transport.json<ExecutionsPage>(
+            {
+              ...target,
+              method: 'GET',
+              query: { ...filter, from: start, to: end, status: window.status, offset, limit },
+            },
+            signal,
+          );
+          return body;
+        },
+        MAX_LISTING_OFFSET,
+      );
       let next = await pages.next();
       for (; !next.done; next = await pages.next()) {
         const execution = next.value;

@@ -26,7 +26,7 @@ export function listTasks(
   filter: TaskFilter,
   signal?: AbortSignal,
 ): AsyncGenerator<TalendTask> {
-  return paginate<TalendTask>(async (offset, limit) => {
+  return paginate<TalendTask>('listTasks', async (offset, limit) => {
     const { body } = await transport.json<TasksPage>(
       {
         operation: 'listTasks',

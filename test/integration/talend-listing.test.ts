@@ -35,6 +35,7 @@ describe('execution listing: deep windows, newest first, no total', () => {
   let proxy: RunningProxy;
   const offsets: number[] = [];
   let insertOnPage: (() => void) | undefined;
+  let answerOffsetZero = false;
 
   before(async () => {
     simulator = await startSimulator({
@@ -55,6 +56,11 @@ describe('execution listing: deep windows, newest first, no total', () => {
           offsets.push(Number(url.searchParams.get('offset') ?? 0));
           // A run arriving between two pages shifts a newest-first list: the next page repeats one.
           if (offsets.length === 2) insertOnPage?.();
+          if (answerOffsetZero) {
+            const reply = await exchange.forward();
+            const page = JSON.parse(reply.body.toString('utf8')) as { offset: number };
+            return { ...reply, body: Buffer.from(JSON.stringify({ ...page, offset: 0 })) };
+          }
         }
         return exchange.forward();
       },
@@ -111,6 +117,19 @@ describe('execution listing: deep windows, newest first, no total', () => {
       assert.equal(ids.length, RUNS + (ids.includes(arriving) ? 1 : 0));
     } finally {
       insertOnPage = undefined;
+    }
+  });
+
+  it('stops with an error when Talend answers another offset than the one asked', async () => {
+    answerOffsetZero = true;
+    try {
+      await assert.rejects(list(), (error: Error) => {
+        assert.equal(error.name, 'TalendApiError');
+        assert.match(error.message, /answered offset 0 when asked for offset 100/);
+        return true;
+      });
+    } finally {
+      answerOffsetZero = false;
     }
   });
 });

@@ -12,6 +12,7 @@ import type { RateLimiter } from './rate-limiter.ts';
 import type { ApiGroup } from './types.ts';
 
 const FAULT_MESSAGES: Record<number, string> = {
+  404: 'Execution logs not found',
   429: 'Too many requests',
   500: 'Something went wrong on server side',
   502: 'Bad gateway',

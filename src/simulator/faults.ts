@@ -22,6 +22,8 @@ const STATUS_FAULTS: readonly [FaultKind, number][] = [
   ['http503', 503],
   ['http502', 502],
   ['http500', 500],
+  // What Talend answers for a log it does not have yet, and an object store for a file it lost.
+  ['http404', 404],
 ];
 
 /** The faults drawn for one request. */

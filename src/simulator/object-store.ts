@@ -57,6 +57,7 @@ export function objectStoreHandler(
     const faults = context.faults.draw('download', file.executionId);
     if (faults.delayMs > 0) await pause(faults.delayMs);
     const status = faults.errorStatus();
+    if (status === 404) throw dialect.notFound();
     if (status !== undefined) throw dialect.failure(status);
     if (faults.has('expiredPresignedUrl')) throw dialect.expired(expiresAt, now);
 

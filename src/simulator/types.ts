@@ -121,6 +121,7 @@ export const REQUEST_KINDS: readonly RequestKind[] = [
 
 export type FaultKind =
   | 'http429'
+  | 'http404'
   | 'http500'
   | 'http502'
   | 'http503'

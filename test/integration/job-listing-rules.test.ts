@@ -169,6 +169,53 @@ describe('a rejected run without finishTimestamp, whose log answers 404', () => 
   });
 });
 
+describe('a 404 while a run is still going, or from the object store', () => {
+  let harness: JobHarness;
+  const now = Date.now();
+  const running = uuid(50);
+  const finished = uuid(51);
+  before(async () => {
+    harness = await startJobHarness('listing-404', {
+      tenant: tenantWith([
+        { id: running, status: 'executing', startTime: now - 5 * MINUTE, entryCount: 0, entriesPerSecond: 4 },
+        {
+          id: finished,
+          status: 'execution_successful',
+          startTime: now - 50 * MINUTE,
+          finishTime: now - 40 * MINUTE,
+          entryCount: 1_500,
+        },
+      ]),
+      maxEntriesPerFile: 1_000,
+    });
+  });
+  after(() => harness.close());
+
+  it('asks again next run for a running one, downloads a missing file again, and gives up on neither', async () => {
+    harness.simulator.setFaults([
+      { kind: 'generateLog', fault: 'http404', executionId: running },
+      { kind: 'download', fault: 'http404', executionId: finished, times: 1 },
+    ]);
+    const first = await harness.runCli(['sync']);
+    assert.equal(first.code, 0, first.stderr);
+    const summary = summaryOf(first);
+    assert.equal(summary.executions.failed + summary.executions.abandoned, 0);
+    const { line } = await statusOf(harness);
+    assert.ok(
+      line.inProgress.some((run) => run.executionId === running),
+      'still tracked',
+    );
+    assert.deepEqual(line.givenUp, []);
+    await assertIndexExact(harness, [finished]);
+
+    harness.simulator.setFaults([]);
+    harness.simulator.finishExecution(running, Date.now() - 3_000, 'execution_successful');
+    const next = await harness.runCli(['sync']);
+    assert.equal(next.code, 0, next.stderr);
+    await assertIndexExact(harness, [running, finished]);
+  });
+});
+
 describe('dead letters are a signal', () => {
   let harness: JobHarness;
   const now = Date.now();

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../common/errors.ts';
+import { DEFAULT_OUTAGE_BUDGET_MS } from '../common/retry.ts';
 import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
@@ -135,6 +136,7 @@ export function loadConfig(options: LoadOptions): Config {
       caCert: readCaFile(source, 'esCaCert', problems),
       insecure: flag('esInsecure'),
     },
+    retry: { outageBudgetMs: duration('outageBudget') ?? DEFAULT_OUTAGE_BUDGET_MS },
     indexPrefix,
     selection: {
       taskIds: source.list('task'),

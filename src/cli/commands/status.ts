@@ -2,7 +2,7 @@ import type { FlagValues } from '../../config/load.ts';
 import type { TaskCheckpoint } from '../../contracts/documents.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';
 import { EXIT } from '../exit-codes.ts';
-import { createElasticsearchClient, startRuntime } from '../runtime.ts';
+import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
 
 interface TaskStatus {
   taskId: string;
@@ -21,8 +21,9 @@ interface TaskStatus {
 
 /** `status`: what the checkpoints say, read from Elasticsearch; needs no Talend credentials. */
 export async function statusCommand(flags: FlagValues): Promise<number> {
-  const { config } = startRuntime(flags, { talend: false, elasticsearch: true });
-  const elasticsearch = createElasticsearchClient(config.elasticsearch);
+  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  const { config } = runtime;
+  const elasticsearch = elasticsearchClientFor(runtime);
   try {
     const checkpoints = await new CheckpointStore(elasticsearch, config.indexPrefix, 'sync').list();
     const now = Date.now();

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
 import { createElasticsearchClient } from '../../src/cli/elasticsearch-client.ts';
+import type { RetryPolicy } from '../../src/common/retry.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { CheckpointConflictError, CheckpointStore } from '../../src/store/checkpoints.ts';
 import { LeaseManager, currentOwner } from '../../src/store/leases.ts';
@@ -145,10 +147,13 @@ describe('state writes whose answer is lost', () => {
   });
 
   /** The connector's own client, through the proxy: one attempt per call, the store retrying. */
-  const connectorClient = () =>
+  const connectorClient = (policy: Partial<RetryPolicy> = {}) =>
     createElasticsearchClient(
       { nodes: [proxy.url], insecure: false },
-      { policy: { maxAttempts: 5, baseMs: 10, maxMs: 50, budgetMs: 5_000 }, logger: silentLogger },
+      {
+        policy: { maxAttempts: 5, baseMs: 10, maxMs: 50, budgetMs: 5_000, ...policy },
+        logger: silentLogger,
+      },
     );
 
   /** Whether a lease is taken through `through` while its write's answer is lost; closes the client. */
@@ -182,6 +187,24 @@ describe('state writes whose answer is lost', () => {
       });
       assert.equal(dropped(), 1);
       assert.equal((await store.load('task-b')).checkpoint.watermark, '2026-11-22T10:00:00.000Z');
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('keeps a lease whose renewals ride out an outage longer than their interval', async () => {
+    const connector = connectorClient({ maxAttempts: 100, maxMs: 200 });
+    try {
+      // A TTL of 3 s renews every second: an outage of 2.5 s spans two renewal ticks.
+      const lease = await new LeaseManager(connector, prefix, owner, 3_000).acquire('sync', 'task-d');
+      assert.ok(lease);
+      await delay(500);
+      proxy.refuseConnections(true);
+      await delay(2_500);
+      proxy.refuseConnections(false);
+      await delay(1_500);
+      assert.equal(lease.lost.aborted, false, String(lease.lost.reason));
+      await lease.release();
     } finally {
       await connector.close();
     }

@@ -94,10 +94,7 @@ export async function sendBulkBodies(
   let documents = 0;
   const worker = async () => {
     for (let file = bodies.files[next++]; file !== undefined; file = bodies.files[next++]) {
-      const items = await postBulk(client, await readFile(file.path), file.documents, {
-        maxRetries: 5,
-        backoff: { baseMs: 200, maxMs: 10_000 },
-      });
+      const items = await postBulk(client, await readFile(file.path), file.documents);
       const failed = items.find((item) => item.error !== undefined);
       if (failed) throw new Error(`Elasticsearch refused a document: ${JSON.stringify(failed.error)}`);
       documents += items.length;

@@ -1,16 +1,24 @@
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { registerSecret } from '../common/secrets.ts';
 import type { ElasticsearchSettings } from '../config/config.ts';
+import { setElasticsearchRetry, type ElasticsearchRetry } from '../store/elasticsearch-retry.ts';
 
-/** The Elasticsearch client from validated settings: TLS verified unless explicitly disabled. */
-export function createElasticsearchClient(settings: ElasticsearchSettings): Client {
+/**
+ * The Elasticsearch client from validated settings: TLS verified unless explicitly disabled. It
+ * makes one attempt per call: the store retries under `retry` (see retryElasticsearch), so that a
+ * write whose answer was lost is sent again at one level only, where its conflict is understood.
+ */
+export function createElasticsearchClient(
+  settings: ElasticsearchSettings,
+  retry: ElasticsearchRetry,
+): Client {
   for (const node of settings.nodes) {
     const url = new URL(node);
     registerSecret(decodeURIComponent(url.password));
   }
   const options: ClientOptions = {
     requestTimeout: 120_000,
-    maxRetries: 3,
+    maxRetries: 0,
     compression: false,
     tls: {
       ...(settings.caCert ? { ca: settings.caCert } : {}),
@@ -23,5 +31,7 @@ export function createElasticsearchClient(settings: ElasticsearchSettings): Clie
   else if (settings.username && settings.password) {
     options.auth = { username: settings.username, password: settings.password };
   }
-  return new Client(options);
+  const client = new Client(options);
+  setElasticsearchRetry(client, retry);
+  return client;
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Client } from '@elastic/elasticsearch';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../common/retry.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig, type FlagValues } from '../config/load.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -46,7 +48,18 @@ export function talendClientFor(runtime: Runtime): TalendClient {
     rateLimits: talend.rateLimits,
     statusPoll: { maxWaitMs: talend.statusMaxWaitMs },
     tls: { ca: talend.caCert, rejectUnauthorized: !talend.insecure },
+    retry: retryPolicy(runtime.config),
   });
 }
 
-export { createElasticsearchClient };
+export function elasticsearchClientFor(runtime: Runtime): Client {
+  return createElasticsearchClient(runtime.config.elasticsearch, {
+    policy: retryPolicy(runtime.config),
+    logger: runtime.logger,
+  });
+}
+
+/** One policy towards Talend and Elasticsearch alike: the operator sets how long an outage may last. */
+export function retryPolicy(config: Config): RetryPolicy {
+  return { ...DEFAULT_RETRY_POLICY, budgetMs: config.retry.outageBudgetMs };
+}

@@ -55,9 +55,15 @@ export interface BulkSettings {
   maxRetries: number;
 }
 
+export interface RetrySettings {
+  /** How long one call is retried through transient failures, from its first attempt. */
+  outageBudgetMs: number;
+}
+
 export interface Config {
   talend: TalendSettings;
   elasticsearch: ElasticsearchSettings;
+  retry: RetrySettings;
   indexPrefix: string;
   selection: Selection;
   sync: SyncSettings;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { closestName } from '../common/closest-name.ts';
 import { ConfigError } from '../common/errors.ts';
+import { DEFAULT_OUTAGE_BUDGET_MS } from '../common/retry.ts';
 import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
@@ -136,6 +137,7 @@ export function loadConfig(options: LoadOptions): Config {
       caCert: readCaFile(source, 'esCaCert', problems),
       insecure: flag('esInsecure'),
     },
+    retry: { outageBudgetMs: duration('outageBudget') ?? DEFAULT_OUTAGE_BUDGET_MS },
     indexPrefix,
     selection: {
       taskIds: source.list('task'),

@@ -121,6 +121,15 @@ export const SETTINGS = {
     default: '10m',
     help: 'How long to wait for Talend to prepare one log file before retrying it next run.',
   },
+  outageBudget: {
+    // Every command that needs Elasticsearch reads it; sync applies it to Talend too.
+    group: 'elasticsearch',
+    flag: 'outage-budget',
+    env: 'OUTAGE_BUDGET',
+    file: 'retry.outageBudget',
+    default: '2m',
+    help: 'How long one call to Talend or Elasticsearch is retried through an outage before the run stops (exit 5).',
+  },
   esUrl: {
     group: 'elasticsearch',
     flag: 'es-url',

@@ -1,4 +1,5 @@
 import { TalendLogsError } from '../common/errors.ts';
+import { isTransient } from '../common/transient.ts';
 import { TalendApiError, TalendNetworkError, PresignedUrlExpiredError } from '../talend/errors.ts';
 
 /**
@@ -8,21 +9,10 @@ import { TalendApiError, TalendNetworkError, PresignedUrlExpiredError } from '..
  * - `gone`: Talend no longer knows a run the checkpoint tracks (deleted between two syncs): give it up;
  * - `retry-chunk`: a transient transfer failure, or an object store that does not have the file
  *   yet (404 on the presigned URL): download the chunk again;
- * - `execution`: this execution failed; the next run retries it, up to the attempt limit.
+ * - `execution`: this execution failed; the next run retries it, up to the attempt limit;
+ * - `interrupted`: the run was stopped (a signal, or its lease lost): nothing is counted.
  */
 export type FailureKind = 'fatal' | 'gone' | 'retry-chunk' | 'execution' | 'interrupted';
-
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_BODY_TIMEOUT',
-  'UND_ERR_ABORTED',
-  'ERR_STREAM_PREMATURE_CLOSE',
-  'Z_BUF_ERROR',
-  'Z_DATA_ERROR',
-]);
 
 export function classifyFailure(error: unknown, signal?: AbortSignal): FailureKind {
   if (signal?.aborted) return 'interrupted';
@@ -42,7 +32,5 @@ export function classifyFailure(error: unknown, signal?: AbortSignal): FailureKi
     if (error.context.retryable === true) return 'retry-chunk';
     return 'execution';
   }
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== undefined && TRANSIENT_CODES.has(code)) return 'retry-chunk';
-  return 'execution';
+  return isTransient(error) ? 'retry-chunk' : 'execution';
 }

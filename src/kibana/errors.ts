@@ -9,6 +9,8 @@ export interface KibanaErrorContext extends ErrorContext {
   attempts?: number;
   /** Objects Kibana refused, when it answered an import at all. */
   failedObjects?: number;
+  /** The wait Kibana asked for (`Retry-After`): the retry policy honours it. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -17,9 +19,11 @@ export interface KibanaErrorContext extends ErrorContext {
  */
 export class KibanaImportError extends TalendLogsError {
   readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, context: KibanaErrorContext, cause?: unknown) {
     super(message, { category: 'kibana', context, cause });
     this.status = context.status;
+    this.retryAfterMs = context.retryAfterMs;
   }
 }

@@ -1,17 +1,13 @@
 import { Agent, FormData, request } from 'undici';
-import { fullJitterDelay, parseRetryAfter, sleep, type BackoffOptions } from '../common/backoff.ts';
+import { parseRetryAfter } from '../common/backoff.ts';
 import { ConfigError, describeError } from '../common/errors.ts';
+import { retry, type RetryPolicy } from '../common/retry.ts';
 import { registerSecret, safeUrl } from '../common/secrets.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { KibanaImportError, type KibanaErrorContext } from './errors.ts';
 import { describeObjectError, errorBodyMessage, isImportResponse } from './import-response.ts';
 import type { KibanaAuth } from './kibana-settings.ts';
 import { readSavedObjects, toNdjson, withIndexPrefix } from './saved-objects.ts';
-
-export interface ImportRetry extends BackoffOptions {
-  /** Tries in all, the first included. */
-  attempts: number;
-}
 
 export interface ImportSavedObjectsOptions {
   /** Kibana's base URL, with its base path if it has one. */
@@ -25,7 +21,7 @@ export interface ImportSavedObjectsOptions {
   ca?: string;
   rejectUnauthorized?: boolean;
   logger?: Logger;
-  retry?: ImportRetry;
+  retry?: RetryPolicy;
 }
 
 export interface ImportReport {
@@ -37,10 +33,10 @@ export interface ImportReport {
 
 /**
  * A Kibana that has just started answers 503 for a while, and a proxy in front may answer 502/504:
- * worth a few spaced tries, since the import overwrites and can be repeated safely.
+ * worth a few spaced tries, since the import overwrites and can be repeated safely. Fewer than a
+ * run's, so that a mistyped URL fails `setup` within seconds.
  */
-const DEFAULT_RETRY: ImportRetry = { attempts: 4, baseMs: 1_000, maxMs: 10_000 };
-const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 1_000, maxMs: 10_000, budgetMs: 60_000 };
 const REQUEST_TIMEOUT_MS = 60_000;
 const FILE_NAME = 'talend-logs.ndjson';
 
@@ -57,7 +53,7 @@ interface Answer {
  */
 export async function importSavedObjects(options: ImportSavedObjectsOptions): Promise<ImportReport> {
   const logger = options.logger ?? silentLogger;
-  const retry = options.retry ?? DEFAULT_RETRY;
+  const policy = options.retry ?? DEFAULT_RETRY;
   const where: KibanaErrorContext = {
     kibana: safeUrl(options.kibanaUrl),
     ...(options.space ? { space: options.space } : {}),
@@ -90,38 +86,30 @@ export async function importSavedObjects(options: ImportSavedObjectsOptions): Pr
     };
   };
 
-  try {
-    for (let attempt = 1; ; attempt++) {
-      let answer: Answer;
-      try {
-        answer = await post();
-      } catch (error) {
-        if (attempt >= retry.attempts) {
-          throw new KibanaImportError(
-            `Kibana at ${where.kibana} could not be reached after ${attempt} attempt(s): ${describeError(error)}. ` +
-              'Check --kibana-url / KIBANA_URL and that Kibana is running.',
-            { ...where, attempts: attempt },
-            error,
-          );
-        }
-        await pause(attempt, undefined, retry, logger, {
-          ...where,
-          reason: describeError(error),
-        });
-        continue;
-      }
-      if (RETRYABLE_STATUS.has(answer.status) && attempt < retry.attempts) {
-        await pause(attempt, answer.retryAfter, retry, logger, {
-          ...where,
-          status: answer.status,
-        });
-        continue;
-      }
-      const report = outcome(answer, { ...where, attempts: attempt });
-      for (const warning of report.warnings) logger.warn({ ...where }, `Kibana: ${warning}`);
-      logger.info({ ...where, objects: report.imported }, 'Kibana saved objects imported');
-      return report;
+  const attempt = async (attempts: number): Promise<ImportReport> => {
+    let answer: Answer;
+    try {
+      answer = await post();
+    } catch (error) {
+      throw new KibanaImportError(
+        `Kibana at ${where.kibana} could not be reached after ${attempts} attempt(s): ${describeError(error)}. ` +
+          'Check --kibana-url / KIBANA_URL and that Kibana is running.',
+        { ...where, attempts },
+        error,
+      );
     }
+    return outcome(answer, { ...where, attempts });
+  };
+  try {
+    const report = await retry(attempt, policy, undefined, (event) =>
+      logger.warn(
+        { ...where, attempt: event.attempt, waitMs: event.delayMs, reason: describeError(event.error) },
+        'Kibana is not ready: retrying the saved objects import',
+      ),
+    );
+    for (const warning of report.warnings) logger.warn({ ...where }, `Kibana: ${warning}`);
+    logger.info({ ...where, objects: report.imported }, 'Kibana saved objects imported');
+    return report;
   } finally {
     await dispatcher.close();
   }
@@ -143,18 +131,6 @@ function authorization(auth: KibanaAuth | undefined): Record<string, string> {
   const encoded = Buffer.from(`${auth.username}:${auth.password}`).toString('base64');
   registerSecret(encoded);
   return { authorization: `Basic ${encoded}` };
-}
-
-async function pause(
-  attempt: number,
-  retryAfter: string | undefined,
-  retry: ImportRetry,
-  logger: Logger,
-  fields: Record<string, unknown>,
-): Promise<void> {
-  const waitMs = Math.min(retry.maxMs, parseRetryAfter(retryAfter) ?? fullJitterDelay(attempt - 1, retry));
-  logger.warn({ ...fields, attempt, waitMs }, 'Kibana is not ready: retrying the saved objects import');
-  await sleep(waitMs);
 }
 
 function outcome(answer: Answer, context: KibanaErrorContext): ImportReport {
@@ -203,6 +179,7 @@ function outcome(answer: Answer, context: KibanaErrorContext): ImportReport {
   throw new KibanaImportError(`Kibana answered HTTP ${status} to the saved objects import: ${message}`, {
     ...context,
     status,
+    retryAfterMs: parseRetryAfter(answer.retryAfter),
   });
 }
 

@@ -1,5 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
-import { fullJitterDelay, type BackoffOptions } from '../common/backoff.ts';
+import { fullJitterDelay } from '../common/backoff.ts';
+import type { RetryPolicy } from '../common/retry.ts';
 import { TalendLogsError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import {
@@ -19,6 +20,7 @@ import {
   type IndexDeadLetter,
 } from './dead-letters.ts';
 import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
+import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
 
 export interface BulkIndexerOptions {
   /** A bulk request is sent once this many bytes of NDJSON are buffered. */
@@ -27,9 +29,11 @@ export interface BulkIndexerOptions {
   flushIntervalMs?: number;
   /** Bulk requests in flight at once. */
   concurrency?: number;
-  /** Retries of one document (429, busy shard) and of one whole request (network, 5xx). */
+  /**
+   * Retries of one document Elasticsearch pushed back (429, busy shard), spaced as the client's retry
+   * policy spaces its retries. Whole requests (network, 5xx) follow that policy itself.
+   */
   maxRetries?: number;
-  backoff?: BackoffOptions;
   deadLetters: DeadLetterWriter;
   logger?: Logger;
   /** Make documents searchable before acknowledging them (tests; slows indexing down). */
@@ -154,7 +158,7 @@ export class BulkIndexer {
   private readonly flushIntervalMs: number;
   private readonly concurrency: number;
   private readonly maxRetries: number;
-  private readonly backoff: BackoffOptions;
+  private readonly retryPolicy: RetryPolicy;
   private readonly maxHeldBytes: number;
   private readonly logger: Logger;
 
@@ -182,7 +186,7 @@ export class BulkIndexer {
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxRetries = options.maxRetries ?? 5;
-    this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
+    this.retryPolicy = elasticsearchRetryOf(client).policy;
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);
     this.logger = options.logger ?? silentLogger;
@@ -329,14 +333,8 @@ export class BulkIndexer {
     let items;
     try {
       items = await postBulk(this.client, bulkBody(batch), batch.length, {
-        maxRetries: this.maxRetries,
-        backoff: this.backoff,
         refresh: this.options.refresh,
-        onRetry: (error, attempt, delayMs) => {
-          this.logger.warn(
-            { err: error, attempt, delayMs, documents: batch.length },
-            'bulk request failed; retrying',
-          );
+        onRetry: () => {
           for (const session of new Set(batch.map((operation) => operation.session)))
             session.result.retries++;
         },
@@ -419,7 +417,7 @@ export class BulkIndexer {
   /** Retried items wait outside the buffer, still counted as held, and go out first when they return. */
   private retryLater(operations: PendingOperation[]): void {
     const attempt = Math.max(...operations.map((operation) => operation.attempts));
-    const delayMs = fullJitterDelay(attempt - 1, this.backoff);
+    const delayMs = fullJitterDelay(attempt - 1, this.retryPolicy);
     this.logger.debug(
       { documents: operations.length, attempt, delayMs },
       'retrying documents Elasticsearch was too busy for',

@@ -1,13 +1,13 @@
 import type { Client } from '@elastic/elasticsearch';
-import { fullJitterDelay, sleep, type BackoffOptions } from '../common/backoff.ts';
 import { describeError } from '../common/errors.ts';
+import type { RetryEvent } from '../common/retry.ts';
 import {
   ElasticsearchUnavailableError,
   ElasticsearchWriteError,
-  isRetryableRequestFailure,
   statusOf,
   type BulkItemError,
 } from './elasticsearch-errors.ts';
+import { retryElasticsearch } from './elasticsearch-retry.ts';
 
 /** The outcome of one action of a `_bulk` request, in request order. */
 export interface BulkItemResult {
@@ -16,12 +16,9 @@ export interface BulkItemResult {
 }
 
 export interface BulkRequestOptions {
-  /** Retries of the whole request after a network failure, a timeout, a 429 or a 5xx. */
-  maxRetries: number;
-  backoff: BackoffOptions;
   refresh?: boolean | 'wait_for';
-  /** Told before each retry, for logs and counters. */
-  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+  /** Told before each retry of the whole request, for counters. */
+  onRetry?: (event: RetryEvent) => void;
 }
 
 /** One `index` action of a `_bulk` body, both lines, newline-terminated; `sourceJson` is the serialized document. */
@@ -146,48 +143,42 @@ export function bulkBody(lines: readonly StoredLines[]): Buffer {
 
 /**
  * POSTs a prebuilt NDJSON body to `_bulk` and returns the per-item outcomes. Failures of the whole
- * request are retried with full-jitter backoff; past the retries they become a typed error. The
- * client's own retries are turned off so that there is one retry policy, this one.
+ * request (network, timeout, 429, 5xx) are retried under the client's retry policy, and the client
+ * itself does not retry, so that there is one retry policy, this one; past it they become a typed
+ * error.
  */
 export async function postBulk(
   client: Client,
   body: string | Buffer,
   actions: number,
-  options: BulkRequestOptions,
+  options: BulkRequestOptions = {},
 ): Promise<BulkItemResult[]> {
   // Only what is read back: the full answer repeats index, id, version and shards for every item,
   // and parsing it cost as much as a tenth of the connector's time.
   const querystring: Record<string, string> = { filter_path: BULK_RESPONSE_FIELDS };
   if (options.refresh !== undefined && options.refresh !== false)
     querystring.refresh = String(options.refresh);
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = (await client.transport.request(
-        { method: 'POST', path: '/_bulk', querystring, bulkBody: body },
-        { maxRetries: 0 },
-      )) as { items?: Record<string, BulkItemResult>[] };
-      return itemsOf(response, actions);
-    } catch (error) {
-      const status = statusOf(error);
-      if (!isRetryableRequestFailure(error)) {
-        throw new ElasticsearchWriteError(
-          `Elasticsearch rejected a bulk request of ${actions} documents: ${describeError(error)}`,
-          { status, items: actions },
-          error,
-        );
-      }
-      if (attempt >= options.maxRetries) {
-        throw new ElasticsearchUnavailableError(
-          `Elasticsearch did not accept a bulk request of ${actions} documents after ${attempt + 1} attempts: ${describeError(error)}`,
-          { status, items: actions, attempts: attempt + 1 },
-          error,
-        );
-      }
-      const delayMs = fullJitterDelay(attempt, options.backoff);
-      options.onRetry?.(error, attempt + 1, delayMs);
-      await sleep(delayMs);
-    }
+  let response: { items?: Record<string, BulkItemResult>[] };
+  try {
+    response = await retryElasticsearch(
+      client,
+      `a bulk request of ${actions} documents`,
+      () =>
+        client.transport.request(
+          { method: 'POST', path: '/_bulk', querystring, bulkBody: body },
+          { maxRetries: 0 },
+        ),
+      options.onRetry,
+    );
+  } catch (error) {
+    if (error instanceof ElasticsearchUnavailableError) throw error;
+    throw new ElasticsearchWriteError(
+      `Elasticsearch rejected a bulk request of ${actions} documents: ${describeError(error)}`,
+      { status: statusOf(error), items: actions },
+      error,
+    );
   }
+  return itemsOf(response, actions);
 }
 
 function itemsOf(response: { items?: Record<string, BulkItemResult>[] }, actions: number): BulkItemResult[] {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
-import { fullJitterDelay, sleep, type BackoffOptions } from '../common/backoff.ts';
+import { fullJitterDelay, sleep } from '../common/backoff.ts';
 import { TalendLogsError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { bulkIndexLines, postBulk } from './bulk-request.ts';
 import { classifyItemFailure, type BulkItemError } from './elasticsearch-errors.ts';
+import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
 import { deadLetterIndex } from './index-names.ts';
 
 /** Which chunk of which execution a line came from. */
@@ -97,8 +98,8 @@ export class DeadLetterWriteError extends TalendLogsError {
 
 export interface DeadLetterWriterOptions {
   prefix: string;
+  /** Retries of one dead letter Elasticsearch pushed back (429); whole requests follow the client's policy. */
   maxRetries?: number;
-  backoff?: BackoffOptions;
   refresh?: boolean | 'wait_for';
   logger?: Logger;
 }
@@ -111,7 +112,6 @@ export interface DeadLetterWriterOptions {
 export class DeadLetterWriter {
   readonly index: string;
   private readonly maxRetries: number;
-  private readonly backoff: BackoffOptions;
   private readonly logger: Logger;
 
   constructor(
@@ -120,23 +120,16 @@ export class DeadLetterWriter {
   ) {
     this.index = deadLetterIndex(options.prefix);
     this.maxRetries = options.maxRetries ?? 5;
-    this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
     this.logger = options.logger ?? silentLogger;
   }
 
   async write(records: readonly DeadLetter[]): Promise<void> {
     let pending = [...records];
-    for (let attempt = 0; pending.length > 0; attempt++) {
+    for (let attempt = 0; ; attempt++) {
       const body = pending
         .map((record) => bulkIndexLines(this.index, deadLetterId(record), JSON.stringify(record)))
         .join('');
-      const items = await postBulk(this.client, body, pending.length, {
-        maxRetries: this.maxRetries,
-        backoff: this.backoff,
-        refresh: this.options.refresh,
-        onRetry: (error, retry, delayMs) =>
-          this.logger.warn({ err: error, retry, delayMs }, 'dead-letter bulk request failed; retrying'),
-      });
+      const items = await postBulk(this.client, body, pending.length, { refresh: this.options.refresh });
       const retry: DeadLetter[] = [];
       for (const [i, item] of items.entries()) {
         if (item.error === undefined) continue;
@@ -149,7 +142,13 @@ export class DeadLetterWriter {
         retry.push(pending[i]!);
       }
       pending = retry;
-      if (pending.length > 0) await sleep(fullJitterDelay(attempt, this.backoff));
+      if (pending.length === 0) return;
+      const delayMs = fullJitterDelay(attempt, elasticsearchRetryOf(this.client).policy);
+      this.logger.debug(
+        { documents: pending.length, attempt: attempt + 1, delayMs },
+        'retrying dead letters Elasticsearch was too busy for',
+      );
+      await sleep(delayMs);
     }
   }
 }

@@ -90,19 +90,6 @@ export function writeRefused(index: string, status: number, error: BulkItemError
   }
 }
 
-/** Whole-request failures worth another try: the network, a timeout, an overloaded or restarting node. */
-export function isRetryableRequestFailure(error: unknown): boolean {
-  if (error instanceof errors.ResponseError) {
-    const status = error.statusCode ?? 0;
-    return status === 429 || status >= 500;
-  }
-  return (
-    error instanceof errors.ConnectionError ||
-    error instanceof errors.TimeoutError ||
-    error instanceof errors.NoLivingConnectionsError
-  );
-}
-
 export function statusOf(error: unknown): number | undefined {
   return error instanceof errors.ResponseError ? error.statusCode : undefined;
 }

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Client } from '@elastic/elasticsearch';
 import type { Logger } from '../observability/logger.ts';
 import { silentLogger } from '../observability/logger.ts';
-import { retryElasticsearch } from './retry-requests.ts';
+import { retryElasticsearch } from './elasticsearch-retry.ts';
 import {
   readStateDocument,
   stateIndexName,
@@ -101,7 +101,7 @@ export class LeaseManager {
 
   /** @internal */
   async delete(index: string, id: string, version: Version): Promise<void> {
-    await retryElasticsearch(`lease release ${id}`, () =>
+    await retryElasticsearch(this.client, `the release of ${id}`, () =>
       this.client.delete(
         { index, id, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm },
         { ignore: [404, 409] },
@@ -131,10 +131,15 @@ export class Lease {
     private version: Version,
     ttlMs: number,
   ) {
-    // Renewing at a third of the TTL leaves two chances before another run may take over.
+    // Renewing at a third of the TTL leaves two chances before another run may take over. A renewal
+    // still riding out an outage is not joined by another: both would write over the same version,
+    // and the loser would take the winner, its own run, for a rival.
+    let renewalInFlight = false;
     this.timer = setInterval(
       () => {
-        this.renewing = this.renew();
+        if (renewalInFlight) return;
+        renewalInFlight = true;
+        this.renewing = this.renew().finally(() => (renewalInFlight = false));
       },
       Math.max(1000, Math.floor(ttlMs / 3)),
     );

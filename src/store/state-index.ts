@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { retryElasticsearch } from './retry-requests.ts';
+import { retryElasticsearch } from './elasticsearch-retry.ts';
 
 /**
  * Our own small index for checkpoints and leases. It lives in the same cluster as the data, so a
@@ -11,7 +11,7 @@ export function stateIndexName(prefix: string): string {
 
 export async function ensureStateIndex(client: Client, prefix: string): Promise<void> {
   const index = stateIndexName(prefix);
-  await retryElasticsearch('state index check', async () => {
+  await retryElasticsearch(client, 'the state index check', async () => {
     if (!(await client.indices.exists({ index }))) await createStateIndex(client, index);
     // Another run may have created it a moment ago: its shard may still be starting.
     await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '60s' });
@@ -55,14 +55,17 @@ export function versionOf(response: { _seq_no?: number; _primary_term?: number }
 }
 
 export function readStateDocument<T>(client: Client, index: string, id: string) {
-  return retryElasticsearch(`read of ${id}`, () => client.get<T>({ index, id }, { ignore: [404] }));
+  return retryElasticsearch(client, `the read of ${id}`, () =>
+    client.get<T>({ index, id }, { ignore: [404] }),
+  );
 }
 
 /**
  * Writes a state document only if it is still at `version` (without one: only if absent), retrying
- * through transient failures. Undefined when another writer changed it first. A retry may conflict
- * with its own predecessor, which succeeded but whose answer was lost: `isOwnWrite` recognises the
- * stored document as the one this call wrote.
+ * through transient failures. Undefined when another writer changed it first. Any attempt may
+ * conflict with an earlier one of this call, which succeeded but whose answer was lost (ours, or one
+ * a proxy or a client of other settings sent again): on every conflict the stored document is read,
+ * and `isOwnWrite` recognises the one this call wrote.
  */
 export async function writeIfUnchanged<T>(
   client: Client,
@@ -75,7 +78,7 @@ export async function writeIfUnchanged<T>(
   },
 ): Promise<DocumentVersion | undefined> {
   const { index, id, document, version } = params;
-  return retryElasticsearch(`write of ${id}`, async (attempt) => {
+  return retryElasticsearch(client, `the write of ${id}`, async () => {
     try {
       const response = await client.index({
         index,
@@ -89,8 +92,9 @@ export async function writeIfUnchanged<T>(
       return versionOf(response);
     } catch (error) {
       if ((error as { meta?: { statusCode?: number } }).meta?.statusCode !== 409) throw error;
-      const stored = attempt > 1 ? await readStateDocument<T>(client, index, id) : undefined;
-      return stored?.found && stored._source && params.isOwnWrite(stored._source)
+      // Read within this attempt: a failed read retries the attempt, not a loop of its own.
+      const stored = await client.get<T>({ index, id }, { ignore: [404] });
+      return stored.found && stored._source && params.isOwnWrite(stored._source)
         ? versionOf(stored)
         : undefined;
     }

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { ElasticsearchWriteError } from './elasticsearch-errors.ts';
+import { ElasticsearchUnavailableError, ElasticsearchWriteError } from './elasticsearch-errors.ts';
+import { retryElasticsearch } from './elasticsearch-retry.ts';
 import { validateIndexPrefix } from './index-names.ts';
 
 export interface IlmOptions {
@@ -65,7 +66,9 @@ export async function installTemplates(
         name: policy,
       };
     }
-    await put(`component template ${name}`, () => client.cluster.putComponentTemplate({ name, ...body }));
+    await put(client, `component template ${name}`, () =>
+      client.cluster.putComponentTemplate({ name, ...body }),
+    );
     report.componentTemplates.push(name);
   }
   for (const [name, file] of [
@@ -73,7 +76,7 @@ export async function installTemplates(
     [`${prefix}-deadletter`, 'talend-deadletter.json'],
   ] as const) {
     const body = withTextFallback(loadMapping(file, params), textFallback);
-    await put(`index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
+    await put(client, `index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
     report.indexTemplates.push(name);
   }
   logger.info({ prefix, ...report }, 'Elasticsearch templates installed');
@@ -108,12 +111,13 @@ export async function ensureTemplates(
     },
   ];
   for (const { name, kind, version } of wanted) {
-    const installed =
+    const installed = await retryElasticsearch(client, `the check of template ${name}`, async () =>
       kind === 'component'
         ? (await client.cluster.getComponentTemplate({ name }, { ignore: [404] })).component_templates?.[0]
             ?.component_template.version
         : (await client.indices.getIndexTemplate({ name }, { ignore: [404] })).index_templates?.[0]
-            ?.index_template.version;
+            ?.index_template.version,
+    );
     if (installed === undefined || installed === null || Number(installed) < version) {
       return installTemplates(client, options);
     }
@@ -128,8 +132,9 @@ async function installIlmPolicy(
   logger: Logger,
 ): Promise<string | undefined> {
   try {
-    await client.ilm.getStatus();
+    await retryElasticsearch(client, 'the ILM status', () => client.ilm.getStatus());
   } catch (error) {
+    if (error instanceof ElasticsearchUnavailableError) throw error;
     logger.info(
       { reason: describeError(error) },
       'Elasticsearch has no index lifecycle management (ILM): log indices are kept until deleted by hand',
@@ -138,7 +143,7 @@ async function installIlmPolicy(
   }
   const name = `${prefix}-logs-policy`;
   const { policy } = loadMapping('talend-logs-ilm.json', params) as { policy: estypes.IlmPolicy };
-  await put(`lifecycle policy ${name}`, () => client.ilm.putLifecycle({ name, policy }));
+  await put(client, `lifecycle policy ${name}`, () => client.ilm.putLifecycle({ name, policy }));
   return name;
 }
 
@@ -153,11 +158,14 @@ async function supportsMatchOnlyText(client: Client, prefix: string, logger: Log
   const name = `${prefix}-logs-ecs`;
   let supported = true;
   try {
-    await client.cluster.putComponentTemplate({
-      name,
-      ...loadMapping('talend-logs-ecs.json', { prefix, deleteAfterDays: '0' }),
-    });
+    await retryElasticsearch(client, `the probe with component template ${name}`, () =>
+      client.cluster.putComponentTemplate({
+        name,
+        ...loadMapping('talend-logs-ecs.json', { prefix, deleteAfterDays: '0' }),
+      }),
+    );
   } catch (error) {
+    if (error instanceof ElasticsearchUnavailableError) throw error;
     if (!describeError(error).includes('match_only_text')) {
       throw new ElasticsearchWriteError(
         `Could not install component template ${name}: ${describeError(error)}`,
@@ -186,10 +194,12 @@ function withTextFallback<T>(value: T, fallback: boolean): T {
   return out as T;
 }
 
-async function put(what: string, request: () => Promise<unknown>): Promise<void> {
+/** Puts a definition; a refusal (not an outage, which the retries ride out) is a write error. */
+async function put(client: Client, what: string, request: () => Promise<unknown>): Promise<void> {
   try {
-    await request();
+    await retryElasticsearch(client, `the ${what}`, request);
   } catch (error) {
+    if (error instanceof ElasticsearchUnavailableError) throw error;
     throw new ElasticsearchWriteError(
       `Could not install ${what}: ${describeError(error)}`,
       { template: what },

@@ -3,12 +3,13 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { parseRetryAfter } from '../common/backoff.ts';
 import { describeError } from '../common/errors.ts';
+import { retry, type RetryPolicy } from '../common/retry.ts';
 import { TALEND_API_VERSION, type ErrorResponse } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuthProvider } from './auth.ts';
 import { TalendApiError, TalendNetworkError, httpFailureMessage, unreachableAdvice } from './errors.ts';
 import { rateLimitGroup, type RateLimiters } from './rate-limiter.ts';
-import { RetryBudget, pauseBeforeRetry, type RetrySettings } from './retry-budget.ts';
+import { logRetry } from './retry-log.ts';
 import type { StatsRecorder } from './stats.ts';
 
 export type QueryValue = string | number | boolean | undefined;
@@ -45,7 +46,7 @@ export interface ApiTransportDeps {
   baseUrl: URL;
   auth: () => AuthProvider;
   limiters: RateLimiters;
-  retry: RetrySettings;
+  retry: RetryPolicy;
   stats: StatsRecorder;
   logger: Logger;
   userAgent: string;
@@ -78,8 +79,10 @@ export class ApiTransport {
   }
 
   /**
-   * A 2xx whose body is not the JSON expected is retried like a dropped connection: a proxy or a
-   * reset can cut a chunked body at any byte.
+   * One attempt sends the request, and sends it again once with a fresh token after a 401; what
+   * fails transiently (429, 5xx, a dropped connection) is retried under the retry policy. A 2xx whose
+   * body is not the JSON expected counts as transient: a proxy or a reset can cut a chunked body at
+   * any byte.
    */
   private async call<T>(
     request: ApiRequest,
@@ -88,52 +91,48 @@ export class ApiTransport {
   ): Promise<ApiResponse<T>> {
     const { deps } = this;
     const group = rateLimitGroup(request.path);
-    const budget = new RetryBudget(deps.retry);
     let retriedAfter401 = false;
-    for (;;) {
-      deps.stats.rateLimitWait(await deps.limiters.acquire(group, signal));
-      const authorization = request.authorization ?? (await deps.auth().authorization(signal));
-      budget.begin();
-      let response: RawResponse;
-      try {
-        response = await this.dispatch(request, authorization, signal);
-      } catch (error) {
-        if (signal?.aborted) throw signal.reason;
-        const delay = budget.afterError(error);
-        if (delay === undefined) throw this.networkError(request, error, budget.attempts);
-        await this.backOff(request, { error: describeError(error) }, delay, budget, signal);
-        continue;
-      }
-      const { status } = response;
-      if (status >= 200 && status < 300) {
-        const body = parseJson(response.text);
-        if (body.ok && (body.value !== undefined || !bodyRequired)) {
-          return { status, headers: response.headers, body: body.value as T };
+    const attempt = async (attempts: number): Promise<ApiResponse<T>> => {
+      for (;;) {
+        deps.stats.rateLimitWait(await deps.limiters.acquire(group, signal));
+        const authorization = request.authorization ?? (await deps.auth().authorization(signal));
+        let response: RawResponse;
+        try {
+          response = await this.dispatch(request, authorization, signal);
+        } catch (error) {
+          if (signal?.aborted) throw signal.reason;
+          throw this.networkError(request, error, attempts);
         }
-        const delay = budget.nextDelay();
-        if (delay === undefined) throw this.notJsonError(request, response, budget.attempts);
-        await this.backOff(request, { status, error: 'not a JSON body' }, delay, budget, signal);
-        continue;
+        const { status } = response;
+        if (status >= 200 && status < 300) {
+          const body = parseJson(response.text);
+          if (body.ok && (body.value !== undefined || !bodyRequired)) {
+            return { status, headers: response.headers, body: body.value as T };
+          }
+          throw this.notJsonError(request, response, attempts);
+        }
+        if (
+          status === 401 &&
+          !request.authorization &&
+          !retriedAfter401 &&
+          deps.auth().invalidate(authorization)
+        ) {
+          retriedAfter401 = true;
+          deps.logger.warn(
+            { operation: request.operation },
+            'Talend answered 401: refreshing the access token once',
+          );
+          continue;
+        }
+        throw this.httpError(request, response, attempts);
       }
-      if (
-        status === 401 &&
-        !request.authorization &&
-        !retriedAfter401 &&
-        deps.auth().invalidate(authorization)
-      ) {
-        retriedAfter401 = true;
-        deps.logger.warn(
-          { operation: request.operation },
-          'Talend answered 401: refreshing the access token once',
-        );
-        continue;
+    };
+    return retry(attempt, deps.retry, signal, (event) => {
+      if (event.error instanceof TalendApiError && event.error.status === 429) {
+        deps.limiters.pause(group, event.delayMs);
       }
-      const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), deps.now());
-      const delay = budget.afterStatus(status, retryAfterMs);
-      if (delay === undefined) throw this.httpError(request, response, budget.attempts);
-      if (status === 429) deps.limiters.pause(group, delay);
-      await this.backOff(request, { status, retryAfterMs }, delay, budget, signal);
-    }
+      logRetry(deps, { operation: request.operation, executionId: request.executionId }, event);
+    });
   }
 
   private async dispatch(
@@ -173,23 +172,9 @@ export class ApiTransport {
     return { status: response.statusCode, headers: response.headers, text };
   }
 
-  private backOff(
-    request: ApiRequest,
-    reason: Record<string, unknown>,
-    delayMs: number,
-    budget: RetryBudget,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const fields = {
-      operation: request.operation,
-      executionId: request.executionId,
-      attempt: budget.attempts,
-    };
-    return pauseBeforeRetry(this.deps, { ...fields, ...reason }, delayMs, signal);
-  }
-
   private httpError(request: ApiRequest, response: RawResponse, attempts: number): TalendApiError {
     const error = parseErrorResponse(response.text);
+    const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), this.deps.now());
     const requestId = error?.requestId ?? headerValue(response.headers['x-request-id']);
     const serverMessage =
       [error?.message, error?.detail].filter(Boolean).join(' - ').slice(0, MAX_ERROR_TEXT) || undefined;
@@ -201,6 +186,7 @@ export class ApiTransport {
       taskId: request.taskId,
       attempts,
       serverMessage,
+      retryAfterMs,
     };
     return new TalendApiError(httpFailureMessage({ ...context, authKind: this.deps.auth().kind }), context);
   }
@@ -215,6 +201,7 @@ export class ApiTransport {
         executionId: request.executionId,
         taskId: request.taskId,
         attempts,
+        retryable: true,
       },
     );
   }

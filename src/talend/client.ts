@@ -1,4 +1,5 @@
 import { Agent, Pool } from 'undici';
+import { DEFAULT_RETRY_POLICY } from '../common/retry.ts';
 import type { OAuthTokenResponse } from '../contracts/talend-api.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { ApiTransport } from './api-transport.ts';
@@ -9,7 +10,6 @@ import { getExecution, listExecutions, listTaskExecutions } from './executions.t
 import { DEFAULT_STATUS_POLL, LogOperations } from './logs.ts';
 import { PresignedDownloader } from './presigned-download.ts';
 import { RateLimiters } from './rate-limiter.ts';
-import { DEFAULT_RETRY } from './retry-budget.ts';
 import { StatsRecorder } from './stats.ts';
 import { listTasks, listWorkspaces } from './tasks.ts';
 import type { TalendClient, TalendClientOptions } from './types.ts';
@@ -24,7 +24,7 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const stats = new StatsRecorder();
-  const retry = { ...DEFAULT_RETRY, ...definedOnly(options.retry) };
+  const retry = { ...DEFAULT_RETRY_POLICY, ...definedOnly(options.retry) };
   const statusPoll = { ...DEFAULT_STATUS_POLL, ...definedOnly(options.statusPoll) };
   const agentOptions = {
     connections: options.connections ?? DEFAULT_CONNECTIONS,

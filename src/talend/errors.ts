@@ -11,6 +11,8 @@ export interface TalendErrorContext extends ErrorContext {
   attempts?: number;
   /** Talend's `ErrorResponse.message` and `detail`, when it sent them. */
   serverMessage?: string;
+  /** The wait Talend asked for (`Retry-After`): the retry policy honours it. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export class TalendApiError extends TalendLogsError {
   readonly executionId: string | undefined;
   readonly taskId: string | undefined;
   readonly serverMessage: string | undefined;
+  readonly retryAfterMs: number | undefined;
 
   constructor(message: string, context: TalendErrorContext, cause?: unknown) {
     super(message, { category: 'talend', context, cause });
@@ -33,6 +36,7 @@ export class TalendApiError extends TalendLogsError {
     this.executionId = context.executionId;
     this.taskId = context.taskId;
     this.serverMessage = this.context.serverMessage as string | undefined;
+    this.retryAfterMs = context.retryAfterMs;
   }
 }
 

@@ -1,11 +1,12 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { describeError } from '../common/errors.ts';
+import { retry, type RetryPolicy } from '../common/retry.ts';
 import { registerShortLivedSecret, safeUrl } from '../common/secrets.ts';
 import type { Logger } from '../observability/logger.ts';
 import { headerValue } from './api-transport.ts';
 import { PresignedUrlExpiredError, TalendApiError, TalendNetworkError, unreachableAdvice } from './errors.ts';
-import { RetryBudget, pauseBeforeRetry, type RetrySettings } from './retry-budget.ts';
+import { logRetry } from './retry-log.ts';
 import type { StatsRecorder } from './stats.ts';
 
 export interface LogDownload {
@@ -23,7 +24,7 @@ export interface LogDownload {
 export interface PresignedDownloaderDeps {
   /** A dispatcher of its own: presigned URLs point at any object-store host, never at the API. */
   agent: Dispatcher;
-  retry: RetrySettings;
+  retry: RetryPolicy;
   stats: StatsRecorder;
   logger: Logger;
   userAgent: string;
@@ -68,9 +69,7 @@ export class PresignedDownloader {
     const { deps } = this;
     const target = new URL(url);
     const where = { operation: OPERATION, executionId };
-    const budget = new RetryBudget(deps.retry);
-    for (;;) {
-      budget.begin();
+    const attempt = async (attempts: number): Promise<LogDownload> => {
       deps.stats.request(OPERATION);
       let response: Dispatcher.ResponseData;
       try {
@@ -83,16 +82,11 @@ export class PresignedDownloader {
         });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        const delay = budget.afterError(error);
-        if (delay === undefined) {
-          throw new TalendNetworkError(
-            `Could not download the log file after ${budget.attempts} attempts (${describeError(error)}): ${unreachableAdvice(error, 'check the network and proxy.')} URL: ${safeUrl(target)}`,
-            { ...where, attempts: budget.attempts },
-            error,
-          );
-        }
-        await this.backOff(target, { ...where, error: describeError(error) }, delay, budget, signal);
-        continue;
+        throw new TalendNetworkError(
+          `Could not download the log file after ${attempts} attempts (${describeError(error)}): ${unreachableAdvice(error, 'check the network and proxy.')} URL: ${safeUrl(target)}`,
+          { ...where, attempts },
+          error,
+        );
       }
       const status = response.statusCode;
       deps.logger.debug({ ...where, url: safeUrl(target), status }, 'log file request');
@@ -105,16 +99,14 @@ export class PresignedDownloader {
           { ...where, status, serverMessage: code },
         );
       }
-      const delay = budget.afterStatus(status);
-      if (delay === undefined) {
-        const said = code === undefined ? '' : ` (${code})`;
-        throw new TalendApiError(
-          `The object store refused the log file download with HTTP ${status}${said} after ${budget.attempts} attempts. URL: ${safeUrl(target)}`,
-          { ...where, status, attempts: budget.attempts, serverMessage: code },
-        );
-      }
-      await this.backOff(target, { ...where, status }, delay, budget, signal);
-    }
+      throw new TalendApiError(
+        `The object store refused the log file download with HTTP ${status}${code === undefined ? '' : ` (${code})`} after ${attempts} attempts. URL: ${safeUrl(target)}`,
+        { ...where, status, attempts, serverMessage: code },
+      );
+    };
+    return retry(attempt, deps.retry, signal, (event) =>
+      logRetry(deps, { ...where, url: safeUrl(target) }, event),
+    );
   }
 
   private toDownload(response: Dispatcher.ResponseData): LogDownload {
@@ -138,21 +130,6 @@ export class PresignedDownloader {
     // Errors reach the consumer through `counter`, which pipeline destroys with them.
     pipeline(body, counter, () => undefined);
     return counter;
-  }
-
-  private backOff(
-    target: URL,
-    fields: Record<string, unknown>,
-    delayMs: number,
-    budget: RetryBudget,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    return pauseBeforeRetry(
-      this.deps,
-      { ...fields, url: safeUrl(target), attempt: budget.attempts },
-      delayMs,
-      signal,
-    );
   }
 }
 

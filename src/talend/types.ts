@@ -6,6 +6,7 @@ import type {
   TalendTask,
   TalendWorkspace,
 } from '../contracts/talend-api.ts';
+import type { RetryPolicy } from '../common/retry.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TalendAuth } from './auth.ts';
 import type { ChunkWalkParams, LogChunk } from './chunk-walk.ts';
@@ -21,7 +22,8 @@ export interface TalendClientOptions {
   /** The `audience` of service-account token requests. Default: `resolveOAuthAudience` of `baseUrl` alone. */
   oauthAudience?: string;
   logger?: Logger;
-  retry?: { maxAttempts?: number; baseMs?: number; maxMs?: number; maxElapsedMs?: number };
+  /** Over the defaults of DEFAULT_RETRY_POLICY. */
+  retry?: Partial<RetryPolicy>;
   /** Requests per minute per API family; 0 = unlimited. Defaults: Talend's documented 600/1800/1800. */
   rateLimits?: {
     monitoringPerMinute?: number;

@@ -23,7 +23,7 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 const IMPORTABLE_TYPES = new Set(['index-pattern', 'search', 'lens', 'visualization', 'dashboard', 'tag']);
-const FAST_RETRY = { attempts: 3, baseMs: 1, maxMs: 5 };
+const FAST_RETRY = { maxAttempts: 3, baseMs: 1, maxMs: 5, budgetMs: 5_000 };
 const PASSWORD = 'kibana-test-password-41';
 const API_KEY = 'a2liYW5hLWFwaS1rZXktZm9yLXRlc3Rz';
 
@@ -323,7 +323,7 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
       importSavedObjects({ kibanaUrl: closed.url, prefix: 'talend', retry: FAST_RETRY }),
       (error: unknown) => {
         assert.ok(error instanceof KibanaImportError);
-        assert.equal(error.context.attempts, FAST_RETRY.attempts);
+        assert.equal(error.context.attempts, FAST_RETRY.maxAttempts);
         assert.match(error.message, /could not be reached after 3 attempt/);
         return true;
       },

@@ -16,6 +16,8 @@ import {
   ElasticsearchWriteError,
 } from '../../src/store/elasticsearch-errors.ts';
 import { logsAlias } from '../../src/store/index-names.ts';
+import { setElasticsearchRetry } from '../../src/store/elasticsearch-retry.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { installTemplates } from '../../src/store/templates.ts';
 import type { LogDownload } from '../../src/talend/presigned-download.ts';
 import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
@@ -440,9 +442,12 @@ describe('ingestChunk into Elasticsearch', () => {
     await new Promise((resolve) => closed.close(resolve));
 
     const unreachable = new Client({ node: `http://127.0.0.1:${port}`, requestTimeout: 2000 });
-    const backoff = { baseMs: 5, maxMs: 20 };
-    const writer = new DeadLetterWriter(unreachable, { prefix, maxRetries: 2, backoff });
-    const lonely = new BulkIndexer(unreachable, { deadLetters: writer, maxRetries: 2, backoff });
+    setElasticsearchRetry(unreachable, {
+      policy: { maxAttempts: 3, baseMs: 5, maxMs: 20, budgetMs: 5000 },
+      logger: silentLogger,
+    });
+    const writer = new DeadLetterWriter(unreachable, { prefix });
+    const lonely = new BulkIndexer(unreachable, { deadLetters: writer });
     serve('/unreachable', jsonLines(truthEntries(10, Date.UTC(2024, 4, 2))));
     const started = Date.now();
     await assert.rejects(

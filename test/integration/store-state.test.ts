@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@elastic/elasticsearch';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client } from '@elastic/elasticsearch';
+import { createElasticsearchClient } from '../../src/cli/elasticsearch-client.ts';
+import type { RetryPolicy } from '../../src/common/retry.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { CheckpointConflictError, CheckpointStore } from '../../src/store/checkpoints.ts';
 import { LeaseManager, currentOwner } from '../../src/store/leases.ts';
 import { ensureStateIndex } from '../../src/store/state-index.ts';
-import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { startElasticsearchProxy, type ElasticsearchProxy } from '../support/elasticsearch-proxy.ts';
 
 describe('checkpoints and leases in Elasticsearch', () => {
   let client: Client;
@@ -101,12 +106,115 @@ describe('checkpoints and leases in Elasticsearch', () => {
       undefined,
       () => clock,
     );
-    assert.ok(await remote.acquire('sync', 'task-e'));
+    const remoteLease = await remote.acquire('sync', 'task-e');
+    assert.ok(remoteLease);
     const local = new LeaseManager(client, prefix, currentOwner('local'), 60_000, undefined, () => clock);
     assert.equal(await local.acquire('sync', 'task-e'), undefined);
     clock += 2_000;
     const afterExpiry = await local.acquire('sync', 'task-e');
     assert.ok(afterExpiry);
     await afterExpiry.release();
+    // The superseded leases stop renewing: a renewal after the client closed would retry for minutes.
+    await held.release();
+    await remoteLease.release();
+  });
+});
+
+describe('state writes whose answer is lost', () => {
+  let client: Client;
+  let proxy: ElasticsearchProxy;
+  const prefix = uniquePrefix('state-lost');
+  const owner = { runId: 'run-lost', host: 'host-a', pid: 1 };
+  /** A write of a state document (index API, create or conditional): not its reads. */
+  const stateWrite = ({ method, url }: { method: string; url: string }) =>
+    method === 'PUT' && url.startsWith(`/${prefix}-state/_doc/`);
+
+  before(async () => {
+    client = await testClient();
+    await ensureStateIndex(client, prefix);
+    proxy = await startElasticsearchProxy({ target: await elasticsearchUrl() });
+  });
+  /** Loses the answer of the next state write; returns how many answers were lost since. */
+  const dropNextWriteAnswer = () => {
+    const before = proxy.counters.answersDropped;
+    proxy.dropAnswers(stateWrite);
+    return () => proxy.counters.answersDropped - before;
+  };
+  after(async () => {
+    await proxy.close();
+    await removePrefix(client, prefix);
+    await client.close();
+  });
+
+  /** The connector's own client, through the proxy: one attempt per call, the store retrying. */
+  const connectorClient = (policy: Partial<RetryPolicy> = {}) =>
+    createElasticsearchClient(
+      { nodes: [proxy.url], insecure: false },
+      {
+        policy: { maxAttempts: 5, baseMs: 10, maxMs: 50, budgetMs: 5_000, ...policy },
+        logger: silentLogger,
+      },
+    );
+
+  /** Whether a lease is taken through `through` while its write's answer is lost; closes the client. */
+  async function leaseTakenLosingAnswer(through: Client, taskId: string): Promise<boolean> {
+    try {
+      const dropped = dropNextWriteAnswer();
+      const lease = await new LeaseManager(through, prefix, owner, 60_000).acquire('sync', taskId);
+      assert.equal(dropped(), 1);
+      await lease?.release();
+      return lease !== undefined;
+    } finally {
+      await through.close();
+    }
+  }
+
+  it('takes a lease whose first write went through unanswered', async () => {
+    assert.ok(
+      await leaseTakenLosingAnswer(connectorClient(), 'task-a'),
+      'the lease written by the lost attempt is recognised as ours',
+    );
+  });
+
+  it('commits a checkpoint whose first write went through unanswered', async () => {
+    const connector = connectorClient();
+    try {
+      const store = new CheckpointStore(connector, prefix, 'sync');
+      const handle = await store.load('task-b');
+      const dropped = dropNextWriteAnswer();
+      await handle.update((state) => {
+        state.watermark = '2026-11-22T10:00:00.000Z';
+      });
+      assert.equal(dropped(), 1);
+      assert.equal((await store.load('task-b')).checkpoint.watermark, '2026-11-22T10:00:00.000Z');
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('keeps a lease whose renewals ride out an outage longer than their interval', async () => {
+    const connector = connectorClient({ maxAttempts: 100, maxMs: 200 });
+    try {
+      // A TTL of 3 s renews every second: an outage of 2.5 s spans two renewal ticks.
+      const lease = await new LeaseManager(connector, prefix, owner, 3_000).acquire('sync', 'task-d');
+      assert.ok(lease);
+      await delay(500);
+      proxy.refuseConnections(true);
+      await delay(2_500);
+      proxy.refuseConnections(false);
+      await delay(1_500);
+      assert.equal(lease.lost.aborted, false, String(lease.lost.reason));
+      await lease.release();
+    } finally {
+      await connector.close();
+    }
+  });
+
+  it('recognises its own write on the first attempt, when a client that retries by itself sent it again', async () => {
+    // The Elasticsearch client's defaults: three retries of its own, hidden from the store.
+    assert.ok(
+      await leaseTakenLosingAnswer(new Client({ node: proxy.url }), 'task-c'),
+      'the conflict with the resent write is not taken for another run',
+    );
   });
 });

@@ -23,7 +23,7 @@ const HOUR = 3_600_000;
 const NOW = Date.now();
 const PAT = 'integration-personal-access-token';
 const SERVICE_ACCOUNT = { clientId: 'integration-client', clientSecret: 'integration-client-secret-value' };
-const FAST_RETRY = { maxAttempts: 4, baseMs: 5, maxMs: 2000, maxElapsedMs: 20_000 };
+const FAST_RETRY = { maxAttempts: 4, baseMs: 5, maxMs: 2000, budgetMs: 20_000 };
 
 const ENV = randomUUID();
 const WS_A = randomUUID();

@@ -40,7 +40,7 @@ function clientFor(url: string, auth: TalendClientOptions['auth']): TalendClient
     baseUrl: resolveBaseUrl({ baseUrl: url }),
     auth,
     logger,
-    retry: { maxAttempts: 2, baseMs: 5, maxMs: 20, maxElapsedMs: 5000 },
+    retry: { maxAttempts: 2, baseMs: 5, maxMs: 20, budgetMs: 5000 },
     statusPoll: { initialMs: 5, maxMs: 20, maxWaitMs: 200 },
   });
 }

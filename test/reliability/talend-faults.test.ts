@@ -21,6 +21,8 @@ import { SecretLedger } from '../support/secret-ledger.ts';
 import type { TalendRecorder } from '../support/talend-recorder.ts';
 
 const SYNC = ['sync', '--lookback', '3d'];
+/** Longer than the old retries of one call lasted (about 8 s), well within the outage budget. */
+const TALEND_OUTAGE_MS = 20_000;
 const API_KINDS = ['tasks', 'listExecutions', 'generateLog', 'logStatus'] as const;
 const CLIENT_ID = 'reliability-service-account';
 const CLIENT_SECRET = 'reliability-service-account-secret-value';
@@ -140,6 +142,26 @@ describe('Talend faults', { concurrency: 4 }, () => {
     await exactWithoutDeadLetters(target, result);
     for (const status of [500, 502, 503])
       assert.ok(target.recorder.statuses.has(status), `an HTTP ${status}`);
+  });
+
+  it(`Talend answering 503 to everything for ${TALEND_OUTAGE_MS / 1000} s mid-run: ridden out, then exact`, async () => {
+    const target = await scenario('rel-talend-outage');
+    const child = target.harness.spawnCli(SYNC);
+    let ended: CliResult | undefined;
+    void child.result.then((result) => (ended = result));
+    while (ended === undefined && target.harness.simulator.stats().generateLog === 0) await delay(10);
+    target.harness.simulator.setFaults([{ kind: '*', fault: 'http503' }]);
+    await delay(TALEND_OUTAGE_MS);
+    target.harness.simulator.setFaults([]);
+    assert.equal(ended, undefined, 'the run waited for Talend');
+    const result = await ledger.track('rel-talend-outage: run', child.result);
+    await exactWithoutDeadLetters(target, result);
+    assert.ok((target.recorder.statuses.get(503) ?? 0) > 0, 'the API answered 503');
+    const waits = result.stderr
+      .split('\n')
+      .filter((line) => /"msg":"Talend \w+ failed \(HTTP 503\): retrying in \d+\.\d s"/.test(line));
+    assert.ok(waits.length > 0, 'each wait is logged, with what failed and how long it waits');
+    for (const wait of waits) assert.match(wait, /"level":40.*"delayMs":\d+/);
   });
 
   it('connections reset mid-body (downloads and API answers): downloaded again, then exact', async () => {

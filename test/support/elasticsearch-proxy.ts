@@ -1,8 +1,8 @@
 /**
  * The faults an Elasticsearch cluster shows a client, made by a proxy in front of the shared test node
  * (which must never be stopped): refused connections, bulk requests held without an answer, whole bulk
- * requests and single bulk items rejected with 429, and basic authentication (the local node has no
- * security, so the proxy checks the credentials and strips them).
+ * requests and single bulk items rejected with 429, answers lost after Elasticsearch acted, and basic
+ * authentication (the local node has no security, so the proxy checks the credentials and strips them).
  */
 import { seededRandom } from '../../src/simulator/random.ts';
 import { jsonReply, startProxy, type BufferedReply, type Exchange, type RunningProxy } from './http-proxy.ts';
@@ -27,7 +27,11 @@ export interface ElasticsearchProxyCounters {
   itemsRejected: number;
   bulkRequestsHeld: number;
   unauthorized: number;
+  answersDropped: number;
 }
+
+/** Which requests lose their answer: method and path (with query) as the proxy received them. */
+export type RequestMatcher = (request: { method: string; url: string }) => boolean;
 
 export interface ElasticsearchProxy {
   url: string;
@@ -39,6 +43,11 @@ export interface ElasticsearchProxy {
   /** `_bulk` requests get no answer until released; everything else passes. */
   holdBulk(on: boolean): void;
   rejectBulk(rejections: BulkRejections | undefined): void;
+  /**
+   * The next `times` requests `matches` accepts reach Elasticsearch, which acts on them, but the
+   * connection is closed instead of answering: the client cannot tell whether they were done.
+   */
+  dropAnswers(matches: RequestMatcher, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -57,7 +66,9 @@ export async function startElasticsearchProxy(
     itemsRejected: 0,
     bulkRequestsHeld: 0,
     unauthorized: 0,
+    answersDropped: 0,
   };
+  let drops: { matches: RequestMatcher; remaining: number } | undefined;
   let rejections: { rules: BulkRejections; random: () => number } | undefined;
   let releaseHeld: (() => void) | undefined;
   let held: Promise<void> | undefined;
@@ -79,6 +90,13 @@ export async function startElasticsearchProxy(
         },
         { 'www-authenticate': 'Basic realm="security" charset="UTF-8"' },
       );
+    }
+    if (drops && drops.remaining > 0 && drops.matches(exchange)) {
+      drops.remaining--;
+      counters.answersDropped++;
+      await exchange.forward({ dropHeaders: ['authorization'] });
+      // The proxy closes a connection whose handler fails, without an answer.
+      throw new Error('answer dropped by the test proxy');
     }
     if (!isBulk(exchange.url)) return exchange.forward({ dropHeaders: ['authorization'] });
     counters.bulkRequests++;
@@ -113,6 +131,9 @@ export async function startElasticsearchProxy(
     },
     rejectBulk(rules) {
       rejections = rules ? { rules, random: seededRandom(rules.seed) } : undefined;
+    },
+    dropAnswers(matches, times = 1) {
+      drops = { matches, remaining: times };
     },
     async close() {
       releaseHeld?.();

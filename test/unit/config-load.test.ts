@@ -137,6 +137,23 @@ describe('loadConfig', () => {
     assert.deepEqual(config.sync.backfill, { from: NOW - 90 * 86_400_000, to: NOW });
   });
 
+  it('reads the outage budget from a flag, the environment or the file, 2 minutes by default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ retry: { outageBudget: '5m' } }));
+    const env = { TALEND_REGION: 'eu', TALEND_TOKEN: 'pat-value-123' };
+    const budget = (flags: Record<string, string>, extra: Record<string, string> = {}) =>
+      loadConfig({ flags, env: { ...env, ...extra }, needs: both }).retry.outageBudgetMs;
+    assert.equal(budget({}), 120_000);
+    assert.equal(budget({ config: file }), 300_000);
+    assert.equal(budget({ config: file }, { OUTAGE_BUDGET: '45s' }), 45_000);
+    assert.equal(budget({ config: file, 'outage-budget': '10s' }, { OUTAGE_BUDGET: '45s' }), 10_000);
+    assert.match(
+      problemsOf(() => budget({ 'outage-budget': 'forever' })),
+      /--outage-budget \/ OUTAGE_BUDGET "forever" is not valid: expected a duration/,
+    );
+  });
+
   it('needs no Talend credentials for commands that only read Elasticsearch', () => {
     const config = loadConfig({
       flags: {},

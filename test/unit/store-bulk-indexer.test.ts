@@ -15,6 +15,8 @@ import {
   ElasticsearchUnavailableError,
   ElasticsearchWriteError,
 } from '../../src/store/elasticsearch-errors.ts';
+import { setElasticsearchRetry } from '../../src/store/elasticsearch-retry.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 
 interface Action {
   index: string;
@@ -82,6 +84,10 @@ describe('BulkIndexer', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     client = new Client({ node: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    setElasticsearchRetry(client, {
+      policy: { maxAttempts: 6, baseMs: 1, maxMs: 5, budgetMs: 5000 },
+      logger: silentLogger,
+    });
   });
 
   after(async () => {
@@ -101,11 +107,9 @@ describe('BulkIndexer', () => {
   });
 
   const context = (chunk: number) => ({ taskId: 'task', executionId: 'exec', chunk });
-  const backoff = { baseMs: 1, maxMs: 5 };
-
   function makeIndexer(options: Partial<BulkIndexerOptions> = {}) {
-    const deadLetters = new DeadLetterWriter(client, { prefix: 'unit', maxRetries: 1, backoff });
-    return new BulkIndexer(client, { deadLetters, backoff, flushIntervalMs: 20, ...options });
+    const deadLetters = new DeadLetterWriter(client, { prefix: 'unit', maxRetries: 1 });
+    return new BulkIndexer(client, { deadLetters, flushIntervalMs: 20, ...options });
   }
 
   const doc = (id: string, index = 'unit-logs-2024.01') => ({

@@ -7,9 +7,8 @@ import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
-import { createTalendClient, resolveBaseUrl } from '../../talend/index.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
-import { createElasticsearchClient } from '../elasticsearch-client.ts';
+import { elasticsearchClientFor, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 const DEMO_PREFIX = 'talend-demo';
@@ -48,12 +47,9 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       },
       needs: { talend: true, elasticsearch: true },
     });
-    const talend = createTalendClient({
-      baseUrl: resolveBaseUrl({ baseUrl: simulator.apiUrl }),
-      auth: config.talend.auth!,
-      logger,
-    });
-    const elasticsearch = createElasticsearchClient(config.elasticsearch);
+    const runtime = { config, logger, runId: token };
+    const talend = talendClientFor(runtime);
+    const elasticsearch = elasticsearchClientFor(runtime);
     const stats = new RunStats();
     const signals = abortOnSignals(logger);
     try {
@@ -63,7 +59,7 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
         elasticsearch,
         logger,
         stats,
-        runId: token,
+        runId: runtime.runId,
         signal: signals.signal,
       });
       console.log(summaryTable(stats.summary(), outcome.kind));

@@ -3,7 +3,7 @@ import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/load.ts';
 import { ingestFile } from '../../pipeline/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
-import { createElasticsearchClient, startRuntime } from '../runtime.ts';
+import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /**
@@ -11,7 +11,8 @@ import { abortOnSignals } from '../signals.ts';
  * through the same parse, enrich and index stages as `sync`, with the same document ids.
  */
 export async function ingestFileCommand(flags: FlagValues, positionals: string[]): Promise<number> {
-  const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true });
+  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  const { config, logger } = runtime;
   const [path] = positionals;
   const taskIds = config.selection.taskIds;
   const executionId = typeof flags.execution === 'string' ? flags.execution : undefined;
@@ -23,7 +24,7 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
   ].filter((problem): problem is string => typeof problem === 'string');
   if (problems.length > 0) throw new ConfigError(`ingest-file: ${problems.join('; ')}.`);
 
-  const elasticsearch = createElasticsearchClient(config.elasticsearch);
+  const elasticsearch = elasticsearchClientFor(runtime);
   const signals = abortOnSignals(logger);
   try {
     const result = await ingestFile(path!, {

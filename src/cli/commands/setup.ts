@@ -4,7 +4,7 @@ import { resolveKibanaSettings } from '../../kibana/kibana-settings.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
-import { createElasticsearchClient, startRuntime } from '../runtime.ts';
+import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
 
 /**
  * `setup`: index templates, lifecycle policy where supported, and our state index; with a Kibana URL
@@ -12,10 +12,11 @@ import { createElasticsearchClient, startRuntime } from '../runtime.ts';
  * Idempotent: every run overwrites with the same definitions.
  */
 export async function setupCommand(flags: FlagValues): Promise<number> {
-  const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true });
+  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  const { config, logger } = runtime;
   // Read before anything is written, so that a Kibana typo fails the command with nothing half-done.
   const kibana = resolveKibanaSettings({ flags, env: process.env, elasticsearch: config.elasticsearch });
-  const elasticsearch = createElasticsearchClient(config.elasticsearch);
+  const elasticsearch = elasticsearchClientFor(runtime);
   try {
     await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });
     await ensureStateIndex(elasticsearch, config.indexPrefix);

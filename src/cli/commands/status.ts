@@ -3,7 +3,7 @@ import type { TaskCheckpoint } from '../../contracts/documents.ts';
 import { pendingRuns, type PendingRuns } from '../../job/progress.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';
 import { EXIT } from '../exit-codes.ts';
-import { createElasticsearchClient, startRuntime } from '../runtime.ts';
+import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
 
 interface TaskStatus extends PendingRuns {
   taskId: string;
@@ -14,8 +14,9 @@ interface TaskStatus extends PendingRuns {
 
 /** `status`: what the checkpoints say, read from Elasticsearch; needs no Talend credentials. */
 export async function statusCommand(flags: FlagValues): Promise<number> {
-  const { config } = startRuntime(flags, { talend: false, elasticsearch: true });
-  const elasticsearch = createElasticsearchClient(config.elasticsearch);
+  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  const { config } = runtime;
+  const elasticsearch = elasticsearchClientFor(runtime);
   try {
     const checkpoints = await new CheckpointStore(elasticsearch, config.indexPrefix, 'sync').list();
     const now = Date.now();

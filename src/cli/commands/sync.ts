@@ -4,7 +4,7 @@ import { startProgress } from '../../observability/progress.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryJson, summaryTable } from '../../observability/summary-output.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
-import { createElasticsearchClient, startRuntime, talendClientFor } from '../runtime.ts';
+import { elasticsearchClientFor, startRuntime, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /** `sync` and `backfill`: one run, its summary on stdout, and an exit code that says how it went. */
@@ -12,7 +12,7 @@ export async function syncCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: true, elasticsearch: true });
   const { config, logger } = runtime;
   const talend = talendClientFor(runtime);
-  const elasticsearch = createElasticsearchClient(config.elasticsearch);
+  const elasticsearch = elasticsearchClientFor(runtime);
   const stats = new RunStats();
   const signals = abortOnSignals(logger);
   const stopProgress = config.log.progress && !config.sync.dryRun ? startProgress(stats) : () => undefined;

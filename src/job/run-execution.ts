@@ -40,7 +40,8 @@ export interface ExecutionDeps {
  *
  * Talend answers 404 to a log request when it holds no log for the run. For a run that is over,
  * that is its whole log: done with no line. For a run still going, the log may not be written
- * yet: nothing moves, and the next sync asks again.
+ * yet: nothing moves, and the next sync asks again. A run Talend no longer knows at all was
+ * deleted: that fails as `gone`.
  */
 export async function runExecution(
   item: WorkItem,
@@ -95,6 +96,9 @@ export async function runExecution(
       }
     } catch (error) {
       if (!(error instanceof LogNotFoundError) || chunks > 0) throw error;
+      // Talend answers 404 alike for a run without a log and for one deleted since it was listed:
+      // only the second one is unknown to the processing API too (and is then given up as gone).
+      await deps.talend.getExecution(executionId, signal);
       if (item.running) {
         logger.info('Talend has no log for this running execution yet; the next run asks again');
         return { deadLettered };

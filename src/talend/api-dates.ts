@@ -22,7 +22,7 @@ export function formatApiDate(ms: number): string {
 const EPOCH_DIGITS = /^\d+$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 /** Below this, a bare number can only be epoch seconds: as milliseconds it would fall in January 1970. */
-const SMALLEST_EPOCH_MS = 100_000_000_000;
+export const SMALLEST_EPOCH_MS = 100_000_000_000;
 
 /**
  * Epoch milliseconds of `X-Log-Next-Request-End-Time`: `2021-09-01T07:01:45Z`, the same with

@@ -128,7 +128,9 @@ export class ApiTransport {
         );
         continue;
       }
-      const retryAfterMs = parseRetryAfter(headerValue(response.headers['retry-after']), deps.now());
+      const retryAfter = headerValue(response.headers['retry-after']);
+      if (status === 429) deps.stats.rateLimitedAnswer(retryAfter !== undefined);
+      const retryAfterMs = parseRetryAfter(retryAfter, deps.now());
       const delay = budget.afterStatus(status, retryAfterMs);
       if (delay === undefined) throw this.httpError(request, response, budget.attempts);
       if (status === 429) deps.limiters.pause(group, delay);

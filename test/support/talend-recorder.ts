@@ -1,13 +1,13 @@
 /**
  * A proxy in front of the simulator's API that writes down the secrets Talend hands out during a run:
- * the access tokens of service accounts and the signatures of presigned URLs. The CLI is pointed at
+ * the access tokens of service accounts, log file tokens and the signatures of presigned URLs. The CLI is pointed at
  * it, so a test can afterwards check that none of them leaked into the CLI's output.
  */
 import { startProxy, type BufferedReply, type Exchange } from './http-proxy.ts';
 
 export interface TalendRecorder {
   url: string;
-  /** Access tokens and presigned URL signatures seen in answers so far. */
+  /** Access tokens, log file tokens and presigned URL signatures seen in answers so far. */
   readonly secrets: ReadonlySet<string>;
   /** How many API answers had each HTTP status. */
   readonly statuses: ReadonlyMap<number, number>;
@@ -41,11 +41,17 @@ function remember(text: string, secrets: Set<string>): void {
     return;
   }
   if (body === null || typeof body !== 'object') return;
-  const { access_token: token, presignedURL: url } = body as {
+  const {
+    access_token: token,
+    token: logToken,
+    presignedURL: url,
+  } = body as {
     access_token?: unknown;
+    token?: unknown;
     presignedURL?: unknown;
   };
   if (typeof token === 'string') secrets.add(token);
+  if (typeof logToken === 'string') secrets.add(logToken);
   if (typeof url === 'string') {
     for (const [name, value] of new URL(url).searchParams) if (SIGNATURE_PARAM.test(name)) secrets.add(value);
   }

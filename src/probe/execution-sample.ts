@@ -55,7 +55,7 @@ export async function sampleExecutions(
       );
       pages.push({ taskId, items: page.items ?? [], hasTotal: typeof page.total === 'number' });
     } catch (error) {
-      if (unusable(error)) throw error;
+      if (signal?.aborted || unusable(error)) throw error;
       failedTasks.push({ taskId, error: describeError(error) });
     }
   }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   startSimulator,
   type FaultRule,
@@ -242,5 +243,20 @@ describe('talend-logs probe exit codes', () => {
     const usage = await spawnCli(['probe', '--execution', 'not-a-uuid'], env).result;
     assert.equal(usage.code, 2, usage.stderr);
     assert.match(usage.stderr, /--execution/);
+  });
+
+  it('exits 4 when interrupted', async () => {
+    const simulator = await startSimulator({
+      tenant: smallTenant(),
+      auth: { personalAccessTokens: [TOKEN] },
+      faults: [{ kind: 'listExecutions', fault: 'slow', delayMs: 30_000 }],
+    });
+    simulators.push(simulator);
+    const child = spawnCli(['probe'], { TALEND_API_URL: simulator.apiUrl, TALEND_TOKEN: TOKEN });
+    while (simulator.stats().listExecutions === 0) await delay(50);
+    child.kill('SIGINT');
+    const result = await child.result;
+    assert.equal(result.code, 4, result.stderr);
+    assert.equal(result.stdout, '');
   });
 });

@@ -39,6 +39,10 @@ export async function probeCommand(flags: FlagValues): Promise<number> {
     // Every value in the report is chosen to be harmless; scrubbing is the net under that choice.
     console.log(scrubSecrets(json ? JSON.stringify(report, null, 2) : renderText(report)));
     return EXIT.ok;
+  } catch (error) {
+    if (!signals.signal.aborted) throw error;
+    logger.warn('probe interrupted: no report');
+    return EXIT.interrupted;
   } finally {
     signals.dispose();
     await talend.close();

@@ -218,8 +218,9 @@ describe('talend-logs probe names what the service does', () => {
       const report = JSON.parse(result.stdout) as ProbeReport;
       assert.equal(report.points.logFileShape.result, 'jsonl');
       assert.equal(report.points.retryAfter.result, 'not-observed');
-      assert.ok(recorder.secrets.size >= 4, `secrets handed out: ${recorder.secrets.size}`);
-      for (const secret of [...recorder.secrets, 'probe-client-secret-value']) {
+      assert.ok(recorder.secrets.size >= 3, `access tokens and signatures: ${recorder.secrets.size}`);
+      assert.ok(recorder.logTokens.size >= 3, `log tokens: ${recorder.logTokens.size}`);
+      for (const secret of [...recorder.secrets, ...recorder.logTokens, 'probe-client-secret-value']) {
         assert.ok(!result.stdout.includes(secret), 'a secret in stdout');
         assert.ok(!result.stderr.includes(secret), 'a secret in stderr');
       }

@@ -150,6 +150,7 @@ describe('talend-logs probe names what the service does', () => {
     assert.equal(report.points.listingFilter.evidence?.executionId, FAILED);
     assert.equal(report.points.nextEndTime.evidence?.executionId, RUNNING);
     assert.equal(report.points.nextEndTime.evidence?.precision, 'seconds');
+    assert.match(String(report.points.nextEndTime.evidence?.header), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.deepEqual(report.points.retryAfter.evidence, { http429: 2, withRetryAfter: 0 });
     const statuses = report.points.statusValues.evidence as { status: Record<string, number> };
     assert.deepEqual(statuses.status, {
@@ -162,7 +163,7 @@ describe('talend-logs probe names what the service does', () => {
     assert.equal(simulator.stats().deleteLogs, 0, 'the probe deletes nothing');
   });
 
-  it('reads the other readings: overlap, oldest first, no total, {data:[…]}, gzip, millisecond headers, exclusive endTime, Retry-After, logged rejections', async () => {
+  it('reads the other readings (overlap, oldest first, no total, {data:[…]}, gzip, millisecond headers, exclusive endTime, Retry-After, logged rejections) on the run named', async () => {
     const { report, simulator } = await probe(
       {
         listingFilter: 'overlap',
@@ -176,6 +177,7 @@ describe('talend-logs probe names what the service does', () => {
         gzip: true,
       },
       [{ kind: 'listExecutions', fault: 'http429', times: 2 }],
+      ['--execution', SUCCESSFUL],
     );
     assert.deepEqual(results(report), {
       listingFilter: 'overlap',
@@ -192,7 +194,15 @@ describe('talend-logs probe names what the service does', () => {
       retryAfter: 'present',
       statusBody: 'text/plain',
     });
+    assert.equal(report.probe.execution, SUCCESSFUL);
+    assert.equal(
+      report.points.nextEndTime.evidence?.executionId,
+      SUCCESSFUL,
+      'the run named, not the largest',
+    );
     assert.equal(report.points.logFileShape.evidence?.arrayKey, 'data');
+    assert.match(String(report.points.nextEndTime.evidence?.header), /T\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.equal(report.points.logCompression.evidence?.gzipMagicBytes, true);
     assert.equal(report.points.endTimeBoundary.evidence?.startTime, 'inclusive');
     assert.deepEqual(report.points.retryAfter.evidence, { http429: 2, withRetryAfter: 2 });
     assert.equal(simulator.stats().deleteLogs, 0);

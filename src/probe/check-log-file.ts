@@ -10,7 +10,7 @@ import type { ProbeReport } from './report.ts';
 type Points = ProbeReport['points'];
 
 /** "A few KB": enough for dozens of entries, never a whole large log. */
-export const HEAD_BYTES = 16 * 1024;
+const HEAD_BYTES = 16 * 1024;
 const MAX_RUNS_TRIED = 3;
 
 export interface LogFilePoints {
@@ -22,7 +22,7 @@ export interface LogFilePoints {
 }
 
 /** The named run, else the finished runs that are not rejected, successful ones and newest first. */
-export function logFileRuns(sample: ExecutionSample): TalendExecution[] {
+function logFileRuns(sample: ExecutionSample): TalendExecution[] {
   if (sample.chosen) return [sample.chosen];
   const finished = sample.executions.filter((run) => run.finishTimestamp !== undefined && !isRejected(run));
   const rank = (run: TalendExecution) => (run.status === 'execution_successful' ? 0 : 1);

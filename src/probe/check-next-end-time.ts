@@ -11,7 +11,7 @@ type Points = ProbeReport['points'];
 const MAX_RUNS_TRIED = 3;
 
 /** The named run, else the runs that lasted longest (running ones up to now) first: the likeliest to pass 100,000 entries. */
-export function largestRuns(sample: ExecutionSample, now: number): TalendExecution[] {
+function largestRuns(sample: ExecutionSample, now: number): TalendExecution[] {
   if (sample.chosen) return [sample.chosen];
   const duration = (run: TalendExecution) =>
     (isRunning(run) ? now : (endTime(run) ?? 0)) - (startTime(run) ?? Number.POSITIVE_INFINITY);

@@ -28,9 +28,8 @@ export async function terminalWithoutFinishPoint(
   if (runs.length === 0) {
     return { result: 'none-seen', reason: 'every run that is over carried a finishTimestamp' };
   }
-  const answers = await Promise.all(
-    runs.map(async (run) => ({ run, hasLog: await logs.has(run.executionId) })),
-  );
+  const answers = [];
+  for (const run of runs) answers.push({ run, hasLog: await logs.has(run.executionId) });
   const withLog = answers.filter((answer) => answer.hasLog).length;
   const evidence = {
     asked: answers.map(({ run, hasLog }) => ({

@@ -67,6 +67,6 @@ export async function sampleExecutions(
 }
 
 /** Refused credentials or no answer at all: no other check can get further. */
-export function unusable(error: unknown): boolean {
+function unusable(error: unknown): boolean {
   return error instanceof TalendNetworkError || (error instanceof TalendApiError && error.status === 401);
 }

@@ -88,6 +88,23 @@ export const COMMANDS = {
     run: async (flags, positionals) =>
       (await import('./commands/ingest-file.ts')).ingestFileCommand(flags, positionals),
   },
+  probe: {
+    summary:
+      "Report what your Talend tenant's API does on each point Talend leaves undocumented (read-only).",
+    groups: ['config', 'log', 'talend'],
+    settings: ['task'],
+    options: {
+      execution: {
+        type: 'string',
+        help: 'Run the log checks on this execution (e.g. one of over 100,000 lines, to see a 206).',
+      },
+      json: {
+        type: 'boolean',
+        help: 'Print one JSON document (the default off a terminal): attach it to bug reports.',
+      },
+    },
+    run: async (flags) => (await import('./commands/probe.ts')).probeCommand(flags),
+  },
   simulate: {
     summary: 'Run the Talend API simulator on 127.0.0.1 (for trying the tool without Talend).',
     groups: [],

@@ -2,7 +2,7 @@
  * Below this, an epoch number can only be seconds: read as milliseconds it would fall before March
  * 1973, long before any Talend Cloud log, while in seconds it reaches past the year 5000.
  */
-const SMALLEST_EPOCH_MS = 100_000_000_000;
+export const SMALLEST_EPOCH_MS = 100_000_000_000;
 const SECOND = 1000;
 
 /**

@@ -124,6 +124,7 @@ export class ApiTransport {
           );
           continue;
         }
+        if (status === 429) deps.stats.rateLimitedAnswer(response.headers['retry-after'] !== undefined);
         throw this.httpError(request, response, attempts);
       }
     };

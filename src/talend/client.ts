@@ -6,7 +6,7 @@ import { ApiTransport } from './api-transport.ts';
 import { createAuthProvider, type AuthProvider } from './auth.ts';
 import { resolveOAuthAudience } from './base-url.ts';
 import { walkLogChunks, type ChunkSource } from './chunk-walk.ts';
-import { getExecution, listExecutions, listTaskExecutions } from './executions.ts';
+import { getExecution, listExecutions, listTaskExecutions, taskExecutionsPage } from './executions.ts';
 import { DEFAULT_STATUS_POLL, LogOperations } from './logs.ts';
 import { PresignedDownloader } from './presigned-download.ts';
 import { RateLimiters } from './rate-limiter.ts';
@@ -78,9 +78,11 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
     listTasks: (filter, signal) => listTasks(transport, filter ?? {}, signal),
     listTaskExecutions: (taskId, window, signal) => listTaskExecutions(transport, taskId, window, signal),
     listExecutions: (filter, signal) => listExecutions(transport, filter, signal),
+    taskExecutionsPage: (taskId, query, signal) => taskExecutionsPage(transport, taskId, query, signal),
     getExecution: (executionId, signal) => getExecution(transport, executionId, signal),
     generateLog: (executionId, params, signal) => logs.generateLog(executionId, params, signal),
     waitForLogFile: (executionId, token, signal) => logs.waitForLogFile(executionId, token, signal),
+    logStatusBodyType: () => logs.statusBodyType,
     openPresignedUrl: (url, signal) => downloader.open(url, undefined, signal),
     pageLogs: (executionId, params, signal) => logs.pageLogs(executionId, params, signal),
     deleteLogs: (executionId, signal) => logs.deleteLogs(executionId, signal),

@@ -38,6 +38,39 @@ export function listTaskExecutions(
   return listInWindows(transport, { operation: 'listTaskExecutions', path, taskId }, window, {}, signal);
 }
 
+/** What one listing request asks for: `lastDays`, or a `from`/`to` window (epoch ms), and a page. */
+export interface ExecutionsPageQuery {
+  lastDays?: number;
+  from?: number;
+  to?: number;
+  offset?: number;
+  limit?: number;
+}
+
+/**
+ * One page of a task's executions exactly as Talend answers it, `total` or its absence included:
+ * for `talend-logs probe`, which reports the order and fields the service really uses.
+ */
+export async function taskExecutionsPage(
+  transport: ApiTransport,
+  taskId: string,
+  query: ExecutionsPageQuery,
+  signal?: AbortSignal,
+): Promise<Partial<ExecutionsPage>> {
+  const path = `/processing/executables/tasks/${encodeURIComponent(taskId)}/executions`;
+  return requestPage(transport, { operation: 'listTaskExecutions', path, taskId }, { ...query }, signal);
+}
+
+async function requestPage(
+  transport: ApiTransport,
+  target: { operation: string; path: string; taskId?: string },
+  query: Record<string, QueryValue>,
+  signal?: AbortSignal,
+): Promise<Partial<ExecutionsPage>> {
+  const { body } = await transport.json<Partial<ExecutionsPage>>({ ...target, method: 'GET', query }, signal);
+  return body;
+}
+
 /** `GET /processing/executables/tasks/executions` (every task, by environment and/or workspace). */
 export function listExecutions(
   transport: ApiTransport,
@@ -94,17 +127,13 @@ async function* listInWindows(
     ): AsyncGenerator<TalendExecution, void, undefined> {
       const pages = paginate<TalendExecution>(
         target.operation,
-        async (offset, limit) => {
-          const { body } = await transport.json<ExecutionsPage>(
-            {
-              ...target,
-              method: 'GET',
-              query: { ...filter, from: start, to: end, status: window.status, offset, limit },
-            },
+        (offset, limit) =>
+          requestPage(
+            transport,
+            target,
+            { ...filter, from: start, to: end, status: window.status, offset, limit },
             signal,
-          );
-          return body;
-        },
+          ),
         MAX_LISTING_OFFSET,
       );
       let next = await pages.next();

@@ -5,7 +5,7 @@ export type { TalendAuth } from './auth.ts';
 export type { GeneratedLog, GenerateLogParams, PageLogsParams } from './logs.ts';
 export type { LogDownload } from './presigned-download.ts';
 export type { TalendClientStats } from './stats.ts';
-export type { ExecutionFilter, ExecutionWindow } from './executions.ts';
+export type { ExecutionFilter, ExecutionsPageQuery, ExecutionWindow } from './executions.ts';
 export type { TaskFilter } from './tasks.ts';
 export {
   inWindow,

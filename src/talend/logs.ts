@@ -26,6 +26,8 @@ export interface GeneratedLog {
   token: string;
   /** Epoch ms parsed from `X-Log-Next-Request-End-Time` (206 only). */
   nextEndTime?: number;
+  /** The header as Talend wrote it, whose format is undocumented (`talend-logs probe` reports it). */
+  nextEndTimeHeader?: string;
   /** Our clock when Talend answered: the token lives one hour from about then. */
   generatedAt: number;
 }
@@ -122,8 +124,14 @@ export class LogOperations {
       size: Number.isFinite(size) ? size : 0,
       token: body.token,
       nextEndTime,
+      nextEndTimeHeader: rawNextEndTime,
       generatedAt: this.now(),
     };
+  }
+
+  /** The media type `/logs/status` bodies are sent as: JSON once Talend has rejected text/plain. */
+  get statusBodyType(): 'text/plain' | 'application/json' {
+    return this.statusBodyAsJson ? 'application/json' : 'text/plain';
   }
 
   /** One `/logs/status` call. */

@@ -7,6 +7,9 @@ export interface TalendClientStats {
   tokenRefreshes: number;
   /** Bytes read from presigned URLs, as sent (compressed when the store gzips). */
   bytesDownloaded: number;
+  /** API answers of HTTP 429, and how many of them carried `Retry-After` (Talend does not say whether it sends one). */
+  rateLimited: number;
+  rateLimitedWithRetryAfter: number;
   /** Requests sent per operation name (`generateLog`, `logStatus`, `download`, …). */
   byOperation: Record<string, number>;
 }
@@ -19,6 +22,8 @@ export class StatsRecorder {
     rateLimitWaitMs: 0,
     tokenRefreshes: 0,
     bytesDownloaded: 0,
+    rateLimited: 0,
+    rateLimitedWithRetryAfter: 0,
     byOperation: {},
   };
 
@@ -29,6 +34,11 @@ export class StatsRecorder {
 
   retry(): void {
     this.counters.retries++;
+  }
+
+  rateLimitedAnswer(withRetryAfter: boolean): void {
+    this.counters.rateLimited++;
+    if (withRetryAfter) this.counters.rateLimitedWithRetryAfter++;
   }
 
   rateLimitWait(ms: number): void {

@@ -1,4 +1,5 @@
 import type {
+  ExecutionsPage,
   LogFileFormat,
   LogsPage,
   TalendExecution,
@@ -10,7 +11,7 @@ import type { RetryPolicy } from '../common/retry.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TalendAuth } from './auth.ts';
 import type { ChunkWalkParams, LogChunk } from './chunk-walk.ts';
-import type { ExecutionFilter, ExecutionWindow } from './executions.ts';
+import type { ExecutionFilter, ExecutionsPageQuery, ExecutionWindow } from './executions.ts';
 import type { GeneratedLog, PageLogsParams } from './logs.ts';
 import type { LogDownload } from './presigned-download.ts';
 import type { TalendClientStats } from './stats.ts';
@@ -55,6 +56,12 @@ export interface TalendClient {
     signal?: AbortSignal,
   ): AsyncIterable<TalendExecution>;
   listExecutions(filter: ExecutionFilter, signal?: AbortSignal): AsyncIterable<TalendExecution>;
+  /** One listing page as Talend answers it (`total` may be absent), without windows or paging. */
+  taskExecutionsPage(
+    taskId: string,
+    query: ExecutionsPageQuery,
+    signal?: AbortSignal,
+  ): Promise<Partial<ExecutionsPage>>;
   getExecution(executionId: string, signal?: AbortSignal): Promise<TalendExecutionDetail>;
   generateLog(
     executionId: string,
@@ -66,6 +73,8 @@ export interface TalendClient {
    * as not ready, up to `statusPoll.maxWaitMs` (then LogNotReadyError).
    */
   waitForLogFile(executionId: string, token: string, signal?: AbortSignal): Promise<string>;
+  /** How `/logs/status` bodies are sent now: `application/json` once Talend has refused `text/plain`. */
+  logStatusBodyType(): 'text/plain' | 'application/json';
   /** Plain GET, no Authorization header, `Accept-Encoding: gzip`; an expired URL: PresignedUrlExpiredError. */
   openPresignedUrl(url: string, signal?: AbortSignal): Promise<LogDownload>;
   pageLogs(executionId: string, params: PageLogsParams, signal?: AbortSignal): Promise<LogsPage>;

@@ -667,7 +667,9 @@ describe('Talend answers the simulator does not give', () => {
     const client = clientFor(server.url);
     try {
       const id = randomUUID();
+      assert.equal(client.logStatusBodyType(), 'text/plain');
       assert.match(await client.waitForLogFile(id, 'tok-one-abcdef'), /token=tok-one-abcdef$/);
+      assert.equal(client.logStatusBodyType(), 'application/json');
       assert.match(await client.waitForLogFile(id, 'tok-two-abcdef'), /token=tok-two-abcdef$/);
       assert.deepEqual(
         server.requests.map((r) => [r.contentType, r.body]),

@@ -1,7 +1,8 @@
 /**
  * A proxy in front of the simulator's API that writes down the secrets Talend hands out during a run:
- * the access tokens of service accounts and the signatures of presigned URLs. The CLI is pointed at
- * it, so a test can afterwards check that none of them leaked into the CLI's output.
+ * the access tokens of service accounts, the signatures of presigned URLs and the tokens of log
+ * files. The CLI is pointed at it, so a test can afterwards check that none of them leaked into the
+ * CLI's output.
  */
 import { startProxy, type BufferedReply, type Exchange } from './http-proxy.ts';
 
@@ -9,6 +10,8 @@ export interface TalendRecorder {
   url: string;
   /** Access tokens and presigned URL signatures seen in answers so far. */
   readonly secrets: ReadonlySet<string>;
+  /** The tokens of generated log files: secrets too, kept apart so that `secrets` counts access tokens. */
+  readonly logTokens: ReadonlySet<string>;
   /** How many API answers had each HTTP status. */
   readonly statuses: ReadonlyMap<number, number>;
   close(): Promise<void>;
@@ -22,18 +25,20 @@ export async function startTalendRecorder(options: {
   tls?: { key: string; cert: string };
 }): Promise<TalendRecorder> {
   const secrets = new Set<string>();
+  const logTokens = new Set<string>();
   const statuses = new Map<number, number>();
   const handler = async (exchange: Exchange): Promise<BufferedReply> => {
     const reply = await exchange.forward();
     statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
-    if (reply.status === 200) remember(reply.body.toString('utf8'), secrets);
+    if (reply.status === 200 || reply.status === 206)
+      remember(reply.body.toString('utf8'), secrets, logTokens);
     return reply;
   };
   const proxy = await startProxy({ target: options.target, handler, tls: options.tls });
-  return { url: proxy.url, secrets, statuses, close: () => proxy.close() };
+  return { url: proxy.url, secrets, logTokens, statuses, close: () => proxy.close() };
 }
 
-function remember(text: string, secrets: Set<string>): void {
+function remember(text: string, secrets: Set<string>, logTokens: Set<string>): void {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -41,11 +46,17 @@ function remember(text: string, secrets: Set<string>): void {
     return;
   }
   if (body === null || typeof body !== 'object') return;
-  const { access_token: token, presignedURL: url } = body as {
+  const {
+    access_token: token,
+    token: logToken,
+    presignedURL: url,
+  } = body as {
     access_token?: unknown;
+    token?: unknown;
     presignedURL?: unknown;
   };
   if (typeof token === 'string') secrets.add(token);
+  if (typeof logToken === 'string') logTokens.add(logToken);
   if (typeof url === 'string') {
     for (const [name, value] of new URL(url).searchParams) if (SIGNATURE_PARAM.test(name)) secrets.add(value);
   }

@@ -4,6 +4,7 @@ import { closestName } from '../common/closest-name.ts';
 import { ConfigError } from '../common/errors.ts';
 import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
+import { indexPrefixProblem } from './index-prefix.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
 import {
   parseBoolean,
@@ -27,7 +28,6 @@ export interface LoadOptions {
 }
 
 const REGION_PATTERN = /^[a-z0-9-]+$/;
-const PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
 const DEFAULT_ES_URL = 'http://localhost:9200';
 
 /**
@@ -89,11 +89,9 @@ export function loadConfig(options: LoadOptions): Config {
   }
 
   const indexPrefix = text('indexPrefix') ?? 'talend';
-  if (!PREFIX_PATTERN.test(indexPrefix)) {
-    problems.push(
-      `${source.describe('indexPrefix')} "${indexPrefix}" is not a valid index prefix: use lower-case letters, ` +
-        'digits, "-", "_" or ".", starting with a letter or digit.',
-    );
+  const prefixProblem = indexPrefixProblem(indexPrefix);
+  if (prefixProblem !== undefined) {
+    problems.push(`${source.describe('indexPrefix')} "${indexPrefix}" ${prefixProblem}.`);
   }
 
   const fileFormat = (text('fileFormat') ?? 'JSON').toUpperCase();

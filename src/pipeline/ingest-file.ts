@@ -7,7 +7,8 @@ import type { LogFileFormat } from '../contracts/talend-api.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { BulkIndexer } from '../store/bulk-indexer.ts';
 import { DeadLetterWriter } from '../store/dead-letters.ts';
-import { DEFAULT_INDEX_PREFIX, validateIndexPrefix } from '../store/index-names.ts';
+import { validateIndexPrefix } from '../config/index-prefix.ts';
+import { DEFAULT_INDEX_PREFIX } from '../store/index-names.ts';
 import { ensureTemplates } from '../store/templates.ts';
 import { ingestChunk, type ChunkResult } from './ingest-chunk.ts';
 

@@ -5,7 +5,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchWriteError } from './elasticsearch-errors.ts';
-import { validateIndexPrefix } from './index-names.ts';
+import { validateIndexPrefix } from '../config/index-prefix.ts';
 
 export interface IlmOptions {
   enabled: boolean;

@@ -5,16 +5,16 @@ import { ConfigError } from '../common/errors.ts';
 import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
 import { indexPrefixProblem } from './index-prefix.ts';
-import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
+import { parseDate, splitList } from './parse-values.ts';
 import {
-  parseBoolean,
-  parseDate,
-  parseDuration,
-  parseInteger,
-  parseShard,
-  parseSize,
-  splitList,
-} from './parse-values.ts';
+  defaultOf,
+  parserOf,
+  SETTINGS,
+  type SettingName,
+  type SettingSpec,
+  type SettingValue,
+  type SettingWithDefault,
+} from './settings.ts';
 
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
@@ -28,7 +28,7 @@ export interface LoadOptions {
 }
 
 const REGION_PATTERN = /^[a-z0-9-]+$/;
-const DEFAULT_ES_URL = 'http://localhost:9200';
+const DAY_MS = 86_400_000;
 
 /**
  * Resolves every setting (flags > environment > config file > default), validates all of them,
@@ -42,15 +42,7 @@ export function loadConfig(options: LoadOptions): Config {
   const source = new SettingSource(options.flags, env, file, problems);
 
   const text = (name: SettingName) => source.string(name);
-  const duration = (name: SettingName) =>
-    source.parsed(name, parseDuration, 'a duration such as 30s, 5m, 24h or 7d');
-  const positive = (name: SettingName) => {
-    const value = source.parsed(name, parseInteger, 'a whole number');
-    if (value !== undefined && value < 1)
-      problems.push(`${source.describe(name)} must be at least 1 (got ${value}).`);
-    return value;
-  };
-  const flag = (name: SettingName) => source.parsed(name, parseBoolean, 'true or false') ?? false;
+  const value = <N extends SettingName>(name: N) => source.value(name);
 
   const region = text('talendRegion');
   if (region !== undefined && !REGION_PATTERN.test(region)) {
@@ -78,7 +70,9 @@ export function loadConfig(options: LoadOptions): Config {
     }
   }
 
-  const nodes = source.list('esUrl');
+  const cloudId = text('esCloudId');
+  // An Elastic Cloud id names the nodes itself: the default URL stands in only for nothing given.
+  const nodes = cloudId !== undefined && !source.isSet('esUrl') ? [] : value('esUrl');
   for (const node of nodes) {
     if (!isHttpUrl(node)) problems.push(`${source.describe('esUrl')} "${node}" is not an http(s) URL.`);
   }
@@ -88,28 +82,17 @@ export function loadConfig(options: LoadOptions): Config {
     problems.push('Elasticsearch basic auth needs both ES_USERNAME and ES_PASSWORD (or use ES_API_KEY).');
   }
 
-  const indexPrefix = text('indexPrefix') ?? 'talend';
+  const indexPrefix = value('indexPrefix');
   const prefixProblem = indexPrefixProblem(indexPrefix);
   if (prefixProblem !== undefined) {
     problems.push(`${source.describe('indexPrefix')} "${indexPrefix}" ${prefixProblem}.`);
   }
 
-  const fileFormat = (text('fileFormat') ?? 'JSON').toUpperCase();
-  if (fileFormat !== 'JSON' && fileFormat !== 'TEXT') {
-    problems.push(`${source.describe('fileFormat')} must be JSON or TEXT (got "${fileFormat}").`);
-  }
-  const shardText = text('shard');
-  const shard = shardText === undefined ? undefined : parseShard(shardText);
-  if (shardText !== undefined && shard === undefined) {
-    problems.push(`${source.describe('shard')} "${shardText}" must be i/n with 0 <= i < n, e.g. 0/3.`);
-  }
-
-  const backfill = flag('backfill') ? backfillRange(source, problems, now) : undefined;
-  if (!flag('backfill') && (text('from') !== undefined || text('to') !== undefined)) {
+  const backfill = value('backfill') ? backfillRange(source, problems, now) : undefined;
+  if (!value('backfill') && (text('from') !== undefined || text('to') !== undefined)) {
     problems.push('--from and --to only apply to a backfill: add --backfill (or use the backfill command).');
   }
 
-  const bulkSize = source.parsed('bulkSize', parseSize, 'a size such as 5mb or 512kb');
   const config: Config = {
     talend: {
       region,
@@ -117,54 +100,54 @@ export function loadConfig(options: LoadOptions): Config {
       auth,
       oauthAudience: text('talendOauthAudience'),
       caCert: readCaFile(source, 'talendCaCert', problems),
-      insecure: flag('talendInsecure'),
+      insecure: value('talendInsecure'),
       rateLimits: {
-        monitoringPerMinute: positive('monitoringRateLimit') ?? 600,
-        processingPerMinute: positive('processingRateLimit') ?? 1800,
-        orchestrationPerMinute: positive('processingRateLimit') ?? 1800,
+        monitoringPerMinute: value('monitoringRateLimit'),
+        processingPerMinute: value('processingRateLimit'),
+        orchestrationPerMinute: value('processingRateLimit'),
       },
-      statusMaxWaitMs: duration('statusMaxWait') ?? 600_000,
+      statusMaxWaitMs: value('statusMaxWait'),
     },
     elasticsearch: {
-      nodes: nodes.length > 0 || text('esCloudId') !== undefined ? nodes : [DEFAULT_ES_URL],
-      cloudId: text('esCloudId'),
+      nodes,
+      cloudId,
       apiKey: text('esApiKey'),
       username: esUsername,
       password: esPassword,
       caCert: readCaFile(source, 'esCaCert', problems),
-      insecure: flag('esInsecure'),
+      insecure: value('esInsecure'),
     },
     indexPrefix,
     selection: {
-      taskIds: source.list('task'),
+      taskIds: value('task'),
       environmentId: text('environment'),
       workspaceId: text('workspace'),
     },
     sync: {
-      concurrency: positive('concurrency') ?? 4,
-      settleDelayMs: duration('settleDelay') ?? 30_000,
-      lookbackMs: duration('lookback') ?? 86_400_000,
-      listingOverlapMs: duration('listingOverlap') ?? 3_600_000,
-      leaseTtlMs: duration('leaseTtl') ?? 120_000,
-      maxExecutionAttempts: positive('maxAttempts') ?? 5,
-      fileFormat: fileFormat === 'TEXT' ? 'TEXT' : 'JSON',
-      shard,
-      dryRun: flag('dryRun'),
+      concurrency: value('concurrency'),
+      settleDelayMs: value('settleDelay'),
+      lookbackMs: value('lookback'),
+      listingOverlapMs: value('listingOverlap'),
+      leaseTtlMs: value('leaseTtl'),
+      maxExecutionAttempts: value('maxAttempts'),
+      fileFormat: value('fileFormat'),
+      shard: value('shard'),
+      dryRun: value('dryRun'),
       backfill,
     },
     bulk: {
-      flushBytes: bulkSize ?? 5 * 1024 * 1024,
-      concurrency: positive('bulkConcurrency') ?? 2,
-      maxRetries: positive('bulkRetries') ?? 8,
+      flushBytes: value('bulkSize'),
+      concurrency: value('bulkConcurrency'),
+      maxRetries: value('bulkRetries'),
     },
     ilm: {
-      enabled: flag('ilm'),
-      deleteAfterDays: Math.max(1, Math.round((duration('ilmDeleteAfter') ?? 90 * 86_400_000) / 86_400_000)),
+      enabled: value('ilm'),
+      deleteAfterDays: Math.max(1, Math.round(value('ilmDeleteAfter') / DAY_MS)),
     },
     log: {
-      level: text('logLevel') ?? 'info',
+      level: value('logLevel'),
       pretty: options.isTty ?? false,
-      progress: source.parsed('progress', parseBoolean, 'true or false') ?? options.isTty ?? false,
+      progress: value('progress') ?? options.isTty ?? false,
     },
   };
   if (problems.length > 0) {
@@ -337,6 +320,10 @@ class SettingSource {
   }
 
   raw(name: SettingName): string | string[] | boolean | undefined {
+    return this.given(name) ?? (SETTINGS[name] as SettingSpec).default;
+  }
+
+  private given(name: SettingName): string | string[] | boolean | undefined {
     const spec: SettingSpec = SETTINGS[name];
     const fromFlag = spec.flag === undefined ? undefined : this.flags[spec.flag];
     if (fromFlag !== undefined) return fromFlag;
@@ -352,7 +339,31 @@ class SettingSource {
       if (Array.isArray(fromFile)) return fromFile.map(String);
       return typeof fromFile === 'boolean' ? fromFile : String(fromFile);
     }
-    return spec.default;
+    return undefined;
+  }
+
+  /** Whether a flag, the environment or the file gives the setting, rather than its default. */
+  isSet(name: SettingName): boolean {
+    return this.given(name) !== undefined;
+  }
+
+  /**
+   * The setting through its parser (config/settings.ts), its default when nothing gives it. A value
+   * that does not parse is a problem; the default stands in for it so that every problem is found.
+   */
+  value<N extends SettingName>(name: N): SettingValue<N> {
+    const spec: SettingSpec = SETTINGS[name];
+    const fallback = () => (spec.default === undefined ? undefined : defaultOf(name as SettingWithDefault));
+    if (spec.list) return this.list(name) as SettingValue<N>;
+    const raw = this.raw(name);
+    if (typeof raw === 'boolean') return raw as SettingValue<N>;
+    const text = this.string(name);
+    const parser = parserOf(name);
+    if (text === undefined || parser === undefined) return (text ?? fallback()) as SettingValue<N>;
+    const parsed = parser.parse(text);
+    if (parsed !== undefined) return parsed as SettingValue<N>;
+    this.problems.push(`${this.describe(name)} "${text}" is not valid: expected ${parser.expected}.`);
+    return fallback() as SettingValue<N>;
   }
 
   string(name: SettingName): string | undefined {
@@ -368,17 +379,6 @@ class SettingSource {
     const value = this.raw(name);
     if (value === undefined || typeof value === 'boolean') return [];
     return (Array.isArray(value) ? value : [value]).flatMap(splitList);
-  }
-
-  parsed<T>(name: SettingName, parse: (text: string) => T | undefined, expected: string): T | undefined {
-    const value = this.raw(name);
-    if (typeof value === 'boolean') return value as T;
-    const text = this.string(name);
-    if (text === undefined) return undefined;
-    const result = parse(text);
-    if (result === undefined)
-      this.problems.push(`${this.describe(name)} "${text}" is not valid: expected ${expected}.`);
-    return result;
   }
 
   private readSecretFile(variable: string, path: string): string | undefined {

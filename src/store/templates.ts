@@ -9,13 +9,13 @@ import { validateIndexPrefix } from '../config/index-prefix.ts';
 
 export interface IlmOptions {
   enabled: boolean;
-  /** Age (from index creation) at which a monthly index is deleted. Default 90. */
-  deleteAfterDays?: number;
+  /** Age (from index creation) at which a monthly index is deleted. */
+  deleteAfterDays: number;
 }
 
 export interface TemplateOptions {
   prefix: string;
-  /** Off unless asked for: deleting data is the operator's decision. */
+  /** No lifecycle policy unless given and enabled: deleting data is the operator's decision. */
   ilm?: IlmOptions;
   logger?: Logger;
 }
@@ -30,7 +30,6 @@ export interface TemplateInstallReport {
 }
 
 const COMPONENTS = ['settings', 'ecs', 'talend'] as const;
-const DEFAULT_DELETE_AFTER_DAYS = 90;
 /** Answers per client, so that a process probes its cluster once. */
 const matchOnlyTextSupport = new WeakMap<Client, boolean>();
 
@@ -47,12 +46,11 @@ export async function installTemplates(
   const prefix = validateIndexPrefix(options.prefix);
   const logger = options.logger ?? silentLogger;
   const report: TemplateInstallReport = { componentTemplates: [], indexTemplates: [], textFallback: false };
-  const params = {
-    prefix,
-    deleteAfterDays: String(options.ilm?.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS),
-  };
+  const params = { prefix };
 
-  const policy = options.ilm?.enabled ? await installIlmPolicy(client, prefix, params, logger) : undefined;
+  const policy = options.ilm?.enabled
+    ? await installIlmPolicy(client, prefix, options.ilm, logger)
+    : undefined;
   if (policy !== undefined) report.ilmPolicy = policy;
 
   const textFallback = !(await supportsMatchOnlyText(client, prefix, logger));
@@ -89,7 +87,7 @@ export async function ensureTemplates(
   options: TemplateOptions,
 ): Promise<TemplateInstallReport | undefined> {
   const prefix = validateIndexPrefix(options.prefix);
-  const params = { prefix, deleteAfterDays: '0' };
+  const params = { prefix };
   const wanted = [
     ...COMPONENTS.map((component) => ({
       name: `${prefix}-logs-${component}`,
@@ -124,7 +122,7 @@ export async function ensureTemplates(
 async function installIlmPolicy(
   client: Client,
   prefix: string,
-  params: Record<string, string>,
+  ilm: IlmOptions,
   logger: Logger,
 ): Promise<string | undefined> {
   try {
@@ -137,6 +135,7 @@ async function installIlmPolicy(
     return undefined;
   }
   const name = `${prefix}-logs-policy`;
+  const params = { prefix, deleteAfterDays: String(ilm.deleteAfterDays) };
   const { policy } = loadMapping('talend-logs-ilm.json', params) as { policy: estypes.IlmPolicy };
   await put(`lifecycle policy ${name}`, () => client.ilm.putLifecycle({ name, policy }));
   return name;
@@ -155,7 +154,7 @@ async function supportsMatchOnlyText(client: Client, prefix: string, logger: Log
   try {
     await client.cluster.putComponentTemplate({
       name,
-      ...loadMapping('talend-logs-ecs.json', { prefix, deleteAfterDays: '0' }),
+      ...loadMapping('talend-logs-ecs.json', { prefix }),
     });
   } catch (error) {
     if (!describeError(error).includes('match_only_text')) {

@@ -6,9 +6,8 @@ import type { Config } from '../config/config.ts';
 import type { TalendExecution } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
-import { BulkIndexer } from '../store/bulk-indexer.ts';
 import { CheckpointStore, type TaskCheckpointHandle } from '../store/checkpoints.ts';
-import { DeadLetterWriter } from '../store/dead-letters.ts';
+import { createIndexWriter } from '../store/index-writer.ts';
 import { LeaseManager, currentOwner } from '../store/leases.ts';
 import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
@@ -84,14 +83,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     config.sync.leaseTtlMs,
     logger,
   );
-  const deadLetters = new DeadLetterWriter(deps.elasticsearch, { prefix, logger });
-  const indexer = new BulkIndexer(deps.elasticsearch, {
-    flushBytes: config.bulk.flushBytes,
-    concurrency: config.bulk.concurrency,
-    maxRetries: config.bulk.maxRetries,
-    deadLetters,
-    logger,
-  });
+  const { indexer, deadLetters } = createIndexWriter(deps.elasticsearch, config, logger);
   const executionDeps: ExecutionDeps = {
     transfers: pLimit(config.sync.concurrency),
     talend: deps.talend,

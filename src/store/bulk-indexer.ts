@@ -22,13 +22,13 @@ import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from
 
 export interface BulkIndexerOptions {
   /** A bulk request is sent once this many bytes of NDJSON are buffered. */
-  flushBytes?: number;
+  flushBytes: number;
   /** ... or once the oldest buffered document has waited this long. */
   flushIntervalMs?: number;
   /** Bulk requests in flight at once. */
-  concurrency?: number;
+  concurrency: number;
   /** Retries of one document (429, busy shard) and of one whole request (network, 5xx). */
-  maxRetries?: number;
+  maxRetries: number;
   backoff?: BackoffOptions;
   deadLetters: DeadLetterWriter;
   logger?: Logger;
@@ -178,10 +178,10 @@ export class BulkIndexer {
     private readonly client: Client,
     private readonly options: BulkIndexerOptions,
   ) {
-    this.flushBytes = options.flushBytes ?? 5 * 1024 * 1024;
+    this.flushBytes = options.flushBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    this.concurrency = Math.max(1, options.concurrency ?? 2);
-    this.maxRetries = options.maxRetries ?? 5;
+    this.concurrency = Math.max(1, options.concurrency);
+    this.maxRetries = options.maxRetries;
     this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);

@@ -97,7 +97,8 @@ export class DeadLetterWriteError extends TalendLogsError {
 
 export interface DeadLetterWriterOptions {
   prefix: string;
-  maxRetries?: number;
+  /** Retries of one dead letter Elasticsearch pushes back, and of one whole request. */
+  maxRetries: number;
   backoff?: BackoffOptions;
   refresh?: boolean | 'wait_for';
   logger?: Logger;
@@ -119,7 +120,7 @@ export class DeadLetterWriter {
     private readonly options: DeadLetterWriterOptions,
   ) {
     this.index = deadLetterIndex(options.prefix);
-    this.maxRetries = options.maxRetries ?? 5;
+    this.maxRetries = options.maxRetries;
     this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
     this.logger = options.logger ?? silentLogger;
   }

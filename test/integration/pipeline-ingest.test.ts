@@ -18,6 +18,7 @@ import { logsAlias } from '../../src/store/index-names.ts';
 import { installTemplates } from '../../src/store/templates.ts';
 import type { LogDownload } from '../../src/talend/presigned-download.ts';
 import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 /** Starts one minute before a month ends, so a log spreads over two monthly indices. */
 const START = Date.UTC(2024, 0, 31, 23, 59, 0);
@@ -79,8 +80,13 @@ describe('ingestChunk into Elasticsearch', () => {
   before(async () => {
     client = await testClient();
     await installTemplates(client, { prefix });
-    deadLetters = new DeadLetterWriter(client, { prefix });
-    indexer = new BulkIndexer(client, { deadLetters, flushBytes: 256 * 1024, flushIntervalMs: 200 });
+    deadLetters = new DeadLetterWriter(client, { prefix, maxRetries: DEFAULTS.bulk.maxRetries });
+    indexer = new BulkIndexer(client, {
+      ...DEFAULTS.bulk,
+      deadLetters,
+      flushBytes: 256 * 1024,
+      flushIntervalMs: 200,
+    });
     server = createServer((request, response) => {
       const file = files.get(request.url ?? '');
       if (!file) return void response.writeHead(404).end();
@@ -402,7 +408,12 @@ describe('ingestChunk into Elasticsearch', () => {
     const unreachable = new Client({ node: `http://127.0.0.1:${port}`, requestTimeout: 2000 });
     const backoff = { baseMs: 5, maxMs: 20 };
     const writer = new DeadLetterWriter(unreachable, { prefix, maxRetries: 2, backoff });
-    const lonely = new BulkIndexer(unreachable, { deadLetters: writer, maxRetries: 2, backoff });
+    const lonely = new BulkIndexer(unreachable, {
+      ...DEFAULTS.bulk,
+      deadLetters: writer,
+      maxRetries: 2,
+      backoff,
+    });
     serve('/unreachable', jsonLines(truthEntries(10, Date.UTC(2024, 4, 2))));
     const started = Date.now();
     await assert.rejects(

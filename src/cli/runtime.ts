@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/config.ts';
-import { loadConfig, type FlagValues } from '../config/load.ts';
+import { loadConfig, type LoadOptions } from '../config/load.ts';
+import type { FlagValues } from '../config/setting-source.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import {
   createTalendClient,
@@ -17,7 +18,7 @@ export interface Runtime {
 }
 
 /** Configuration and logger for one command, with the loud warnings insecure settings deserve. */
-export function startRuntime(flags: FlagValues, needs: { talend: boolean; elasticsearch: boolean }): Runtime {
+export function startRuntime(flags: FlagValues, needs: LoadOptions['needs']): Runtime {
   const isTty = process.stderr.isTTY === true;
   const config = loadConfig({ flags, needs, isTty });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });

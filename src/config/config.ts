@@ -55,6 +55,19 @@ export interface BulkSettings {
   maxRetries: number;
 }
 
+export type KibanaAuth = { apiKey: string } | { username: string; password: string };
+
+/** Where `setup` imports the dashboard; absent without a Kibana URL. */
+export interface KibanaSettings {
+  url: string;
+  /** Absent for the default space. */
+  space?: string;
+  auth?: KibanaAuth;
+  /** PEM of extra CA certificates. */
+  ca?: string;
+  rejectUnauthorized: boolean;
+}
+
 export interface Config {
   talend: TalendSettings;
   elasticsearch: ElasticsearchSettings;
@@ -64,4 +77,6 @@ export interface Config {
   bulk: BulkSettings;
   ilm: { enabled: boolean; deleteAfterDays: number };
   log: { level: string; pretty: boolean; progress: boolean };
+  /** Read only for the commands that import into Kibana (`needs.kibana`). */
+  kibana?: KibanaSettings;
 }

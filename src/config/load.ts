@@ -2,27 +2,18 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { closestName } from '../common/closest-name.ts';
 import { ConfigError } from '../common/errors.ts';
-import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
 import { indexPrefixProblem } from './index-prefix.ts';
-import { parseDate, splitList } from './parse-values.ts';
-import {
-  defaultOf,
-  parserOf,
-  SETTINGS,
-  type SettingName,
-  type SettingSpec,
-  type SettingValue,
-  type SettingWithDefault,
-} from './settings.ts';
-
-export type FlagValues = Record<string, string | boolean | string[] | undefined>;
+import { kibanaSettings } from './kibana.ts';
+import { parseDate } from './parse-values.ts';
+import { SettingSource, type FlagValues } from './setting-source.ts';
+import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
 
 export interface LoadOptions {
   flags: FlagValues;
   env?: NodeJS.ProcessEnv;
-  /** Which halves the command talks to: only those are required. */
-  needs: { talend: boolean; elasticsearch: boolean };
+  /** Which parts the command talks to: only those are required; Kibana's settings are read only if needed. */
+  needs: { talend: boolean; elasticsearch: boolean; kibana?: boolean };
   now?: number;
   isTty?: boolean;
 }
@@ -99,7 +90,7 @@ export function loadConfig(options: LoadOptions): Config {
       baseUrl,
       auth,
       oauthAudience: text('talendOauthAudience'),
-      caCert: readCaFile(source, 'talendCaCert', problems),
+      caCert: source.fileContent('talendCaCert'),
       insecure: value('talendInsecure'),
       rateLimits: {
         monitoringPerMinute: value('monitoringRateLimit'),
@@ -114,7 +105,7 @@ export function loadConfig(options: LoadOptions): Config {
       apiKey: text('esApiKey'),
       username: esUsername,
       password: esPassword,
-      caCert: readCaFile(source, 'esCaCert', problems),
+      caCert: source.fileContent('esCaCert'),
       insecure: value('esInsecure'),
     },
     indexPrefix,
@@ -150,6 +141,10 @@ export function loadConfig(options: LoadOptions): Config {
       progress: value('progress') ?? options.isTty ?? false,
     },
   };
+  if (options.needs.kibana) {
+    const kibana = kibanaSettings(source, config.elasticsearch, problems);
+    if (kibana !== undefined) config.kibana = kibana;
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Configuration is not valid:\n  - ${problems.join('\n  - ')}`, {
       problems: problems.length,
@@ -203,19 +198,6 @@ function backfillRange(
   }
   if (to > now) problems.push(`--to (${new Date(to).toISOString()}) is in the future.`);
   return { from, to };
-}
-
-function readCaFile(source: SettingSource, name: SettingName, problems: string[]): string | undefined {
-  const path = source.string(name);
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    problems.push(
-      `${source.describe(name)}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code}).`,
-    );
-    return undefined;
-  }
 }
 
 /** Keys of the config file, dotted: those of the settings table, nothing else. */
@@ -303,99 +285,4 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Looks one setting up in flags, then the environment (and its `_FILE` twin), then the file. */
-class SettingSource {
-  constructor(
-    private readonly flags: FlagValues,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly file: Record<string, unknown>,
-    private readonly problems: string[],
-  ) {}
-
-  describe(name: SettingName): string {
-    const spec: SettingSpec = SETTINGS[name];
-    return [spec.flag && `--${spec.flag}`, spec.env].filter(Boolean).join(' / ') || spec.file;
-  }
-
-  raw(name: SettingName): string | string[] | boolean | undefined {
-    return this.given(name) ?? (SETTINGS[name] as SettingSpec).default;
-  }
-
-  private given(name: SettingName): string | string[] | boolean | undefined {
-    const spec: SettingSpec = SETTINGS[name];
-    const fromFlag = spec.flag === undefined ? undefined : this.flags[spec.flag];
-    if (fromFlag !== undefined) return fromFlag;
-    if (spec.env !== undefined) {
-      const fromEnv = this.env[spec.env];
-      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-      const fromEnvFile = this.env[`${spec.env}_FILE`];
-      if (fromEnvFile !== undefined && fromEnvFile !== '')
-        return this.readSecretFile(`${spec.env}_FILE`, fromEnvFile);
-    }
-    const fromFile = spec.file === '-' ? undefined : lookup(this.file, spec.file);
-    if (fromFile !== undefined && fromFile !== null) {
-      if (Array.isArray(fromFile)) return fromFile.map(String);
-      return typeof fromFile === 'boolean' ? fromFile : String(fromFile);
-    }
-    return undefined;
-  }
-
-  /** Whether a flag, the environment or the file gives the setting, rather than its default. */
-  isSet(name: SettingName): boolean {
-    return this.given(name) !== undefined;
-  }
-
-  /**
-   * The setting through its parser (config/settings.ts), its default when nothing gives it. A value
-   * that does not parse is a problem; the default stands in for it so that every problem is found.
-   */
-  value<N extends SettingName>(name: N): SettingValue<N> {
-    const spec: SettingSpec = SETTINGS[name];
-    const fallback = () => (spec.default === undefined ? undefined : defaultOf(name as SettingWithDefault));
-    if (spec.list) return this.list(name) as SettingValue<N>;
-    const raw = this.raw(name);
-    if (typeof raw === 'boolean') return raw as SettingValue<N>;
-    const text = this.string(name);
-    const parser = parserOf(name);
-    if (text === undefined || parser === undefined) return (text ?? fallback()) as SettingValue<N>;
-    const parsed = parser.parse(text);
-    if (parsed !== undefined) return parsed as SettingValue<N>;
-    this.problems.push(`${this.describe(name)} "${text}" is not valid: expected ${parser.expected}.`);
-    return fallback() as SettingValue<N>;
-  }
-
-  string(name: SettingName): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined || typeof value === 'boolean') return value === true ? 'true' : undefined;
-    const text = (Array.isArray(value) ? value.at(-1) : value)?.trim();
-    if (text === undefined || text === '') return undefined;
-    if ((SETTINGS[name] as SettingSpec).secret) registerSecret(text);
-    return text;
-  }
-
-  list(name: SettingName): string[] {
-    const value = this.raw(name);
-    if (value === undefined || typeof value === 'boolean') return [];
-    return (Array.isArray(value) ? value : [value]).flatMap(splitList);
-  }
-
-  private readSecretFile(variable: string, path: string): string | undefined {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch (error) {
-      this.problems.push(`${variable}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code}).`);
-      return undefined;
-    }
-  }
-}
-
-function lookup(object: Record<string, unknown>, dotted: string): unknown {
-  let current: unknown = object;
-  for (const key of dotted.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }

@@ -16,7 +16,16 @@ import {
 
 /** What a setting configures; each command takes the flags of the groups it reads (cli/command-table.ts). */
 export type SettingGroup =
-  'config' | 'log' | 'talend' | 'elasticsearch' | 'selection' | 'sync' | 'backfill' | 'bulk' | 'ilm';
+  | 'config'
+  | 'log'
+  | 'talend'
+  | 'elasticsearch'
+  | 'selection'
+  | 'sync'
+  | 'backfill'
+  | 'bulk'
+  | 'ilm'
+  | 'kibana';
 
 /** How a setting's text becomes its value: what users give and the table's default go through it alike. */
 export interface ValueParser<T> {
@@ -394,6 +403,57 @@ export const SETTINGS = {
     default: '90d',
     parser: DURATION,
     help: 'Lifecycle policy: delete log indices older than this.',
+  },
+  kibanaUrl: {
+    group: 'kibana',
+    flag: 'kibana-url',
+    env: 'KIBANA_URL',
+    file: 'kibana.url',
+    help: 'Also import the Kibana dashboard through this Kibana (its base URL, with its base path if any).',
+  },
+  kibanaSpace: {
+    group: 'kibana',
+    flag: 'kibana-space',
+    env: 'KIBANA_SPACE',
+    file: 'kibana.space',
+    help: 'Kibana space to import into (default: the default space).',
+  },
+  kibanaApiKey: {
+    group: 'kibana',
+    env: 'KIBANA_API_KEY',
+    file: 'kibana.apiKey',
+    secret: true,
+    help: 'Kibana API key. Also KIBANA_API_KEY_FILE. Default: the Elasticsearch credentials.',
+  },
+  kibanaUsername: {
+    group: 'kibana',
+    flag: 'kibana-username',
+    env: 'KIBANA_USERNAME',
+    file: 'kibana.username',
+    help: 'Kibana user (with KIBANA_PASSWORD). Default: the Elasticsearch credentials.',
+  },
+  kibanaPassword: {
+    group: 'kibana',
+    env: 'KIBANA_PASSWORD',
+    file: 'kibana.password',
+    secret: true,
+    help: 'Kibana password. Also KIBANA_PASSWORD_FILE.',
+  },
+  kibanaCaCert: {
+    group: 'kibana',
+    flag: 'kibana-ca-cert',
+    env: 'KIBANA_CA_CERT',
+    file: 'kibana.caCert',
+    help: 'PEM file of extra CA certificates for Kibana.',
+  },
+  kibanaInsecure: {
+    group: 'kibana',
+    flag: 'kibana-insecure-skip-tls-verify',
+    env: 'KIBANA_INSECURE_SKIP_TLS_VERIFY',
+    file: 'kibana.insecureSkipTlsVerify',
+    boolean: true,
+    default: 'false',
+    help: 'Disable TLS certificate checks towards Kibana. Dangerous.',
   },
   logLevel: {
     group: 'log',

@@ -59,7 +59,7 @@ describe('talend-logs commands', () => {
     assert.doesNotMatch(sync.stdout, /--kibana-url/);
     const setup = await spawnCli(['help', 'setup'], {}).result;
     assert.equal(setup.code, 0, setup.stderr);
-    assert.match(setup.stdout, /^ {2}--kibana-url$/m);
+    assert.match(setup.stdout, /^ {2}--kibana-url, KIBANA_URL, kibana\.url$/m);
     assert.doesNotMatch(setup.stdout, /--lookback/);
   });
 

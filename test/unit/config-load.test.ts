@@ -282,10 +282,16 @@ describe('defaults', () => {
     ilm: (config) => config.ilm.enabled,
     ilmDeleteAfter: (config) => config.ilm.deleteAfterDays * DAY_MS,
     logLevel: (config) => config.log.level,
+    kibanaInsecure: (config) => config.kibana?.rejectUnauthorized === false,
   };
 
   it('gives every setting the parsed default of the settings table when nothing sets it', () => {
-    const config = loadConfig({ flags: {}, env: {}, needs: { talend: false, elasticsearch: true } });
+    // A Kibana URL (a setting without default) so that the Kibana settings are read as well.
+    const config = loadConfig({
+      flags: {},
+      env: { KIBANA_URL: 'http://kibana:5601' },
+      needs: { talend: false, elasticsearch: true, kibana: true },
+    });
     const withDefault = (Object.keys(SETTINGS) as SettingName[]).filter(
       (name) => (SETTINGS[name] as SettingSpec).default !== undefined,
     );

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { ConfigError } from '../../common/errors.ts';
-import { loadConfig, type FlagValues } from '../../config/load.ts';
+import { loadConfig } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { runSync } from '../../job/sync.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../common/errors.ts';
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { ingestFile } from '../../pipeline/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
 import { createElasticsearchClient, startRuntime } from '../runtime.ts';

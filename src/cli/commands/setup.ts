@@ -1,6 +1,5 @@
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
-import { resolveKibanaSettings } from '../../kibana/kibana-settings.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -12,9 +11,9 @@ import { createElasticsearchClient, startRuntime } from '../runtime.ts';
  * Idempotent: every run overwrites with the same definitions.
  */
 export async function setupCommand(flags: FlagValues): Promise<number> {
-  const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true });
-  // Read before anything is written, so that a Kibana typo fails the command with nothing half-done.
-  const kibana = resolveKibanaSettings({ flags, env: process.env, elasticsearch: config.elasticsearch });
+  // Kibana's settings are checked with the rest, so that a typo fails the command with nothing half-done.
+  const { config, logger } = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
+  const kibana = config.kibana;
   const elasticsearch = createElasticsearchClient(config.elasticsearch);
   try {
     await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });

@@ -44,8 +44,7 @@ export function talendClientFor(runtime: Runtime): TalendClient {
     oauthAudience: resolveOAuthAudience({ region: talend.region, baseUrl, audience: talend.oauthAudience }),
     auth: talend.auth,
     logger: runtime.logger,
-    rateLimits: talend.rateLimits,
-    statusPoll: { maxWaitMs: talend.statusMaxWaitMs },
+    ...talend.client,
     tls: { ca: talend.caCert, rejectUnauthorized: !talend.insecure },
   });
 }

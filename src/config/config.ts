@@ -11,8 +11,19 @@ export interface TalendSettings {
   oauthAudience?: string;
   caCert?: string;
   insecure: boolean;
+  client: TalendClientTuning;
+}
+
+/** How the Talend client paces its calls and waits on Talend: what `createTalendClient` requires. */
+export interface TalendClientTuning {
+  /** Requests per minute per API family; 0 = unlimited. */
   rateLimits: { monitoringPerMinute: number; processingPerMinute: number; orchestrationPerMinute: number };
-  statusMaxWaitMs: number;
+  /** `/logs/status` is polled from `initialMs` apart up to `maxMs`, for `maxWaitMs` in all. */
+  statusPoll: { initialMs: number; maxMs: number; maxWaitMs: number };
+  /** Keep-alive connections per origin. */
+  connections: number;
+  /** Time allowed for response headers, and between body chunks. */
+  requestTimeoutMs: number;
 }
 
 export interface ElasticsearchSettings {

@@ -16,10 +16,17 @@ export interface LoadOptions {
   needs: { talend: boolean; elasticsearch: boolean; kibana?: boolean };
   now?: number;
   isTty?: boolean;
+  /** A command's own defaults (the demo's), in place of the table's: below every flag, variable and key. */
+  defaults?: Partial<Record<SettingName, string>>;
 }
 
 const REGION_PATTERN = /^[a-z0-9-]+$/;
 const DAY_MS = 86_400_000;
+/** Talend's client tuning that no setting changes: how often to ask whether a log file is ready... */
+const STATUS_POLL = { initialMs: 1000, maxMs: 10_000 };
+/** ...how many connections to keep open per origin, and how long to wait for an answer. */
+const TALEND_CONNECTIONS = 8;
+const TALEND_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * Resolves every setting (flags > environment > config file > default), validates all of them,
@@ -30,7 +37,7 @@ export function loadConfig(options: LoadOptions): Config {
   const now = options.now ?? Date.now();
   const problems: string[] = [];
   const file = readConfigFile(new SettingSource(options.flags, env, {}, problems), problems);
-  const source = new SettingSource(options.flags, env, file, problems);
+  const source = new SettingSource(options.flags, env, file, problems, options.defaults);
 
   const text = (name: SettingName) => source.string(name);
   const value = <N extends SettingName>(name: N) => source.value(name);
@@ -92,12 +99,16 @@ export function loadConfig(options: LoadOptions): Config {
       oauthAudience: text('talendOauthAudience'),
       caCert: source.fileContent('talendCaCert'),
       insecure: value('talendInsecure'),
-      rateLimits: {
-        monitoringPerMinute: value('monitoringRateLimit'),
-        processingPerMinute: value('processingRateLimit'),
-        orchestrationPerMinute: value('processingRateLimit'),
+      client: {
+        rateLimits: {
+          monitoringPerMinute: value('monitoringRateLimit'),
+          processingPerMinute: value('processingRateLimit'),
+          orchestrationPerMinute: value('processingRateLimit'),
+        },
+        statusPoll: { ...STATUS_POLL, maxWaitMs: value('statusMaxWait') },
+        connections: TALEND_CONNECTIONS,
+        requestTimeoutMs: TALEND_REQUEST_TIMEOUT_MS,
       },
-      statusMaxWaitMs: value('statusMaxWait'),
     },
     elasticsearch: {
       nodes,

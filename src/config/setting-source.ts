@@ -24,6 +24,7 @@ export class SettingSource {
     private readonly env: NodeJS.ProcessEnv,
     private readonly file: Record<string, unknown>,
     private readonly problems: string[],
+    private readonly defaults: Partial<Record<SettingName, string>> = {},
   ) {}
 
   describe(name: SettingName): string {
@@ -32,7 +33,7 @@ export class SettingSource {
   }
 
   raw(name: SettingName): string | string[] | boolean | undefined {
-    return this.given(name) ?? (SETTINGS[name] as SettingSpec).default;
+    return this.given(name) ?? this.defaults[name] ?? (SETTINGS[name] as SettingSpec).default;
   }
 
   private given(name: SettingName): string | string[] | boolean | undefined {

@@ -261,9 +261,9 @@ describe('defaults', () => {
   /** Where each setting with a default lands in the Config: a new one fails to compile until added. */
   const WHERE: Record<SettingWithDefault, (config: Config) => unknown> = {
     talendInsecure: (config) => config.talend.insecure,
-    monitoringRateLimit: (config) => config.talend.rateLimits.monitoringPerMinute,
-    processingRateLimit: (config) => config.talend.rateLimits.processingPerMinute,
-    statusMaxWait: (config) => config.talend.statusMaxWaitMs,
+    monitoringRateLimit: (config) => config.talend.client.rateLimits.monitoringPerMinute,
+    processingRateLimit: (config) => config.talend.client.rateLimits.processingPerMinute,
+    statusMaxWait: (config) => config.talend.client.statusPoll.maxWaitMs,
     esUrl: (config) => config.elasticsearch.nodes,
     esInsecure: (config) => config.elasticsearch.insecure,
     indexPrefix: (config) => config.indexPrefix,

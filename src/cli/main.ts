@@ -2,32 +2,24 @@
 // The flags keep a run's resident memory flat, under 150 MB at any log size (README, "Memory"): left
 // to itself, V8 sizes the young generation at 32 MB and lets the old one grow to four times what is
 // live before collecting it. `node main.js` does not read this line: the Dockerfile sets NODE_OPTIONS.
-import { readFileSync } from 'node:fs';
 import { TalendLogsError } from '../common/errors.ts';
-import { packageFile } from '../common/package-files.ts';
+import { packageVersion } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
 import { COMMANDS } from './command-table.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { failureMessage } from './failure-message.ts';
 import { commandHelp, helpText } from './help.ts';
 
-function version(): string {
-  const manifest = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
-    version: string;
-  };
-  return manifest.version;
-}
-
 async function main(argv: string[]): Promise<number> {
   const { command, positionals, flags } = parseArguments(argv);
   if (flags.version === true) {
-    console.log(version());
+    console.log(packageVersion());
     return EXIT.ok;
   }
   if (command === undefined) {
     // Without a command there is nothing to run: asked for, the help is the answer; else a usage error.
-    if (flags.help === true) console.log(helpText(version()));
-    else console.error(helpText(version()));
+    if (flags.help === true) console.log(helpText(packageVersion()));
+    else console.error(helpText(packageVersion()));
     return flags.help === true ? EXIT.ok : EXIT.config;
   }
   if (flags.help === true) {

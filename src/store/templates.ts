@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
+import { packageFile } from '../common/package-files.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchWriteError } from './elasticsearch-errors.ts';
 import { validateIndexPrefix } from '../config/index-prefix.ts';
@@ -201,29 +200,11 @@ function versionOf(body: Record<string, unknown>): number {
   return Number(body.version ?? 0);
 }
 
-let mappingsDir: string | undefined;
-
-/**
- * The JSON files of `mappings/`, placeholders filled in. The folder sits at the package root, which
- * is two levels up from this file when run from source and three from the compiled `dist/src/store`.
- */
+/** The JSON files of `mappings/`, at the package root, placeholders filled in. */
 function loadMapping(file: string, params: Record<string, string>): Record<string, unknown> {
-  mappingsDir ??= findMappingsDir();
-  const text = readFileSync(join(mappingsDir, file), 'utf8').replace(
+  const text = readFileSync(packageFile('mappings', file), 'utf8').replace(
     /\{\{(\w+)\}\}/g,
     (placeholder, key: string) => params[key] ?? placeholder,
   );
   return JSON.parse(text) as Record<string, unknown>;
-}
-
-function findMappingsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'mappings');
-    if (existsSync(join(candidate, 'talend-logs.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('The mappings/ folder of talend-logs-es was not found next to the package');
-    dir = parent;
-  }
 }

@@ -6,9 +6,8 @@ import type {
   TalendTask,
   TalendWorkspace,
 } from '../contracts/talend-api.ts';
-import type { TalendClientTuning } from '../config/config.ts';
+import type { TalendAuth, TalendClientTuning } from '../config/config.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { TalendAuth } from './auth.ts';
 import type { ChunkWalkParams, LogChunk } from './chunk-walk.ts';
 import type { ExecutionFilter, ExecutionWindow } from './executions.ts';
 import type { GeneratedLog, PageLogsParams } from './logs.ts';

@@ -7,7 +7,8 @@ import { Client } from '@elastic/elasticsearch';
 import type { ExecutionContext } from '../../src/contracts/documents.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { InterruptedError } from '../../src/common/errors.ts';
-import { ingestChunk, type ChunkResult, type ChunkWindow } from '../../src/pipeline/ingest-chunk.ts';
+import { ingestChunk, type ChunkResult } from '../../src/pipeline/ingest-chunk.ts';
+import type { ChunkWindow } from '../../src/talend/chunk-walk.ts';
 import { BulkIndexer } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter } from '../../src/store/dead-letters.ts';
 import {

@@ -46,6 +46,13 @@ describe('the product', () => {
     assert.deepEqual(offending, []);
   });
 
+  it('finds its own files one way: only common/package-files.ts walks up from a module', () => {
+    const walkers = sourceFiles(SRC)
+      .filter((file) => /fileURLToPath\(import\.meta\.url\)|'package\.json'/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(SRC, file));
+    assert.deepEqual(walkers, [join('common', 'package-files.ts')]);
+  });
+
   it('holds a Talend client with only the calls sync makes', async () => {
     const client = createTalendClient({
       ...DEFAULTS.talend.client,

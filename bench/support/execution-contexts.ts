@@ -2,6 +2,7 @@ import type { ExecutionContext } from '../../src/contracts/documents.ts';
 import { executionContext } from '../../src/job/context.ts';
 import { createTalendClient } from '../../src/talend/index.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
+import { DEFAULTS } from '../../test/support/config.ts';
 import { BENCH_TOKEN } from './scenarios.ts';
 
 const WINDOW_MS = 3 * 86_400_000;
@@ -12,6 +13,7 @@ const WINDOW_MS = 3 * 86_400_000;
  */
 export async function executionContexts(simulator: RunningSimulator): Promise<ExecutionContext[]> {
   const talend = createTalendClient({
+    ...DEFAULTS.talend.client,
     baseUrl: new URL(simulator.apiUrl),
     auth: { kind: 'pat', token: BENCH_TOKEN },
     rateLimits: { monitoringPerMinute: 0, processingPerMinute: 0, orchestrationPerMinute: 0 },

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { closestName } from '../common/closest-name.ts';
 import { ConfigError } from '../common/errors.ts';
-import type { FlagValues } from '../config/load.ts';
+import type { FlagValues } from '../config/setting-source.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from '../config/settings.ts';
 import {
   COMMANDS,

@@ -1,4 +1,4 @@
-import type { FlagValues } from '../config/load.ts';
+import type { FlagValues } from '../config/setting-source.ts';
 import type { SettingGroup, SettingName } from '../config/settings.ts';
 
 export interface OptionSpec {
@@ -59,20 +59,7 @@ export const COMMANDS = {
   },
   setup: {
     summary: 'Install index templates (and, with --kibana-url, the Kibana dashboard).',
-    groups: ['config', 'log', 'elasticsearch', 'ilm'],
-    options: {
-      'kibana-url': {
-        type: 'string',
-        help:
-          'Also import the Kibana dashboard through this Kibana (or KIBANA_URL). Credentials: ' +
-          'KIBANA_API_KEY or KIBANA_USERNAME/KIBANA_PASSWORD (also *_FILE), else the Elasticsearch ones; ' +
-          'TLS: KIBANA_CA_CERT, KIBANA_INSECURE_SKIP_TLS_VERIFY.',
-      },
-      'kibana-space': {
-        type: 'string',
-        help: 'Kibana space to import into (or KIBANA_SPACE; default: the default space).',
-      },
-    },
+    groups: ['config', 'log', 'elasticsearch', 'ilm', 'kibana'],
     run: async (flags) => (await import('./commands/setup.ts')).setupCommand(flags),
   },
   'ingest-file': {

@@ -3,23 +3,23 @@
 // to itself, V8 sizes the young generation at 32 MB and lets the old one grow to four times what is
 // live before collecting it. `node main.js` does not read this line: the Dockerfile sets NODE_OPTIONS.
 import { TalendLogsError } from '../common/errors.ts';
+import { packageVersion } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
 import { COMMANDS } from './command-table.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { failureMessage } from './failure-message.ts';
 import { commandHelp, helpText } from './help.ts';
-import { version } from './version.ts';
 
 async function main(argv: string[]): Promise<number> {
   const { command, positionals, flags } = parseArguments(argv);
   if (flags.version === true) {
-    console.log(version());
+    console.log(packageVersion());
     return EXIT.ok;
   }
   if (command === undefined) {
     // Without a command there is nothing to run: asked for, the help is the answer; else a usage error.
-    if (flags.help === true) console.log(helpText(version()));
-    else console.error(helpText(version()));
+    if (flags.help === true) console.log(helpText(packageVersion()));
+    else console.error(helpText(packageVersion()));
     return flags.help === true ? EXIT.ok : EXIT.config;
   }
   if (flags.help === true) {

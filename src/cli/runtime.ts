@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../common/retry.ts';
 import type { Config } from '../config/config.ts';
-import { loadConfig, type FlagValues } from '../config/load.ts';
+import { loadConfig, type LoadOptions } from '../config/load.ts';
+import type { FlagValues } from '../config/setting-source.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import {
+  createTalendApiClient,
   createTalendClient,
   resolveBaseUrl,
   resolveOAuthAudience,
+  type TalendApiClient,
   type TalendClient,
+  type TalendClientOptions,
 } from '../talend/index.ts';
 import { createElasticsearchClient } from './elasticsearch-client.ts';
 
@@ -19,7 +23,7 @@ export interface Runtime {
 }
 
 /** Configuration and logger for one command, with the loud warnings insecure settings deserve. */
-export function startRuntime(flags: FlagValues, needs: { talend: boolean; elasticsearch: boolean }): Runtime {
+export function startRuntime(flags: FlagValues, needs: LoadOptions['needs']): Runtime {
   const isTty = process.stderr.isTTY === true;
   const config = loadConfig({ flags, needs, isTty });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
@@ -36,20 +40,29 @@ export function startRuntime(flags: FlagValues, needs: { talend: boolean; elasti
   return { config, logger, runId: randomUUID() };
 }
 
+/** The client `sync` uses: only the calls it makes. */
 export function talendClientFor(runtime: Runtime): TalendClient {
+  return createTalendClient(talendClientOptions(runtime));
+}
+
+/** Every call the client speaks, for the commands that look at Talend step by step (`probe`). */
+export function talendApiClientFor(runtime: Runtime): TalendApiClient {
+  return createTalendApiClient(talendClientOptions(runtime));
+}
+
+function talendClientOptions(runtime: Runtime): TalendClientOptions {
   const { talend } = runtime.config;
   if (talend.auth === undefined) throw new Error('Talend credentials were not validated');
   const baseUrl = resolveBaseUrl({ region: talend.region, baseUrl: talend.baseUrl });
-  return createTalendClient({
+  return {
     baseUrl,
     oauthAudience: resolveOAuthAudience({ region: talend.region, baseUrl, audience: talend.oauthAudience }),
     auth: talend.auth,
     logger: runtime.logger,
-    rateLimits: talend.rateLimits,
-    statusPoll: { maxWaitMs: talend.statusMaxWaitMs },
+    ...talend.client,
     tls: { ca: talend.caCert, rejectUnauthorized: !talend.insecure },
     retry: retryPolicy(runtime.config),
-  });
+  };
 }
 
 export function elasticsearchClientFor(runtime: Runtime): Client {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const PACKAGE_NAME = 'talend-logs-es';
+export const PACKAGE_NAME = 'talend-logs-es';
 let root: string | undefined;
 
 /**
@@ -13,6 +13,11 @@ let root: string | undefined;
 export function packageFile(...segments: string[]): string {
   root ??= findPackageRoot();
   return join(root, ...segments);
+}
+
+/** Our version, from our package.json: what --version prints and the User-Agent carries. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
 }
 
 function findPackageRoot(): string {

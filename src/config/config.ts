@@ -11,8 +11,19 @@ export interface TalendSettings {
   oauthAudience?: string;
   caCert?: string;
   insecure: boolean;
+  client: TalendClientTuning;
+}
+
+/** How the Talend client paces its calls and waits on Talend: what `createTalendClient` requires. */
+export interface TalendClientTuning {
+  /** Requests per minute per API family; 0 = unlimited. */
   rateLimits: { monitoringPerMinute: number; processingPerMinute: number; orchestrationPerMinute: number };
-  statusMaxWaitMs: number;
+  /** `/logs/status` is polled from `initialMs` apart up to `maxMs`, for `maxWaitMs` in all. */
+  statusPoll: { initialMs: number; maxMs: number; maxWaitMs: number };
+  /** Keep-alive connections per origin. */
+  connections: number;
+  /** Time allowed for response headers, and between body chunks. */
+  requestTimeoutMs: number;
 }
 
 export interface ElasticsearchSettings {
@@ -60,6 +71,19 @@ export interface RetrySettings {
   outageBudgetMs: number;
 }
 
+export type KibanaAuth = { apiKey: string } | { username: string; password: string };
+
+/** Where `setup` imports the dashboard; absent without a Kibana URL. */
+export interface KibanaSettings {
+  url: string;
+  /** Absent for the default space. */
+  space?: string;
+  auth?: KibanaAuth;
+  /** PEM of extra CA certificates. */
+  ca?: string;
+  rejectUnauthorized: boolean;
+}
+
 export interface Config {
   talend: TalendSettings;
   elasticsearch: ElasticsearchSettings;
@@ -70,4 +94,6 @@ export interface Config {
   bulk: BulkSettings;
   ilm: { enabled: boolean; deleteAfterDays: number };
   log: { level: string; pretty: boolean; progress: boolean };
+  /** Read only for the commands that import into Kibana (`needs.kibana`). */
+  kibana?: KibanaSettings;
 }

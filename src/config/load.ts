@@ -2,34 +2,31 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { closestName } from '../common/closest-name.ts';
 import { ConfigError } from '../common/errors.ts';
-import { DEFAULT_OUTAGE_BUDGET_MS } from '../common/retry.ts';
-import { registerSecret } from '../common/secrets.ts';
 import type { Config, TalendAuth } from './config.ts';
+import { indexPrefixProblem } from './index-prefix.ts';
+import { kibanaSettings } from './kibana.ts';
+import { parseDate } from './parse-values.ts';
+import { SettingSource, type FlagValues } from './setting-source.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
-import {
-  parseBoolean,
-  parseDate,
-  parseDuration,
-  parseInteger,
-  parseShard,
-  parseSize,
-  splitList,
-} from './parse-values.ts';
-
-export type FlagValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface LoadOptions {
   flags: FlagValues;
   env?: NodeJS.ProcessEnv;
-  /** Which halves the command talks to: only those are required. */
-  needs: { talend: boolean; elasticsearch: boolean };
+  /** Which parts the command talks to: only those are required; Kibana's settings are read only if needed. */
+  needs: { talend: boolean; elasticsearch: boolean; kibana?: boolean };
   now?: number;
   isTty?: boolean;
+  /** A command's own defaults (the demo's), in place of the table's: below every flag, variable and key. */
+  defaults?: Partial<Record<SettingName, string>>;
 }
 
 const REGION_PATTERN = /^[a-z0-9-]+$/;
-const PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
-const DEFAULT_ES_URL = 'http://localhost:9200';
+const DAY_MS = 86_400_000;
+/** Talend's client tuning that no setting changes: how often to ask whether a log file is ready... */
+const STATUS_POLL = { initialMs: 1000, maxMs: 10_000 };
+/** ...how many connections to keep open per origin, and how long to wait for an answer. */
+const TALEND_CONNECTIONS = 8;
+const TALEND_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * Resolves every setting (flags > environment > config file > default), validates all of them,
@@ -40,18 +37,10 @@ export function loadConfig(options: LoadOptions): Config {
   const now = options.now ?? Date.now();
   const problems: string[] = [];
   const file = readConfigFile(new SettingSource(options.flags, env, {}, problems), problems);
-  const source = new SettingSource(options.flags, env, file, problems);
+  const source = new SettingSource(options.flags, env, file, problems, options.defaults);
 
   const text = (name: SettingName) => source.string(name);
-  const duration = (name: SettingName) =>
-    source.parsed(name, parseDuration, 'a duration such as 30s, 5m, 24h or 7d');
-  const positive = (name: SettingName) => {
-    const value = source.parsed(name, parseInteger, 'a whole number');
-    if (value !== undefined && value < 1)
-      problems.push(`${source.describe(name)} must be at least 1 (got ${value}).`);
-    return value;
-  };
-  const flag = (name: SettingName) => source.parsed(name, parseBoolean, 'true or false') ?? false;
+  const value = <N extends SettingName>(name: N) => source.value(name);
 
   const region = text('talendRegion');
   if (region !== undefined && !REGION_PATTERN.test(region)) {
@@ -79,7 +68,9 @@ export function loadConfig(options: LoadOptions): Config {
     }
   }
 
-  const nodes = source.list('esUrl');
+  const cloudId = text('esCloudId');
+  // An Elastic Cloud id names the nodes itself: the default URL stands in only for nothing given.
+  const nodes = cloudId !== undefined && !source.isSet('esUrl') ? [] : value('esUrl');
   for (const node of nodes) {
     if (!isHttpUrl(node)) problems.push(`${source.describe('esUrl')} "${node}" is not an http(s) URL.`);
   }
@@ -89,88 +80,83 @@ export function loadConfig(options: LoadOptions): Config {
     problems.push('Elasticsearch basic auth needs both ES_USERNAME and ES_PASSWORD (or use ES_API_KEY).');
   }
 
-  const indexPrefix = text('indexPrefix') ?? 'talend';
-  if (!PREFIX_PATTERN.test(indexPrefix)) {
-    problems.push(
-      `${source.describe('indexPrefix')} "${indexPrefix}" is not a valid index prefix: use lower-case letters, ` +
-        'digits, "-", "_" or ".", starting with a letter or digit.',
-    );
+  const indexPrefix = value('indexPrefix');
+  const prefixProblem = indexPrefixProblem(indexPrefix);
+  if (prefixProblem !== undefined) {
+    problems.push(`${source.describe('indexPrefix')} "${indexPrefix}" ${prefixProblem}.`);
   }
 
-  const fileFormat = (text('fileFormat') ?? 'JSON').toUpperCase();
-  if (fileFormat !== 'JSON' && fileFormat !== 'TEXT') {
-    problems.push(`${source.describe('fileFormat')} must be JSON or TEXT (got "${fileFormat}").`);
-  }
-  const shardText = text('shard');
-  const shard = shardText === undefined ? undefined : parseShard(shardText);
-  if (shardText !== undefined && shard === undefined) {
-    problems.push(`${source.describe('shard')} "${shardText}" must be i/n with 0 <= i < n, e.g. 0/3.`);
-  }
-
-  const backfill = flag('backfill') ? backfillRange(source, problems, now) : undefined;
-  if (!flag('backfill') && (text('from') !== undefined || text('to') !== undefined)) {
+  const backfill = value('backfill') ? backfillRange(source, problems, now) : undefined;
+  if (!value('backfill') && (text('from') !== undefined || text('to') !== undefined)) {
     problems.push('--from and --to only apply to a backfill: add --backfill (or use the backfill command).');
   }
 
-  const bulkSize = source.parsed('bulkSize', parseSize, 'a size such as 5mb or 512kb');
   const config: Config = {
     talend: {
       region,
       baseUrl,
       auth,
       oauthAudience: text('talendOauthAudience'),
-      caCert: readCaFile(source, 'talendCaCert', problems),
-      insecure: flag('talendInsecure'),
-      rateLimits: {
-        monitoringPerMinute: positive('monitoringRateLimit') ?? 600,
-        processingPerMinute: positive('processingRateLimit') ?? 1800,
-        orchestrationPerMinute: positive('processingRateLimit') ?? 1800,
+      caCert: source.fileContent('talendCaCert'),
+      insecure: value('talendInsecure'),
+      client: {
+        rateLimits: {
+          monitoringPerMinute: value('monitoringRateLimit'),
+          processingPerMinute: value('processingRateLimit'),
+          orchestrationPerMinute: value('processingRateLimit'),
+        },
+        statusPoll: { ...STATUS_POLL, maxWaitMs: value('statusMaxWait') },
+        connections: TALEND_CONNECTIONS,
+        requestTimeoutMs: TALEND_REQUEST_TIMEOUT_MS,
       },
-      statusMaxWaitMs: duration('statusMaxWait') ?? 600_000,
     },
     elasticsearch: {
-      nodes: nodes.length > 0 || text('esCloudId') !== undefined ? nodes : [DEFAULT_ES_URL],
-      cloudId: text('esCloudId'),
+      nodes,
+      cloudId,
       apiKey: text('esApiKey'),
       username: esUsername,
       password: esPassword,
-      caCert: readCaFile(source, 'esCaCert', problems),
-      insecure: flag('esInsecure'),
+      caCert: source.fileContent('esCaCert'),
+      insecure: value('esInsecure'),
     },
-    retry: { outageBudgetMs: duration('outageBudget') ?? DEFAULT_OUTAGE_BUDGET_MS },
+    retry: { outageBudgetMs: value('outageBudget') },
     indexPrefix,
     selection: {
-      taskIds: source.list('task'),
+      taskIds: value('task'),
       environmentId: text('environment'),
       workspaceId: text('workspace'),
     },
     sync: {
-      concurrency: positive('concurrency') ?? 4,
-      settleDelayMs: duration('settleDelay') ?? 30_000,
-      lookbackMs: duration('lookback') ?? 86_400_000,
-      listingOverlapMs: duration('listingOverlap') ?? 3_600_000,
-      leaseTtlMs: duration('leaseTtl') ?? 120_000,
-      maxExecutionAttempts: positive('maxAttempts') ?? 5,
-      fileFormat: fileFormat === 'TEXT' ? 'TEXT' : 'JSON',
-      shard,
-      dryRun: flag('dryRun'),
+      concurrency: value('concurrency'),
+      settleDelayMs: value('settleDelay'),
+      lookbackMs: value('lookback'),
+      listingOverlapMs: value('listingOverlap'),
+      leaseTtlMs: value('leaseTtl'),
+      maxExecutionAttempts: value('maxAttempts'),
+      fileFormat: value('fileFormat'),
+      shard: value('shard'),
+      dryRun: value('dryRun'),
       backfill,
     },
     bulk: {
-      flushBytes: bulkSize ?? 5 * 1024 * 1024,
-      concurrency: positive('bulkConcurrency') ?? 2,
-      maxRetries: positive('bulkRetries') ?? 8,
+      flushBytes: value('bulkSize'),
+      concurrency: value('bulkConcurrency'),
+      maxRetries: value('bulkRetries'),
     },
     ilm: {
-      enabled: flag('ilm'),
-      deleteAfterDays: Math.max(1, Math.round((duration('ilmDeleteAfter') ?? 90 * 86_400_000) / 86_400_000)),
+      enabled: value('ilm'),
+      deleteAfterDays: Math.max(1, Math.round(value('ilmDeleteAfter') / DAY_MS)),
     },
     log: {
-      level: text('logLevel') ?? 'info',
+      level: value('logLevel'),
       pretty: options.isTty ?? false,
-      progress: source.parsed('progress', parseBoolean, 'true or false') ?? options.isTty ?? false,
+      progress: value('progress') ?? options.isTty ?? false,
     },
   };
+  if (options.needs.kibana) {
+    const kibana = kibanaSettings(source, config.elasticsearch, problems);
+    if (kibana !== undefined) config.kibana = kibana;
+  }
   if (problems.length > 0) {
     throw new ConfigError(`Configuration is not valid:\n  - ${problems.join('\n  - ')}`, {
       problems: problems.length,
@@ -224,19 +210,6 @@ function backfillRange(
   }
   if (to > now) problems.push(`--to (${new Date(to).toISOString()}) is in the future.`);
   return { from, to };
-}
-
-function readCaFile(source: SettingSource, name: SettingName, problems: string[]): string | undefined {
-  const path = source.string(name);
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    problems.push(
-      `${source.describe(name)}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code}).`,
-    );
-    return undefined;
-  }
 }
 
 /** Keys of the config file, dotted: those of the settings table, nothing else. */
@@ -324,82 +297,4 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Looks one setting up in flags, then the environment (and its `_FILE` twin), then the file. */
-class SettingSource {
-  constructor(
-    private readonly flags: FlagValues,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly file: Record<string, unknown>,
-    private readonly problems: string[],
-  ) {}
-
-  describe(name: SettingName): string {
-    const spec: SettingSpec = SETTINGS[name];
-    return [spec.flag && `--${spec.flag}`, spec.env].filter(Boolean).join(' / ') || spec.file;
-  }
-
-  raw(name: SettingName): string | string[] | boolean | undefined {
-    const spec: SettingSpec = SETTINGS[name];
-    const fromFlag = spec.flag === undefined ? undefined : this.flags[spec.flag];
-    if (fromFlag !== undefined) return fromFlag;
-    if (spec.env !== undefined) {
-      const fromEnv = this.env[spec.env];
-      if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-      const fromEnvFile = this.env[`${spec.env}_FILE`];
-      if (fromEnvFile !== undefined && fromEnvFile !== '')
-        return this.readSecretFile(`${spec.env}_FILE`, fromEnvFile);
-    }
-    const fromFile = spec.file === '-' ? undefined : lookup(this.file, spec.file);
-    if (fromFile !== undefined && fromFile !== null) {
-      if (Array.isArray(fromFile)) return fromFile.map(String);
-      return typeof fromFile === 'boolean' ? fromFile : String(fromFile);
-    }
-    return spec.default;
-  }
-
-  string(name: SettingName): string | undefined {
-    const value = this.raw(name);
-    if (value === undefined || typeof value === 'boolean') return value === true ? 'true' : undefined;
-    const text = (Array.isArray(value) ? value.at(-1) : value)?.trim();
-    if (text === undefined || text === '') return undefined;
-    if ((SETTINGS[name] as SettingSpec).secret) registerSecret(text);
-    return text;
-  }
-
-  list(name: SettingName): string[] {
-    const value = this.raw(name);
-    if (value === undefined || typeof value === 'boolean') return [];
-    return (Array.isArray(value) ? value : [value]).flatMap(splitList);
-  }
-
-  parsed<T>(name: SettingName, parse: (text: string) => T | undefined, expected: string): T | undefined {
-    const value = this.raw(name);
-    if (typeof value === 'boolean') return value as T;
-    const text = this.string(name);
-    if (text === undefined) return undefined;
-    const result = parse(text);
-    if (result === undefined)
-      this.problems.push(`${this.describe(name)} "${text}" is not valid: expected ${expected}.`);
-    return result;
-  }
-
-  private readSecretFile(variable: string, path: string): string | undefined {
-    try {
-      return readFileSync(path, 'utf8').trim();
-    } catch (error) {
-      this.problems.push(`${variable}: cannot read "${path}" (${(error as NodeJS.ErrnoException).code}).`);
-      return undefined;
-    }
-  }
-}
-
-function lookup(object: Record<string, unknown>, dotted: string): unknown {
-  let current: unknown = object;
-  for (const key of dotted.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
 }

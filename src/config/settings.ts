@@ -1,13 +1,63 @@
+import {
+  parseBoolean,
+  parseDuration,
+  parseInteger,
+  parseShard,
+  parseSize,
+  splitList,
+} from './parse-values.ts';
+
 /**
  * Every setting once: its flag, its environment variable, its key in the config file, whether it
- * is a secret, and its default. Flags win over the environment, which wins over the file. The CLI's
- * options, its help, the config file's known keys and README's configuration reference all come
- * from this table.
+ * is a secret, its parser and its default. Flags win over the environment, which wins over the file.
+ * The CLI's options, its help, the config file's known keys, `loadConfig`'s defaults and README's
+ * configuration reference all come from this table.
  */
 
 /** What a setting configures; each command takes the flags of the groups it reads (cli/command-table.ts). */
 export type SettingGroup =
-  'config' | 'log' | 'talend' | 'elasticsearch' | 'selection' | 'sync' | 'backfill' | 'bulk' | 'ilm';
+  | 'config'
+  | 'log'
+  | 'talend'
+  | 'elasticsearch'
+  | 'selection'
+  | 'sync'
+  | 'backfill'
+  | 'bulk'
+  | 'ilm'
+  | 'kibana';
+
+/** How a setting's text becomes its value: what users give and the table's default go through it alike. */
+export interface ValueParser<T> {
+  parse(text: string): T | undefined;
+  /** What a valid value looks like, for the message that refuses another. */
+  expected: string;
+}
+
+const DURATION: ValueParser<number> = {
+  parse: parseDuration,
+  expected: 'a duration such as 30s, 5m, 24h or 7d',
+};
+const SIZE: ValueParser<number> = { parse: parseSize, expected: 'a size such as 5mb or 512kb' };
+const COUNT: ValueParser<number> = {
+  parse: (text) => {
+    const value = parseInteger(text);
+    return value !== undefined && value >= 1 ? value : undefined;
+  },
+  expected: 'a whole number of at least 1',
+};
+export const BOOLEAN: ValueParser<boolean> = { parse: parseBoolean, expected: 'true or false' };
+const FILE_FORMAT: ValueParser<'JSON' | 'TEXT'> = {
+  parse: (text) => {
+    const upper = text.toUpperCase();
+    return upper === 'JSON' || upper === 'TEXT' ? upper : undefined;
+  },
+  expected: 'JSON or TEXT',
+};
+const SHARD: ValueParser<{ index: number; count: number }> = {
+  parse: parseShard,
+  expected: 'i/n with 0 <= i < n, e.g. 0/3',
+};
 
 export interface SettingSpec {
   group: SettingGroup;
@@ -20,6 +70,9 @@ export interface SettingSpec {
   /** Repeatable flag / comma-separated list. */
   list?: boolean;
   boolean?: boolean;
+  /** Absent: the text as given (booleans: true or false). */
+  parser?: ValueParser<unknown>;
+  /** As a user would write it; `loadConfig` parses it with the setting's parser. */
   default?: string;
   help: string;
 }
@@ -103,6 +156,7 @@ export const SETTINGS = {
     env: 'TALEND_MONITORING_RATE_LIMIT',
     file: 'talend.rateLimits.monitoringPerMinute',
     default: '600',
+    parser: COUNT,
     help: 'Monitoring API calls per minute (Talend allows 600 per client IP).',
   },
   processingRateLimit: {
@@ -111,6 +165,7 @@ export const SETTINGS = {
     env: 'TALEND_PROCESSING_RATE_LIMIT',
     file: 'talend.rateLimits.processingPerMinute',
     default: '1800',
+    parser: COUNT,
     help: 'Processing and orchestration API calls per minute (Talend allows 1800).',
   },
   statusMaxWait: {
@@ -119,6 +174,7 @@ export const SETTINGS = {
     env: 'TALEND_STATUS_MAX_WAIT',
     file: 'talend.statusMaxWait',
     default: '10m',
+    parser: DURATION,
     help: 'How long to wait for Talend to prepare one log file before retrying it next run.',
   },
   outageBudget: {
@@ -128,6 +184,7 @@ export const SETTINGS = {
     env: 'OUTAGE_BUDGET',
     file: 'retry.outageBudget',
     default: '2m',
+    parser: DURATION,
     help: 'How long one call to Talend or Elasticsearch is retried through an outage before the run stops (exit 5).',
   },
   esUrl: {
@@ -136,7 +193,8 @@ export const SETTINGS = {
     env: 'ES_URL',
     file: 'elasticsearch.url',
     list: true,
-    help: 'Elasticsearch node URL(s), comma-separated or repeated.',
+    default: 'http://localhost:9200',
+    help: 'Elasticsearch node URL(s), comma-separated or repeated; none by default with --es-cloud-id.',
   },
   esCloudId: {
     group: 'elasticsearch',
@@ -218,6 +276,7 @@ export const SETTINGS = {
     env: 'SYNC_CONCURRENCY',
     file: 'sync.concurrency',
     default: '4',
+    parser: COUNT,
     help: 'Log files downloaded at once; 3 times as many executions are under way, waiting for Talend or Elasticsearch.',
   },
   settleDelay: {
@@ -226,6 +285,7 @@ export const SETTINGS = {
     env: 'SYNC_SETTLE_DELAY',
     file: 'sync.settleDelay',
     default: '30s',
+    parser: DURATION,
     help: 'Talend needs ~30 s after a run ends before its log is complete.',
   },
   lookback: {
@@ -234,6 +294,7 @@ export const SETTINGS = {
     env: 'SYNC_LOOKBACK',
     file: 'sync.lookback',
     default: '24h',
+    parser: DURATION,
     help: 'First run of a task: how far back to start.',
   },
   listingOverlap: {
@@ -242,6 +303,7 @@ export const SETTINGS = {
     env: 'SYNC_LISTING_OVERLAP',
     file: 'sync.listingOverlap',
     default: '1h',
+    parser: DURATION,
     help: 'How far before its watermark each run lists a task again (for runs Talend lists late).',
   },
   leaseTtl: {
@@ -250,6 +312,7 @@ export const SETTINGS = {
     env: 'SYNC_LEASE_TTL',
     file: 'sync.leaseTtl',
     default: '2m',
+    parser: DURATION,
     help: 'A task lease held by a run that died expires after this long.',
   },
   maxAttempts: {
@@ -258,6 +321,7 @@ export const SETTINGS = {
     env: 'SYNC_MAX_ATTEMPTS',
     file: 'sync.maxAttempts',
     default: '5',
+    parser: COUNT,
     help: 'Runs that may fail on one execution before it is given up and reported.',
   },
   fileFormat: {
@@ -266,6 +330,7 @@ export const SETTINGS = {
     env: 'TALEND_LOG_FORMAT',
     file: 'sync.fileFormat',
     default: 'JSON',
+    parser: FILE_FORMAT,
     help: 'Log file format to request: JSON or TEXT.',
   },
   shard: {
@@ -273,6 +338,7 @@ export const SETTINGS = {
     flag: 'shard',
     env: 'SYNC_SHARD',
     file: 'sync.shard',
+    parser: SHARD,
     help: 'i/n: this worker takes one n-th of the tasks (Kubernetes Indexed Job).',
   },
   dryRun: {
@@ -309,6 +375,7 @@ export const SETTINGS = {
     env: 'BULK_SIZE',
     file: 'bulk.size',
     default: '5mb',
+    parser: SIZE,
     help: 'Bytes per bulk request.',
   },
   bulkConcurrency: {
@@ -317,6 +384,7 @@ export const SETTINGS = {
     env: 'BULK_CONCURRENCY',
     file: 'bulk.concurrency',
     default: '2',
+    parser: COUNT,
     help: 'Bulk requests in flight.',
   },
   bulkRetries: {
@@ -325,6 +393,7 @@ export const SETTINGS = {
     env: 'BULK_RETRIES',
     file: 'bulk.retries',
     default: '8',
+    parser: COUNT,
     help: 'Retries of items Elasticsearch pushes back (429) before the run fails.',
   },
   ilm: {
@@ -342,7 +411,59 @@ export const SETTINGS = {
     env: 'ILM_DELETE_AFTER',
     file: 'ilm.deleteAfter',
     default: '90d',
+    parser: DURATION,
     help: 'Lifecycle policy: delete log indices older than this.',
+  },
+  kibanaUrl: {
+    group: 'kibana',
+    flag: 'kibana-url',
+    env: 'KIBANA_URL',
+    file: 'kibana.url',
+    help: 'Also import the Kibana dashboard through this Kibana (its base URL, with its base path if any).',
+  },
+  kibanaSpace: {
+    group: 'kibana',
+    flag: 'kibana-space',
+    env: 'KIBANA_SPACE',
+    file: 'kibana.space',
+    help: 'Kibana space to import into (default: the default space).',
+  },
+  kibanaApiKey: {
+    group: 'kibana',
+    env: 'KIBANA_API_KEY',
+    file: 'kibana.apiKey',
+    secret: true,
+    help: 'Kibana API key. Also KIBANA_API_KEY_FILE. Default: the Elasticsearch credentials.',
+  },
+  kibanaUsername: {
+    group: 'kibana',
+    flag: 'kibana-username',
+    env: 'KIBANA_USERNAME',
+    file: 'kibana.username',
+    help: 'Kibana user (with KIBANA_PASSWORD). Default: the Elasticsearch credentials.',
+  },
+  kibanaPassword: {
+    group: 'kibana',
+    env: 'KIBANA_PASSWORD',
+    file: 'kibana.password',
+    secret: true,
+    help: 'Kibana password. Also KIBANA_PASSWORD_FILE.',
+  },
+  kibanaCaCert: {
+    group: 'kibana',
+    flag: 'kibana-ca-cert',
+    env: 'KIBANA_CA_CERT',
+    file: 'kibana.caCert',
+    help: 'PEM file of extra CA certificates for Kibana.',
+  },
+  kibanaInsecure: {
+    group: 'kibana',
+    flag: 'kibana-insecure-skip-tls-verify',
+    env: 'KIBANA_INSECURE_SKIP_TLS_VERIFY',
+    file: 'kibana.insecureSkipTlsVerify',
+    boolean: true,
+    default: 'false',
+    help: 'Disable TLS certificate checks towards Kibana. Dangerous.',
   },
   logLevel: {
     group: 'log',
@@ -363,3 +484,38 @@ export const SETTINGS = {
 } satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+type Parsed<S> = S extends { parser: ValueParser<infer T> }
+  ? T
+  : S extends { boolean: true }
+    ? boolean
+    : S extends { list: true }
+      ? string[]
+      : string;
+
+/** A setting's value once resolved: never undefined for a setting with a default, nor for a list. */
+export type SettingValue<N extends SettingName> = (typeof SETTINGS)[N] extends
+  { default: string } | { list: true }
+  ? Parsed<(typeof SETTINGS)[N]>
+  : Parsed<(typeof SETTINGS)[N]> | undefined;
+
+export type SettingWithDefault = {
+  [N in SettingName]: (typeof SETTINGS)[N] extends { default: string } ? N : never;
+}[SettingName];
+
+/** How a setting's text is read: its own parser, or the one its kind implies. */
+export function parserOf(name: SettingName): ValueParser<unknown> | undefined {
+  const spec: SettingSpec = SETTINGS[name];
+  return spec.parser ?? (spec.boolean ? BOOLEAN : undefined);
+}
+
+/** The table's default of a setting, parsed as a user's value would be. */
+export function defaultOf<N extends SettingWithDefault>(name: N): SettingValue<N> {
+  const spec: SettingSpec = SETTINGS[name];
+  const text = spec.default!;
+  if (spec.list) return splitList(text) as SettingValue<N>;
+  const parser = parserOf(name);
+  const value = parser === undefined ? text : parser.parse(text);
+  if (value === undefined) throw new Error(`The default "${text}" of setting ${name} does not parse`);
+  return value as SettingValue<N>;
+}

@@ -3,9 +3,8 @@ import pLimit from 'p-limit';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
-import { BulkIndexer } from '../store/bulk-indexer.ts';
 import { CheckpointStore } from '../store/checkpoints.ts';
-import { DeadLetterWriter } from '../store/dead-letters.ts';
+import { createIndexWriter } from '../store/index-writer.ts';
 import { LeaseManager, currentOwner } from '../store/leases.ts';
 import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
@@ -62,14 +61,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
   stats.tasks = tasks.length;
   logger.info({ tasks: tasks.length, scope, dryRun }, 'tasks selected');
 
-  const deadLetters = new DeadLetterWriter(deps.elasticsearch, { prefix, logger });
-  const indexer = new BulkIndexer(deps.elasticsearch, {
-    flushBytes: config.bulk.flushBytes,
-    concurrency: config.bulk.concurrency,
-    maxRetries: config.bulk.maxRetries,
-    deadLetters,
-    logger,
-  });
+  const { indexer, deadLetters } = createIndexWriter(deps.elasticsearch, config, logger);
   const context: TaskSyncContext = {
     mode: backfill ? 'backfill' : 'sync',
     scope,

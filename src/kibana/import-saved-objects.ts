@@ -3,10 +3,10 @@ import { parseRetryAfter } from '../common/backoff.ts';
 import { ConfigError, describeError } from '../common/errors.ts';
 import { retry, type RetryPolicy } from '../common/retry.ts';
 import { registerSecret, safeUrl } from '../common/secrets.ts';
+import type { KibanaAuth } from '../config/config.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { KibanaImportError, type KibanaErrorContext } from './errors.ts';
 import { describeObjectError, errorBodyMessage, isImportResponse } from './import-response.ts';
-import type { KibanaAuth } from './kibana-settings.ts';
 import { readSavedObjects, toNdjson, withIndexPrefix } from './saved-objects.ts';
 
 export interface ImportSavedObjectsOptions {

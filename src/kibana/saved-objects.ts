@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { packageFile } from '../common/package-files.ts';
-import { DEFAULT_INDEX_PREFIX, logsAlias } from '../store/index-names.ts';
+import { defaultOf } from '../config/settings.ts';
+import { logsAlias } from '../store/index-names.ts';
 
 export interface SavedObjectReference {
   id: string;
@@ -41,11 +42,11 @@ export function toNdjson(objects: SavedObject[]): string {
 }
 
 /**
- * The file targets the default prefix; another prefix only changes the data view's pattern, since every
+ * The file targets the default prefix of the settings table; another prefix only changes the data view's pattern, since every
  * other object reaches the indices through the data view's id.
  */
 export function withIndexPrefix(objects: SavedObject[], prefix: string): SavedObject[] {
-  const shipped = dataViewPattern(DEFAULT_INDEX_PREFIX);
+  const shipped = dataViewPattern(defaultOf('indexPrefix'));
   return objects.map((object) =>
     object.type === 'index-pattern' && object.attributes.title === shipped
       ? { ...object, attributes: { ...object.attributes, title: dataViewPattern(prefix) } }

@@ -10,6 +10,7 @@ import {
   type DeadLetterContext,
   type DeadLetterWriter,
 } from '../store/dead-letters.ts';
+import { inWindow, type ChunkWindow } from '../talend/chunk-walk.ts';
 import type { LogDownload } from '../talend/presigned-download.ts';
 import { DeadLetterBatch } from './dead-letter-batch.ts';
 import { decodeBody } from './download/decode.ts';
@@ -18,12 +19,6 @@ import { entryTimestamp } from './enrich/timestamp.ts';
 import { AccountingError } from './errors.ts';
 import { readLog } from './parse/parse-log.ts';
 import type { LogRecord } from './parse/parsed-line.ts';
-
-/** The time range a chunk owns: entries with startMs <= logTimestamp < endMs. Open ends own everything. */
-export interface ChunkWindow {
-  startMs?: number;
-  endMs?: number;
-}
 
 export interface IngestChunkOptions {
   download: LogDownload;
@@ -89,7 +84,6 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
   let skippedOutsideWindow = 0;
   const setAside = new DeadLetterBatch(options.deadLetters);
 
-  const { startMs = -Infinity, endMs = Infinity } = chunk.window;
   const enricher = new ChunkEnricher(context, chunk.sequence, options.indexPrefix);
   let lines: AsyncGenerator<LogRecord[]> | undefined;
   try {
@@ -112,7 +106,7 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
           await setAside.add(enrichDeadLetter(where, line.position, TIMESTAMP_REASON, line.entry));
           continue;
         }
-        if (timestampMs < startMs || timestampMs >= endMs) {
+        if (!inWindow(chunk.window, timestampMs)) {
           skippedOutsideWindow++;
           continue;
         }

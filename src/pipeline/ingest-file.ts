@@ -1,12 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Client } from '@elastic/elasticsearch';
-import type { BackoffOptions } from '../common/backoff.ts';
 import type { ExecutionContext } from '../contracts/documents.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { BulkIndexer } from '../store/bulk-indexer.ts';
-import { DeadLetterWriter } from '../store/dead-letters.ts';
-import { DEFAULT_INDEX_PREFIX, validateIndexPrefix } from '../store/index-names.ts';
+import { createIndexWriter, type IndexWriterSettings } from '../store/index-writer.ts';
 import { ensureTemplates } from '../store/templates.ts';
 import { ingestChunk, type ChunkResult } from './ingest-chunk.ts';
 
@@ -16,14 +13,11 @@ export interface IngestFileOptions {
   taskName?: string;
   /** Any other context the documents should carry (status, workspace, ...). */
   context?: Partial<ExecutionContext>;
-  /** TEXT (the default) also reads every JSON shape; JSON refuses a file that is not JSON. */
-  fileFormat?: LogFileFormat;
+  /** TEXT also reads every JSON shape; JSON refuses a file that is not JSON. */
+  fileFormat: LogFileFormat;
   client: Client;
-  prefix?: string;
-  flushBytes?: number;
-  concurrency?: number;
-  maxRetries?: number;
-  backoff?: BackoffOptions;
+  /** The index prefix and bulk settings of the configuration, as `sync` writes with them. */
+  settings: IndexWriterSettings;
   /** Make the documents searchable before returning. */
   refresh?: boolean;
   signal?: AbortSignal;
@@ -36,24 +30,16 @@ export interface IngestFileOptions {
  * whatever their name.
  */
 export async function ingestFile(path: string, options: IngestFileOptions): Promise<ChunkResult> {
-  const prefix = validateIndexPrefix(options.prefix ?? DEFAULT_INDEX_PREFIX);
+  const prefix = options.settings.indexPrefix;
   const logger = options.logger ?? silentLogger;
   await ensureTemplates(options.client, { prefix, logger });
-  const retry = { maxRetries: options.maxRetries, backoff: options.backoff };
-  const deadLetters = new DeadLetterWriter(options.client, { prefix, logger, ...retry });
-  const indexer = new BulkIndexer(options.client, {
-    deadLetters,
-    logger,
-    flushBytes: options.flushBytes,
-    concurrency: options.concurrency,
-    ...retry,
-  });
+  const { indexer, deadLetters } = createIndexWriter(options.client, options.settings, logger);
   try {
     const result = await ingestChunk({
       download: {
         body: createReadStream(path),
       },
-      fileFormat: options.fileFormat ?? 'TEXT',
+      fileFormat: options.fileFormat,
       context: {
         ...options.context,
         taskId: options.taskId,

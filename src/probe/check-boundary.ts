@@ -1,5 +1,5 @@
 /** Point 6: whether `endTime` includes the entries logged exactly at it (see classify-boundary.ts). */
-import type { TalendClient } from '../talend/index.ts';
+import type { TalendApiClient } from '../talend/index.ts';
 import { boundaryVerdict, wholeSecondTimestamp, type BoundaryFile } from './classify-boundary.ts';
 import { readFileHead, timestampMs } from './classify-log-file.ts';
 import type { LogFilePoints } from './check-log-file.ts';
@@ -13,7 +13,7 @@ const SECOND = 1000;
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
 
 export async function endTimeBoundaryPoint(
-  talend: TalendClient,
+  talend: TalendApiClient,
   head: LogFilePoints['head'],
   signal?: AbortSignal,
 ): Promise<Points['endTimeBoundary']> {

@@ -1,5 +1,5 @@
 /** Points 1 and 2: what the listing's `from`/`to` filter on, its order, and its `total`. */
-import type { TalendClient } from '../talend/index.ts';
+import type { TalendApiClient } from '../talend/index.ts';
 import { triggerTime } from '../job/progress.ts';
 import {
   combinedOrder,
@@ -35,7 +35,7 @@ export function listingTotalPoint(sample: ExecutionSample): Points['listingTotal
 }
 
 export async function listingFilterPoint(
-  talend: TalendClient,
+  talend: TalendApiClient,
   sample: ExecutionSample,
   now: number,
   signal?: AbortSignal,

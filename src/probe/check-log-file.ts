@@ -1,6 +1,6 @@
 /** Point 4: the downloaded log file's shape, compression and `logTimestamp` type, from its head. */
 import type { TalendExecution } from '../contracts/talend-api.ts';
-import { LogNotFoundError, type TalendClient } from '../talend/index.ts';
+import { LogNotFoundError, type TalendApiClient } from '../talend/index.ts';
 import { classifyTimestamp, readFileHead, timestampMs } from './classify-log-file.ts';
 import { isRejected } from './classify-runs.ts';
 import type { ExecutionSample } from './execution-sample.ts';
@@ -32,7 +32,7 @@ function logFileRuns(sample: ExecutionSample): TalendExecution[] {
 }
 
 export async function logFilePoints(
-  talend: TalendClient,
+  talend: TalendApiClient,
   sample: ExecutionSample,
   signal?: AbortSignal,
 ): Promise<LogFilePoints> {
@@ -52,7 +52,7 @@ export async function logFilePoints(
 }
 
 async function readHead(
-  talend: TalendClient,
+  talend: TalendApiClient,
   executionId: string,
   signal?: AbortSignal,
 ): Promise<LogFilePoints> {

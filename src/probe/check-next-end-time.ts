@@ -1,7 +1,7 @@
 /** Point 5: the raw `X-Log-Next-Request-End-Time` of a 206, on the largest run seen or the one named. */
 import type { TalendExecution } from '../contracts/talend-api.ts';
 import { endTime, isRunning, startTime } from '../job/progress.ts';
-import { LogNotFoundError, type TalendClient } from '../talend/index.ts';
+import { LogNotFoundError, type TalendApiClient } from '../talend/index.ts';
 import { classifyNextEndTime } from './classify-next-end-time.ts';
 import type { ExecutionSample } from './execution-sample.ts';
 import type { ProbeReport } from './report.ts';
@@ -19,7 +19,7 @@ function largestRuns(sample: ExecutionSample, now: number): TalendExecution[] {
 }
 
 export async function nextEndTimePoint(
-  talend: TalendClient,
+  talend: TalendApiClient,
   sample: ExecutionSample,
   now: number,
   signal?: AbortSignal,

@@ -7,7 +7,7 @@ import type { TalendExecution, TalendExecutionDetail } from '../contracts/talend
 import { describeError } from '../common/errors.ts';
 import { selectTasks } from '../job/select-tasks.ts';
 import type { Logger } from '../observability/logger.ts';
-import { TalendApiError, TalendNetworkError, type TalendClient } from '../talend/index.ts';
+import { TalendApiError, TalendNetworkError, type TalendApiClient } from '../talend/index.ts';
 import { PAGE_LIMIT } from '../talend/paginate.ts';
 
 /** Recent enough that Talend still keeps the runs' logs, long enough to hold runs of a weekly task. */
@@ -33,7 +33,7 @@ export interface ExecutionSample {
 }
 
 export async function sampleExecutions(
-  talend: TalendClient,
+  talend: TalendApiClient,
   selection: Selection,
   executionId: string | undefined,
   logger: Logger,

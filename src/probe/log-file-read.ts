@@ -7,7 +7,7 @@ import {
   LogNotFoundError,
   type GeneratedLog,
   type GenerateLogParams,
-  type TalendClient,
+  type TalendApiClient,
 } from '../talend/index.ts';
 import { isGzip } from './classify-log-file.ts';
 
@@ -25,7 +25,7 @@ export interface LogFileRead {
 }
 
 export async function readLogFile(
-  talend: TalendClient,
+  talend: TalendApiClient,
   executionId: string,
   params: GenerateLogParams,
   maxBytes: number,
@@ -72,7 +72,7 @@ export class LogAvailability {
   private readonly known = new Map<string, Promise<boolean>>();
 
   constructor(
-    private readonly talend: TalendClient,
+    private readonly talend: TalendApiClient,
     private readonly signal?: AbortSignal,
   ) {}
 

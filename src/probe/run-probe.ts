@@ -9,7 +9,7 @@ import type { Selection } from '../config/config.ts';
 import { describeError } from '../common/errors.ts';
 import { scrubSecrets } from '../common/secrets.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { TalendClient } from '../talend/index.ts';
+import type { TalendApiClient } from '../talend/index.ts';
 import { endTimeBoundaryPoint } from './check-boundary.ts';
 import { retryAfterPoint, statusBodyPoint } from './check-client-stats.ts';
 import { listingFilterPoint, listingOrderPoint, listingTotalPoint } from './check-listing.ts';
@@ -21,7 +21,7 @@ import { LogAvailability } from './log-file-read.ts';
 import type { PointReport, ProbeReport } from './report.ts';
 
 export interface ProbeOptions {
-  talend: TalendClient;
+  talend: TalendApiClient;
   selection: Selection;
   executionId?: string;
   /** Safe to print: no query, no credentials. */

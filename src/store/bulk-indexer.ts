@@ -24,16 +24,16 @@ import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
 
 export interface BulkIndexerOptions {
   /** A bulk request is sent once this many bytes of NDJSON are buffered. */
-  flushBytes?: number;
+  flushBytes: number;
   /** ... or once the oldest buffered document has waited this long. */
   flushIntervalMs?: number;
   /** Bulk requests in flight at once. */
-  concurrency?: number;
+  concurrency: number;
   /**
    * Retries of one document Elasticsearch pushed back (429, busy shard), spaced as the client's retry
    * policy spaces its retries. Whole requests (network, 5xx) follow that policy itself.
    */
-  maxRetries?: number;
+  maxRetries: number;
   deadLetters: DeadLetterWriter;
   logger?: Logger;
   /** Make documents searchable before acknowledging them (tests; slows indexing down). */
@@ -182,10 +182,10 @@ export class BulkIndexer {
     private readonly client: Client,
     private readonly options: BulkIndexerOptions,
   ) {
-    this.flushBytes = options.flushBytes ?? 5 * 1024 * 1024;
+    this.flushBytes = options.flushBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    this.concurrency = Math.max(1, options.concurrency ?? 2);
-    this.maxRetries = options.maxRetries ?? 5;
+    this.concurrency = Math.max(1, options.concurrency);
+    this.maxRetries = options.maxRetries;
     this.retryPolicy = elasticsearchRetryOf(client).policy;
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);

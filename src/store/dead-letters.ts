@@ -99,7 +99,7 @@ export class DeadLetterWriteError extends TalendLogsError {
 export interface DeadLetterWriterOptions {
   prefix: string;
   /** Retries of one dead letter Elasticsearch pushed back (429); whole requests follow the client's policy. */
-  maxRetries?: number;
+  maxRetries: number;
   refresh?: boolean | 'wait_for';
   logger?: Logger;
 }
@@ -119,7 +119,7 @@ export class DeadLetterWriter {
     private readonly options: DeadLetterWriterOptions,
   ) {
     this.index = deadLetterIndex(options.prefix);
-    this.maxRetries = options.maxRetries ?? 5;
+    this.maxRetries = options.maxRetries;
     this.logger = options.logger ?? silentLogger;
   }
 

@@ -1,30 +1,4 @@
-import { ConfigError } from '../common/errors.ts';
-
 export const DEFAULT_INDEX_PREFIX = 'talend';
-
-/** Characters Elasticsearch refuses in index names, plus those that would make our patterns ambiguous. */
-const FORBIDDEN = /[*,"<>|/\\? #:A-Z]/;
-
-/**
- * Checks a prefix before anything is named after it (templates installed, a file ingested), so that no
- * index name derived from it can be refused in the middle of a run. Returns it unchanged.
- */
-export function validateIndexPrefix(prefix: string): string {
-  const problem =
-    prefix === ''
-      ? 'is empty'
-      : FORBIDDEN.test(prefix)
-        ? 'must be lower-case and contain none of * , " < > | / \\ ? # : or spaces'
-        : /^[-_+.]/.test(prefix)
-          ? 'must not start with -, _, + or .'
-          : Buffer.byteLength(prefix) > 200
-            ? 'is longer than 200 bytes'
-            : undefined;
-  if (problem !== undefined) {
-    throw new ConfigError(`Index prefix "${prefix}" ${problem}`, { setting: 'indexPrefix' });
-  }
-  return prefix;
-}
 
 /** The alias covering every monthly log index: what users search and what Kibana's data view targets. */
 export function logsAlias(prefix: string): string {

@@ -1,22 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
+import { packageFile } from '../common/package-files.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchUnavailableError, ElasticsearchWriteError } from './elasticsearch-errors.ts';
 import { retryElasticsearch } from './elasticsearch-retry.ts';
-import { validateIndexPrefix } from './index-names.ts';
+import { validateIndexPrefix } from '../config/index-prefix.ts';
 
 export interface IlmOptions {
   enabled: boolean;
-  /** Age (from index creation) at which a monthly index is deleted. Default 90. */
-  deleteAfterDays?: number;
+  /** Age (from index creation) at which a monthly index is deleted. */
+  deleteAfterDays: number;
 }
 
 export interface TemplateOptions {
   prefix: string;
-  /** Off unless asked for: deleting data is the operator's decision. */
+  /** No lifecycle policy unless given and enabled: deleting data is the operator's decision. */
   ilm?: IlmOptions;
   logger?: Logger;
 }
@@ -31,7 +30,6 @@ export interface TemplateInstallReport {
 }
 
 const COMPONENTS = ['settings', 'ecs', 'talend'] as const;
-const DEFAULT_DELETE_AFTER_DAYS = 90;
 /** Answers per client, so that a process probes its cluster once. */
 const matchOnlyTextSupport = new WeakMap<Client, boolean>();
 
@@ -48,12 +46,11 @@ export async function installTemplates(
   const prefix = validateIndexPrefix(options.prefix);
   const logger = options.logger ?? silentLogger;
   const report: TemplateInstallReport = { componentTemplates: [], indexTemplates: [], textFallback: false };
-  const params = {
-    prefix,
-    deleteAfterDays: String(options.ilm?.deleteAfterDays ?? DEFAULT_DELETE_AFTER_DAYS),
-  };
+  const params = { prefix };
 
-  const policy = options.ilm?.enabled ? await installIlmPolicy(client, prefix, params, logger) : undefined;
+  const policy = options.ilm?.enabled
+    ? await installIlmPolicy(client, prefix, options.ilm, logger)
+    : undefined;
   if (policy !== undefined) report.ilmPolicy = policy;
 
   const textFallback = !(await supportsMatchOnlyText(client, prefix, logger));
@@ -92,7 +89,7 @@ export async function ensureTemplates(
   options: TemplateOptions,
 ): Promise<TemplateInstallReport | undefined> {
   const prefix = validateIndexPrefix(options.prefix);
-  const params = { prefix, deleteAfterDays: '0' };
+  const params = { prefix };
   const wanted = [
     ...COMPONENTS.map((component) => ({
       name: `${prefix}-logs-${component}`,
@@ -128,7 +125,7 @@ export async function ensureTemplates(
 async function installIlmPolicy(
   client: Client,
   prefix: string,
-  params: Record<string, string>,
+  ilm: IlmOptions,
   logger: Logger,
 ): Promise<string | undefined> {
   try {
@@ -142,6 +139,7 @@ async function installIlmPolicy(
     return undefined;
   }
   const name = `${prefix}-logs-policy`;
+  const params = { prefix, deleteAfterDays: String(ilm.deleteAfterDays) };
   const { policy } = loadMapping('talend-logs-ilm.json', params) as { policy: estypes.IlmPolicy };
   await put(client, `lifecycle policy ${name}`, () => client.ilm.putLifecycle({ name, policy }));
   return name;
@@ -161,7 +159,7 @@ async function supportsMatchOnlyText(client: Client, prefix: string, logger: Log
     await retryElasticsearch(client, `the probe with component template ${name}`, () =>
       client.cluster.putComponentTemplate({
         name,
-        ...loadMapping('talend-logs-ecs.json', { prefix, deleteAfterDays: '0' }),
+        ...loadMapping('talend-logs-ecs.json', { prefix }),
       }),
     );
   } catch (error) {
@@ -212,29 +210,11 @@ function versionOf(body: Record<string, unknown>): number {
   return Number(body.version ?? 0);
 }
 
-let mappingsDir: string | undefined;
-
-/**
- * The JSON files of `mappings/`, placeholders filled in. The folder sits at the package root, which
- * is two levels up from this file when run from source and three from the compiled `dist/src/store`.
- */
+/** The JSON files of `mappings/`, at the package root, placeholders filled in. */
 function loadMapping(file: string, params: Record<string, string>): Record<string, unknown> {
-  mappingsDir ??= findMappingsDir();
-  const text = readFileSync(join(mappingsDir, file), 'utf8').replace(
+  const text = readFileSync(packageFile('mappings', file), 'utf8').replace(
     /\{\{(\w+)\}\}/g,
     (placeholder, key: string) => params[key] ?? placeholder,
   );
   return JSON.parse(text) as Record<string, unknown>;
-}
-
-function findMappingsDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'mappings');
-    if (existsSync(join(candidate, 'talend-logs.json'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error('The mappings/ folder of talend-logs-es was not found next to the package');
-    dir = parent;
-  }
 }

@@ -1,12 +1,10 @@
 import { registerSecret } from '../common/secrets.ts';
+import type { TalendAuth } from '../config/config.ts';
 import type { OAuthTokenResponse } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import { abortable } from './abortable.ts';
 import { TalendApiError, type AuthKind } from './errors.ts';
 import type { StatsRecorder } from './stats.ts';
-
-export type TalendAuth =
-  { kind: 'pat'; token: string } | { kind: 'serviceAccount'; clientId: string; clientSecret: string };
 
 /** Supplies the `Authorization` header of API calls. */
 export interface AuthProvider {

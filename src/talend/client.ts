@@ -7,38 +7,45 @@ import { createAuthProvider, type AuthProvider } from './auth.ts';
 import { resolveOAuthAudience } from './base-url.ts';
 import { walkLogChunks, type ChunkSource } from './chunk-walk.ts';
 import { getExecution, listExecutions, listTaskExecutions, taskExecutionsPage } from './executions.ts';
-import { DEFAULT_STATUS_POLL, LogOperations } from './logs.ts';
+import { LogOperations } from './logs.ts';
 import { PresignedDownloader } from './presigned-download.ts';
 import { RateLimiters } from './rate-limiter.ts';
 import { StatsRecorder } from './stats.ts';
 import { listTasks, listWorkspaces } from './tasks.ts';
-import type { TalendClient, TalendClientOptions } from './types.ts';
+import type { TalendApiClient, TalendClient, TalendClientOptions } from './types.ts';
 import { userAgent } from './user-agent.ts';
 
-const DEFAULT_CONNECTIONS = 8;
-const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
-/** Talend's documented per-minute quotas. */
-const DEFAULT_RATE_LIMITS = { monitoring: 600, processing: 1800, orchestration: 1800 };
-
+/** The client `sync` uses: only the calls it makes. */
 export function createTalendClient(options: TalendClientOptions): TalendClient {
+  const api = createTalendApiClient(options);
+  return {
+    listTasks: api.listTasks,
+    listTaskExecutions: api.listTaskExecutions,
+    getExecution: api.getExecution,
+    walkLogChunks: api.walkLogChunks,
+    close: api.close,
+  };
+}
+
+/** Every call the client speaks, one at a time (see `TalendApiClient`). */
+export function createTalendApiClient(options: TalendClientOptions): TalendApiClient {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const stats = new StatsRecorder();
   const retry = { ...DEFAULT_RETRY_POLICY, ...definedOnly(options.retry) };
-  const statusPoll = { ...DEFAULT_STATUS_POLL, ...definedOnly(options.statusPoll) };
   const agentOptions = {
-    connections: options.connections ?? DEFAULT_CONNECTIONS,
-    headersTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    bodyTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    connections: options.connections,
+    headersTimeout: options.requestTimeoutMs,
+    bodyTimeout: options.requestTimeoutMs,
     connect: { ca: options.tls?.ca, rejectUnauthorized: options.tls?.rejectUnauthorized ?? true },
   };
   const pool = new Pool(options.baseUrl.origin, agentOptions);
   const downloadAgent = new Agent(agentOptions);
   const agent = userAgent();
   const limiters = new RateLimiters({
-    monitoring: options.rateLimits?.monitoringPerMinute ?? DEFAULT_RATE_LIMITS.monitoring,
-    processing: options.rateLimits?.processingPerMinute ?? DEFAULT_RATE_LIMITS.processing,
-    orchestration: options.rateLimits?.orchestrationPerMinute ?? DEFAULT_RATE_LIMITS.orchestration,
+    monitoring: options.rateLimits.monitoringPerMinute,
+    processing: options.rateLimits.processingPerMinute,
+    orchestration: options.rateLimits.orchestrationPerMinute,
   });
 
   const transport: ApiTransport = new ApiTransport({
@@ -59,7 +66,7 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
     stats,
     logger,
   });
-  const logs = new LogOperations(transport, statusPoll, now, logger);
+  const logs = new LogOperations(transport, options.statusPoll, now, logger);
   const downloader = new PresignedDownloader({
     agent: downloadAgent,
     retry,

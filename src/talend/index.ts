@@ -1,7 +1,6 @@
 export { resolveBaseUrl, resolveOAuthAudience } from './base-url.ts';
-export { createTalendClient } from './client.ts';
-export type { TalendClient, TalendClientOptions } from './types.ts';
-export type { TalendAuth } from './auth.ts';
+export { createTalendApiClient, createTalendClient } from './client.ts';
+export type { TalendApiClient, TalendClient, TalendClientOptions } from './types.ts';
 export type { GeneratedLog, GenerateLogParams, PageLogsParams } from './logs.ts';
 export type { LogDownload } from './presigned-download.ts';
 export type { TalendClientStats } from './stats.ts';

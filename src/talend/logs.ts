@@ -7,6 +7,7 @@ import {
   type LogStatusResponse,
   type LogsPage,
 } from '../contracts/talend-api.ts';
+import type { TalendClientTuning } from '../config/config.ts';
 import type { Logger } from '../observability/logger.ts';
 import { formatApiDate, parseNextEndTime } from './api-dates.ts';
 import { headerValue, type ApiTransport } from './api-transport.ts';
@@ -47,14 +48,6 @@ export interface PageLogsParams {
   endTime?: number;
 }
 
-export interface StatusPollSettings {
-  initialMs: number;
-  maxMs: number;
-  maxWaitMs: number;
-}
-
-export const DEFAULT_STATUS_POLL: StatusPollSettings = { initialMs: 1000, maxMs: 10_000, maxWaitMs: 600_000 };
-
 const READY = 'READY';
 /** Status values by which Talend could say it no longer knows the token (none is documented). */
 const TOKEN_GONE = /EXPIRED|UNKNOWN|NOT_FOUND|INVALID/i;
@@ -71,7 +64,7 @@ export class LogOperations {
 
   constructor(
     private readonly transport: ApiTransport,
-    private readonly statusPoll: StatusPollSettings,
+    private readonly statusPoll: TalendClientTuning['statusPoll'],
     private readonly now: () => number,
     private readonly logger: Logger,
   ) {}

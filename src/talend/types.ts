@@ -8,8 +8,8 @@ import type {
   TalendWorkspace,
 } from '../contracts/talend-api.ts';
 import type { RetryPolicy } from '../common/retry.ts';
+import type { TalendAuth, TalendClientTuning } from '../config/config.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { TalendAuth } from './auth.ts';
 import type { ChunkWalkParams, LogChunk } from './chunk-walk.ts';
 import type { ExecutionFilter, ExecutionsPageQuery, ExecutionWindow } from './executions.ts';
 import type { GeneratedLog, PageLogsParams } from './logs.ts';
@@ -17,7 +17,7 @@ import type { LogDownload } from './presigned-download.ts';
 import type { TalendClientStats } from './stats.ts';
 import type { TaskFilter } from './tasks.ts';
 
-export interface TalendClientOptions {
+export interface TalendClientOptions extends TalendClientTuning {
   baseUrl: URL;
   auth: TalendAuth;
   /** The `audience` of service-account token requests. Default: `resolveOAuthAudience` of `baseUrl` alone. */
@@ -25,36 +25,39 @@ export interface TalendClientOptions {
   logger?: Logger;
   /** Over the defaults of DEFAULT_RETRY_POLICY. */
   retry?: Partial<RetryPolicy>;
-  /** Requests per minute per API family; 0 = unlimited. Defaults: Talend's documented 600/1800/1800. */
-  rateLimits?: {
-    monitoringPerMinute?: number;
-    processingPerMinute?: number;
-    orchestrationPerMinute?: number;
-  };
-  statusPoll?: { initialMs?: number; maxMs?: number; maxWaitMs?: number };
   /** Applies to the API and to presigned URLs alike (a TLS-inspecting proxy sits in front of both). */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
-  /** Keep-alive connections per origin. Default 8. */
-  connections?: number;
-  /** Time allowed for response headers (and between body chunks). Default 60000. */
-  requestTimeoutMs?: number;
   /** Wall clock (epoch ms): token expiry and log token age. Default Date.now. */
   now?: () => number;
 }
 
+/** What `sync` asks of Talend: the tasks, their executions, and each execution's log chunk by chunk. */
 export interface TalendClient {
-  listWorkspaces(signal?: AbortSignal): Promise<TalendWorkspace[]>;
   /** Pages of 100, fetched as the consumer asks. */
   listTasks(filter?: TaskFilter, signal?: AbortSignal): AsyncIterable<TalendTask>;
   /**
-   * Both execution listings split [from, to] into windows of at most 60 days, page with
-   * offset/limit=100, and yield each execution once even if it overlaps two windows.
+   * Splits [from, to] into windows of at most 60 days, pages with offset/limit=100, and yields each
+   * execution once even if it overlaps two windows.
    */
   listTaskExecutions(
     taskId: string,
     window: ExecutionWindow,
     signal?: AbortSignal,
   ): AsyncIterable<TalendExecution>;
+  getExecution(executionId: string, signal?: AbortSignal): Promise<TalendExecutionDetail>;
+  /** The backward 206 walk; see chunk-walk.ts for the ownership windows and how to resume. */
+  walkLogChunks(params: ChunkWalkParams, signal?: AbortSignal): AsyncIterable<LogChunk>;
+  close(): Promise<void>;
+}
+
+/**
+ * The rest of the Talend API the client speaks, one call at a time: what the walk does step by step,
+ * the listings `sync` has no use for, the log pages and their deletion, and the client's counters.
+ * For tools, tests and benchmarks (`createTalendApiClient`); `sync` holds a `TalendClient`.
+ */
+export interface TalendApiClient extends TalendClient {
+  listWorkspaces(signal?: AbortSignal): Promise<TalendWorkspace[]>;
+  /** As `listTaskExecutions`, for every task an environment or workspace filter matches. */
   listExecutions(filter: ExecutionFilter, signal?: AbortSignal): AsyncIterable<TalendExecution>;
   /** One listing page as Talend answers it (`total` may be absent), without windows or paging. */
   taskExecutionsPage(
@@ -62,7 +65,6 @@ export interface TalendClient {
     query: ExecutionsPageQuery,
     signal?: AbortSignal,
   ): Promise<Partial<ExecutionsPage>>;
-  getExecution(executionId: string, signal?: AbortSignal): Promise<TalendExecutionDetail>;
   generateLog(
     executionId: string,
     params: { fileFormat?: LogFileFormat; startTime?: number; endTime?: number },
@@ -79,8 +81,5 @@ export interface TalendClient {
   openPresignedUrl(url: string, signal?: AbortSignal): Promise<LogDownload>;
   pageLogs(executionId: string, params: PageLogsParams, signal?: AbortSignal): Promise<LogsPage>;
   deleteLogs(executionId: string, signal?: AbortSignal): Promise<void>;
-  /** The backward 206 walk; see chunk-walk.ts for the ownership windows and how to resume. */
-  walkLogChunks(params: ChunkWalkParams, signal?: AbortSignal): AsyncIterable<LogChunk>;
   stats(): TalendClientStats;
-  close(): Promise<void>;
 }

@@ -21,9 +21,9 @@ describe('talend-logs commands', () => {
     await client.close();
   });
 
-  it('demo: simulated tenant, setup, sync into --es-url, and answers read back from Elasticsearch', async () => {
-    // --es-url, not ES_URL: without it the demo would start an Elasticsearch of its own.
-    const result = await spawnCli(['demo', '--index-prefix', prefix, '--es-url', esUrl], {}).result;
+  it('demo: simulated tenant, setup, sync into ES_URL under INDEX_PREFIX, and answers read back', async () => {
+    // The environment, as for every command: the demo's own prefix is only a default.
+    const result = await spawnCli(['demo'], { ES_URL: esUrl, INDEX_PREFIX: prefix }).result;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /outcome\s+ok/);
     assert.match(result.stdout, /executions\s+12 done/);
@@ -59,7 +59,7 @@ describe('talend-logs commands', () => {
     assert.doesNotMatch(sync.stdout, /--kibana-url/);
     const setup = await spawnCli(['help', 'setup'], {}).result;
     assert.equal(setup.code, 0, setup.stderr);
-    assert.match(setup.stdout, /^ {2}--kibana-url$/m);
+    assert.match(setup.stdout, /^ {2}--kibana-url, KIBANA_URL, kibana\.url$/m);
     assert.doesNotMatch(setup.stdout, /--lookback/);
   });
 

@@ -6,6 +6,7 @@ import { DeadLetterWriter } from '../../src/store/dead-letters.ts';
 import { logsAlias, logsIndexName } from '../../src/store/index-names.ts';
 import { installTemplates } from '../../src/store/templates.ts';
 import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 describe('Elasticsearch smoke', () => {
   let client: Client;
@@ -29,8 +30,8 @@ describe('Elasticsearch smoke', () => {
     const report = await installTemplates(client, { prefix });
     assert.deepEqual(report.indexTemplates, [`${prefix}-logs`, `${prefix}-deadletter`]);
 
-    const deadLetters = new DeadLetterWriter(client, { prefix });
-    const indexer = new BulkIndexer(client, { deadLetters });
+    const deadLetters = new DeadLetterWriter(client, { prefix, maxRetries: DEFAULTS.bulk.maxRetries });
+    const indexer = new BulkIndexer(client, { ...DEFAULTS.bulk, deadLetters });
     const session = indexer.session({ label: 'smoke', context: { taskId: 't', executionId: 'e', chunk: 0 } });
     const timestamp = Date.UTC(2024, 4, 17, 10, 0, 0);
     const index = logsIndexName(prefix, timestamp);

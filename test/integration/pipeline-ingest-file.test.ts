@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
 import { ingestFile } from '../../src/pipeline/ingest-file.ts';
+import { DEFAULTS } from '../support/config.ts';
 import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 describe('ingestFile', () => {
@@ -39,8 +40,9 @@ describe('ingestFile', () => {
     const result = await ingestFile(path, {
       taskId: 'task',
       executionId: 'exec-plain',
+      fileFormat: 'TEXT',
       client,
-      prefix,
+      settings: { ...DEFAULTS, indexPrefix: prefix },
       refresh: true,
     });
     assert.equal(result.acknowledged, 25);
@@ -54,8 +56,9 @@ describe('ingestFile', () => {
     const zipped = await ingestFile(gz, {
       taskId: 'task',
       executionId: 'exec-gz',
+      fileFormat: 'TEXT',
       client,
-      prefix,
+      settings: { ...DEFAULTS, indexPrefix: prefix },
       refresh: true,
     });
     assert.equal(zipped.acknowledged, 25);
@@ -68,8 +71,9 @@ describe('ingestFile', () => {
     const fromText = await ingestFile(text, {
       taskId: 'task',
       executionId: 'exec-text',
+      fileFormat: 'TEXT',
       client,
-      prefix,
+      settings: { ...DEFAULTS, indexPrefix: prefix },
       refresh: true,
     });
     assert.deepEqual([fromText.linesRead, fromText.acknowledged], [25, 25]);

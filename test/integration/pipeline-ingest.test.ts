@@ -8,7 +8,8 @@ import type { ExecutionContext } from '../../src/contracts/documents.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { InterruptedError } from '../../src/common/errors.ts';
 import { UnreadableLogError } from '../../src/pipeline/errors.ts';
-import { ingestChunk, type ChunkResult, type ChunkWindow } from '../../src/pipeline/ingest-chunk.ts';
+import { ingestChunk, type ChunkResult } from '../../src/pipeline/ingest-chunk.ts';
+import type { ChunkWindow } from '../../src/talend/chunk-walk.ts';
 import { BulkIndexer } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter } from '../../src/store/dead-letters.ts';
 import {
@@ -21,6 +22,7 @@ import { silentLogger } from '../../src/observability/logger.ts';
 import { installTemplates } from '../../src/store/templates.ts';
 import type { LogDownload } from '../../src/talend/presigned-download.ts';
 import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 /** Starts one minute before a month ends, so a log spreads over two monthly indices. */
 const START = Date.UTC(2024, 0, 31, 23, 59, 0);
@@ -82,8 +84,13 @@ describe('ingestChunk into Elasticsearch', () => {
   before(async () => {
     client = await testClient();
     await installTemplates(client, { prefix });
-    deadLetters = new DeadLetterWriter(client, { prefix });
-    indexer = new BulkIndexer(client, { deadLetters, flushBytes: 256 * 1024, flushIntervalMs: 200 });
+    deadLetters = new DeadLetterWriter(client, { prefix, maxRetries: DEFAULTS.bulk.maxRetries });
+    indexer = new BulkIndexer(client, {
+      ...DEFAULTS.bulk,
+      deadLetters,
+      flushBytes: 256 * 1024,
+      flushIntervalMs: 200,
+    });
     server = createServer((request, response) => {
       const file = files.get(request.url ?? '');
       if (!file) return void response.writeHead(404).end();
@@ -446,8 +453,8 @@ describe('ingestChunk into Elasticsearch', () => {
       policy: { maxAttempts: 3, baseMs: 5, maxMs: 20, budgetMs: 5000 },
       logger: silentLogger,
     });
-    const writer = new DeadLetterWriter(unreachable, { prefix });
-    const lonely = new BulkIndexer(unreachable, { deadLetters: writer });
+    const writer = new DeadLetterWriter(unreachable, { prefix, maxRetries: 2 });
+    const lonely = new BulkIndexer(unreachable, { ...DEFAULTS.bulk, deadLetters: writer, maxRetries: 2 });
     serve('/unreachable', jsonLines(truthEntries(10, Date.UTC(2024, 4, 2))));
     const started = Date.now();
     await assert.rejects(

@@ -11,6 +11,7 @@ import {
   type LogChunk,
   type TalendClient,
 } from '../../src/talend/index.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 const ENTRIES = 350_000;
 const EXECUTION = randomUUID();
@@ -116,7 +117,8 @@ describe(
       client = createTalendClient({
         baseUrl: resolveBaseUrl({ baseUrl: sim.apiUrl }),
         auth: { kind: 'pat', token: 'chunk-walk-personal-access-token' },
-        statusPoll: { initialMs: 10 },
+        ...DEFAULTS.talend.client,
+        statusPoll: { ...DEFAULTS.talend.client.statusPoll, initialMs: 10 },
       });
       all = countFingerprints(sim.entries(EXECUTION));
       assert.equal(sim.entryCount(EXECUTION), ENTRIES);

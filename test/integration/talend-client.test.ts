@@ -12,11 +12,12 @@ import {
   PresignedUrlExpiredError,
   TalendApiError,
   TalendNetworkError,
-  createTalendClient,
   resolveBaseUrl,
-  type TalendClient,
   type TalendClientOptions,
 } from '../../src/talend/index.ts';
+import { createTalendApiClient } from '../../src/talend/client.ts';
+import type { TalendApiClient } from '../../src/talend/types.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -100,8 +101,9 @@ async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Pr
   });
 }
 
-function clientFor(url: string, options: Partial<TalendClientOptions> = {}): TalendClient {
-  return createTalendClient({
+function clientFor(url: string, options: Partial<TalendClientOptions> = {}): TalendApiClient {
+  return createTalendApiClient({
+    ...DEFAULTS.talend.client,
     baseUrl: resolveBaseUrl({ baseUrl: url }),
     auth: { kind: 'pat', token: PAT },
     retry: FAST_RETRY,
@@ -170,10 +172,10 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** Starts a simulator and a PAT client before the enclosing suite's tests, and closes both after them. */
 function simulatorPerSuite(
   options: Parameters<typeof startSimulator>[0],
-  ready: (sim: RunningSimulator, client: TalendClient) => void,
+  ready: (sim: RunningSimulator, client: TalendApiClient) => void,
 ): void {
   let sim: RunningSimulator | undefined;
-  let client: TalendClient | undefined;
+  let client: TalendApiClient | undefined;
   before(async () => {
     sim = await simulator(options);
     client = clientFor(sim.apiUrl);
@@ -187,7 +189,7 @@ function simulatorPerSuite(
 
 describe('Talend client operations (PAT)', () => {
   let sim: RunningSimulator;
-  let client: TalendClient;
+  let client: TalendApiClient;
   simulatorPerSuite({}, (s, c) => ((sim = s), (client = c)));
 
   it('lists workspaces with their environment', async () => {
@@ -305,7 +307,7 @@ describe('Talend client operations (PAT)', () => {
 describe('Talend client authentication', () => {
   let sim: RunningSimulator;
   let clock = NOW;
-  const clients: TalendClient[] = [];
+  const clients: TalendApiClient[] = [];
   const serviceAccount = (options: Partial<TalendClientOptions> = {}) => {
     const client = clientFor(sim.apiUrl, {
       auth: { kind: 'serviceAccount', ...SERVICE_ACCOUNT },
@@ -403,7 +405,7 @@ describe('Talend client authentication', () => {
 
 describe('Talend client retries and rate limits', () => {
   let sim: RunningSimulator;
-  let client: TalendClient;
+  let client: TalendApiClient;
   simulatorPerSuite({}, (s, c) => ((sim = s), (client = c)));
 
   async function withFaults<T>(
@@ -529,7 +531,9 @@ describe('Talend client retries and rate limits', () => {
   });
 
   it('never exceeds the configured quota per minute', async () => {
-    const limited = clientFor(sim.apiUrl, { rateLimits: { monitoringPerMinute: 3 } });
+    const limited = clientFor(sim.apiUrl, {
+      rateLimits: { ...DEFAULTS.talend.client.rateLimits, monitoringPerMinute: 3 },
+    });
     const controller = new AbortController();
     try {
       const before = sim.stats().pageLogs;
@@ -554,7 +558,7 @@ describe('Talend client retries and rate limits', () => {
 
 describe('Talend log files: status, expiry', () => {
   let sim: RunningSimulator;
-  let client: TalendClient;
+  let client: TalendApiClient;
   let storeClock = NOW;
   simulatorPerSuite(
     { now: () => storeClock, variants: { statusPollsBeforeReady: 2 } },

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type ExecutionSpec, type RunningSimulator } from '../../src/simulator/index.ts';
 import { createTalendClient, resolveBaseUrl } from '../../src/talend/index.ts';
+import { DEFAULTS } from '../support/config.ts';
 import { MAX_LISTING_OFFSET } from '../../src/talend/executions.ts';
 import { startProxy, type RunningProxy } from '../support/http-proxy.ts';
 
@@ -73,6 +74,7 @@ describe('execution listing: deep windows, newest first, no total', () => {
 
   const list = async () => {
     const client = createTalendClient({
+      ...DEFAULTS.talend.client,
       baseUrl: resolveBaseUrl({ baseUrl: proxy.url }),
       auth: { kind: 'pat', token: TOKEN },
       now: () => NOW,

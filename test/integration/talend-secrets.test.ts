@@ -6,12 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.ts';
-import {
-  createTalendClient,
-  resolveBaseUrl,
-  type TalendClient,
-  type TalendClientOptions,
-} from '../../src/talend/index.ts';
+import { createTalendApiClient } from '../../src/talend/client.ts';
+import { resolveBaseUrl, type TalendClientOptions } from '../../src/talend/index.ts';
+import type { TalendApiClient } from '../../src/talend/types.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 const PAT = 'secret-pat-7f3c9a1e5b2d4c68';
 const WRONG_PAT = 'secret-wrong-pat-0d9e8c7b6a5f';
@@ -35,8 +33,9 @@ const logger = createLogger({
   destination: { write: (line: string) => void captured.push(line) },
 });
 
-function clientFor(url: string, auth: TalendClientOptions['auth']): TalendClient {
-  return createTalendClient({
+function clientFor(url: string, auth: TalendClientOptions['auth']): TalendApiClient {
+  return createTalendApiClient({
+    ...DEFAULTS.talend.client,
     baseUrl: resolveBaseUrl({ baseUrl: url }),
     auth,
     logger,
@@ -55,7 +54,7 @@ async function capture(operation: () => Promise<unknown>): Promise<void> {
   }
 }
 
-async function drain(client: TalendClient, executionId: string): Promise<void> {
+async function drain(client: TalendApiClient, executionId: string): Promise<void> {
   for await (const chunk of client.walkLogChunks({ executionId })) {
     const download = await chunk.open();
     for await (const _ of download.body) void _;
@@ -63,7 +62,7 @@ async function drain(client: TalendClient, executionId: string): Promise<void> {
 }
 
 /** Every operation, failures included, that can put credentials or URLs into text. */
-async function exercise(client: TalendClient, sim: RunningSimulator, executionId: string): Promise<void> {
+async function exercise(client: TalendApiClient, sim: RunningSimulator, executionId: string): Promise<void> {
   await capture(() => client.listWorkspaces());
   await capture(async () => {
     for await (const _ of client.listTasks()) void _;
@@ -122,7 +121,7 @@ describe('secrets never leave the client in logs or errors', () => {
   let sim: RunningSimulator;
   let echo: { server: Server; url: string };
   let executionId: string;
-  const clients: TalendClient[] = [];
+  const clients: TalendApiClient[] = [];
 
   before(async () => {
     subscribe('undici:client:sendHeaders', onSendHeaders);

@@ -57,7 +57,8 @@ describe('parseArguments', () => {
     assert.deepEqual(parseArguments(['sync', '--progress']).flags, { progress: true });
     for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
       if (!spec.boolean || spec.flag === undefined) continue;
-      assert.equal(parseArguments(['sync', `--no-${spec.flag}`]).flags[spec.flag], false, spec.flag);
+      const command = spec.group === 'kibana' ? 'setup' : 'sync';
+      assert.equal(parseArguments([command, `--no-${spec.flag}`]).flags[spec.flag], false, spec.flag);
     }
     assert.match(usageError(['sync', '--progress=false']), /write --progress or --no-progress/);
     assert.match(usageError(['status', '--no-json']), /Unknown option '--no-json'/);
@@ -94,7 +95,7 @@ describe('help', () => {
     assert.match(ingest, /^Usage: talend-logs ingest-file FILE --task ID --execution ID \[options\]/);
     assert.match(ingest, /^ {2}--task, TALEND_TASK_IDS, tasks$/m);
     assert.doesNotMatch(ingest, /--lookback|--talend-region|--environment/);
-    assert.match(commandHelp('setup'), /^ {2}--kibana-url$/m);
+    assert.match(commandHelp('setup'), /^ {2}--kibana-url, KIBANA_URL, kibana\.url$/m);
   });
 });
 

@@ -5,8 +5,16 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/common/errors.ts';
 import { scrubSecrets } from '../../src/common/secrets.ts';
+import type { Config } from '../../src/config/config.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { parseDate, parseDuration, parseShard, parseSize } from '../../src/config/parse-values.ts';
+import {
+  defaultOf,
+  SETTINGS,
+  type SettingName,
+  type SettingSpec,
+  type SettingWithDefault,
+} from '../../src/config/settings.ts';
 
 const both = { talend: true, elasticsearch: true };
 const NOW = Date.parse('2026-11-22T12:00:00Z');
@@ -103,7 +111,7 @@ describe('loadConfig', () => {
     assert.match(message, /TALEND_TOKEN/);
     assert.match(message, /--concurrency \/ SYNC_CONCURRENCY "many" is not valid: expected a whole number/);
     assert.match(message, /"Bad\*Prefix" is not a valid index prefix/);
-    assert.match(message, /"3\/3" must be i\/n with 0 <= i < n/);
+    assert.match(message, /"3\/3" is not valid: expected i\/n with 0 <= i < n/);
   });
 
   it('validates backfill ranges', () => {
@@ -262,5 +270,52 @@ describe('value parsers', () => {
     assert.equal(parseDate('2026-01-31T10:00:00+02:00', NOW), Date.parse('2026-01-31T08:00:00Z'));
     assert.equal(parseDate('now-7d', NOW), NOW - 7 * 86_400_000);
     assert.equal(parseDate('31/01/2026', NOW), undefined);
+  });
+});
+
+describe('defaults', () => {
+  const DAY_MS = 86_400_000;
+  /** Where each setting with a default lands in the Config: a new one fails to compile until added. */
+  const WHERE: Record<SettingWithDefault, (config: Config) => unknown> = {
+    talendInsecure: (config) => config.talend.insecure,
+    monitoringRateLimit: (config) => config.talend.client.rateLimits.monitoringPerMinute,
+    processingRateLimit: (config) => config.talend.client.rateLimits.processingPerMinute,
+    statusMaxWait: (config) => config.talend.client.statusPoll.maxWaitMs,
+    outageBudget: (config) => config.retry.outageBudgetMs,
+    esUrl: (config) => config.elasticsearch.nodes,
+    esInsecure: (config) => config.elasticsearch.insecure,
+    indexPrefix: (config) => config.indexPrefix,
+    concurrency: (config) => config.sync.concurrency,
+    settleDelay: (config) => config.sync.settleDelayMs,
+    lookback: (config) => config.sync.lookbackMs,
+    listingOverlap: (config) => config.sync.listingOverlapMs,
+    leaseTtl: (config) => config.sync.leaseTtlMs,
+    maxAttempts: (config) => config.sync.maxExecutionAttempts,
+    fileFormat: (config) => config.sync.fileFormat,
+    dryRun: (config) => config.sync.dryRun,
+    backfill: (config) => config.sync.backfill !== undefined,
+    bulkSize: (config) => config.bulk.flushBytes,
+    bulkConcurrency: (config) => config.bulk.concurrency,
+    bulkRetries: (config) => config.bulk.maxRetries,
+    ilm: (config) => config.ilm.enabled,
+    ilmDeleteAfter: (config) => config.ilm.deleteAfterDays * DAY_MS,
+    logLevel: (config) => config.log.level,
+    kibanaInsecure: (config) => config.kibana?.rejectUnauthorized === false,
+  };
+
+  it('gives every setting the parsed default of the settings table when nothing sets it', () => {
+    // A Kibana URL (a setting without default) so that the Kibana settings are read as well.
+    const config = loadConfig({
+      flags: {},
+      env: { KIBANA_URL: 'http://kibana:5601' },
+      needs: { talend: false, elasticsearch: true, kibana: true },
+    });
+    const withDefault = (Object.keys(SETTINGS) as SettingName[]).filter(
+      (name) => (SETTINGS[name] as SettingSpec).default !== undefined,
+    );
+    assert.deepEqual(withDefault.toSorted(), Object.keys(WHERE).toSorted());
+    for (const name of withDefault as SettingWithDefault[]) {
+      assert.deepEqual(WHERE[name](config), defaultOf(name), name);
+    }
   });
 });

@@ -13,7 +13,6 @@ import { parseAllDocuments } from 'yaml';
 import { packageFile } from '../../src/common/package-files.ts';
 import { parseShard } from '../../src/config/parse-values.ts';
 import { SETTINGS, type SettingSpec } from '../../src/config/settings.ts';
-import { KIBANA_ENV, KIBANA_SECRET_ENV } from '../../src/kibana/kibana-settings.ts';
 
 type Json = Record<string, unknown>;
 
@@ -86,13 +85,12 @@ const SCRIPT_VARIABLES = ['SYNC_INTERVAL', 'SIMULATOR_PORT'];
 const RUNTIME_VARIABLES = ['NODE_OPTIONS'];
 
 function knownVariables(): Set<string> {
-  const known = new Set<string>([...SCRIPT_VARIABLES, ...RUNTIME_VARIABLES, ...Object.values(KIBANA_ENV)]);
+  const known = new Set<string>([...SCRIPT_VARIABLES, ...RUNTIME_VARIABLES]);
   for (const spec of Object.values(SETTINGS) as SettingSpec[]) {
     if (spec.env === undefined) continue;
     known.add(spec.env);
     known.add(`${spec.env}_FILE`);
   }
-  for (const name of KIBANA_SECRET_ENV) known.add(`${name}_FILE`);
   return known;
 }
 

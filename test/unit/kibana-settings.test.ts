@@ -5,25 +5,27 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../../src/common/errors.ts';
 import { scrubSecrets } from '../../src/common/secrets.ts';
-import type { ElasticsearchSettings } from '../../src/config/config.ts';
-import { resolveKibanaSettings } from '../../src/kibana/kibana-settings.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { FlagValues } from '../../src/config/setting-source.ts';
 import { dataViewPattern, readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
 
-const NO_ES_AUTH: ElasticsearchSettings = { nodes: ['http://localhost:9200'], insecure: false };
+/** The Kibana settings `setup` reads, as loadConfig resolves them with the rest. */
+function resolveKibanaSettings(input: { flags: FlagValues; env: NodeJS.ProcessEnv }) {
+  return loadConfig({ ...input, needs: { talend: false, elasticsearch: true, kibana: true } }).kibana;
+}
 
 describe('Kibana settings of setup', () => {
   const folder = mkdtempSync(join(tmpdir(), 'kibana-settings-'));
   after(() => rmSync(folder, { recursive: true, force: true }));
 
   it('is off without a Kibana URL', () => {
-    assert.equal(resolveKibanaSettings({ flags: {}, env: {}, elasticsearch: NO_ES_AUTH }), undefined);
+    assert.equal(resolveKibanaSettings({ flags: {}, env: {} }), undefined);
   });
 
   it('takes flags over the environment, and treats the default space as no space', () => {
     const settings = resolveKibanaSettings({
       flags: { 'kibana-url': 'https://kibana.example:5601/base/', 'kibana-space': 'ops' },
       env: { KIBANA_URL: 'http://ignored:5601', KIBANA_SPACE: 'ignored' },
-      elasticsearch: NO_ES_AUTH,
     });
     assert.deepEqual(settings, {
       url: 'https://kibana.example:5601/base',
@@ -33,27 +35,24 @@ describe('Kibana settings of setup', () => {
     const defaultSpace = resolveKibanaSettings({
       flags: {},
       env: { KIBANA_URL: 'http://kibana:5601', KIBANA_SPACE: 'default' },
-      elasticsearch: NO_ES_AUTH,
     });
     assert.equal(defaultSpace?.space, undefined);
   });
 
   it('uses its own credentials first, else the Elasticsearch ones', () => {
-    const es: ElasticsearchSettings = { ...NO_ES_AUTH, username: 'elastic', password: 'es-password-1' };
+    const es = { ES_USERNAME: 'elastic', ES_PASSWORD: 'es-password-1' };
     const env = { KIBANA_URL: 'http://kibana:5601' };
-    assert.deepEqual(resolveKibanaSettings({ flags: {}, env, elasticsearch: es })?.auth, {
+    assert.deepEqual(resolveKibanaSettings({ flags: {}, env: { ...env, ...es } })?.auth, {
       username: 'elastic',
       password: 'es-password-1',
     });
     assert.deepEqual(
-      resolveKibanaSettings({ flags: {}, env, elasticsearch: { ...NO_ES_AUTH, apiKey: 'es-api-key-1' } })
-        ?.auth,
+      resolveKibanaSettings({ flags: {}, env: { ...env, ES_API_KEY: 'es-api-key-1' } })?.auth,
       { apiKey: 'es-api-key-1' },
     );
     const own = resolveKibanaSettings({
       flags: {},
-      env: { ...env, KIBANA_USERNAME: 'kibana-admin', KIBANA_PASSWORD: 'kb-password-1' },
-      elasticsearch: es,
+      env: { ...env, ...es, KIBANA_USERNAME: 'kibana-admin', KIBANA_PASSWORD: 'kb-password-1' },
     });
     assert.deepEqual(own?.auth, { username: 'kibana-admin', password: 'kb-password-1' });
   });
@@ -71,7 +70,6 @@ describe('Kibana settings of setup', () => {
         KIBANA_CA_CERT: caFile,
         KIBANA_INSECURE_SKIP_TLS_VERIFY: 'false',
       },
-      elasticsearch: NO_ES_AUTH,
     });
     assert.deepEqual(settings?.auth, { apiKey: 'kibana-key-from-file' });
     assert.match(settings?.ca ?? '', /BEGIN CERTIFICATE/);
@@ -90,7 +88,6 @@ describe('Kibana settings of setup', () => {
             KIBANA_PASSWORD_FILE: join(folder, 'missing'),
             KIBANA_INSECURE_SKIP_TLS_VERIFY: 'maybe',
           },
-          elasticsearch: NO_ES_AUTH,
         }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
@@ -124,5 +121,31 @@ describe('saved objects for another index prefix', () => {
     );
     assert.equal(dataViewPattern('talend'), 'talend-logs*');
     assert.equal(shipped[0]?.attributes.title, 'talend-logs*', 'the shipped objects are left untouched');
+  });
+});
+
+describe('Kibana settings in the settings table', () => {
+  it('come from the config file like any other setting, and are read only for setup', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kibana-file-')), 'talend-logs.yaml');
+    writeFileSync(
+      file,
+      'kibana:\n  url: https://kibana.example:5601\n  space: ops\n  insecureSkipTlsVerify: true\n',
+    );
+    const setup = loadConfig({
+      flags: { config: file },
+      env: {},
+      needs: { talend: false, elasticsearch: true, kibana: true },
+    });
+    assert.deepEqual(setup.kibana, {
+      url: 'https://kibana.example:5601',
+      space: 'ops',
+      rejectUnauthorized: false,
+    });
+    const sync = loadConfig({
+      flags: { config: file },
+      env: { KIBANA_URL: 'not a url' },
+      needs: { talend: false, elasticsearch: true },
+    });
+    assert.equal(sync.kibana, undefined);
   });
 });

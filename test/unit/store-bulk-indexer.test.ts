@@ -17,6 +17,8 @@ import {
 } from '../../src/store/elasticsearch-errors.ts';
 import { setElasticsearchRetry } from '../../src/store/elasticsearch-retry.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
+import { createIndexWriter } from '../../src/store/index-writer.ts';
+import { DEFAULTS } from '../support/config.ts';
 
 interface Action {
   index: string;
@@ -109,7 +111,7 @@ describe('BulkIndexer', () => {
   const context = (chunk: number) => ({ taskId: 'task', executionId: 'exec', chunk });
   function makeIndexer(options: Partial<BulkIndexerOptions> = {}) {
     const deadLetters = new DeadLetterWriter(client, { prefix: 'unit', maxRetries: 1 });
-    return new BulkIndexer(client, { deadLetters, flushIntervalMs: 20, ...options });
+    return new BulkIndexer(client, { ...DEFAULTS.bulk, deadLetters, flushIntervalMs: 20, ...options });
   }
 
   const doc = (id: string, index = 'unit-logs-2024.01') => ({
@@ -254,6 +256,21 @@ describe('BulkIndexer', () => {
     await session.add(doc('bad'));
     await assert.rejects(session.done(), DeadLetterWriteError);
     await indexer.close();
+  });
+
+  it('gives dead letters the configured retries, as the lines they stand for', async () => {
+    // Every dead letter is pushed back (429): the writer gives up after the configured retries.
+    judge = (action) =>
+      action.index === 'unit-deadletter'
+        ? { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'busy' } }
+        : { status: 400, error: { type: 'mapper_parsing_exception', reason: 'no' } };
+    const bulk = { ...DEFAULTS.bulk, maxRetries: 2 };
+    const { indexer } = createIndexWriter(client, { indexPrefix: 'unit', bulk }, silentLogger);
+    const session = indexer.session({ label: 's', context: context(0) });
+    await session.add(doc('bad'));
+    await assert.rejects(session.done(), DeadLetterWriteError);
+    await indexer.close();
+    assert.equal(deadLetterRequests().length, bulk.maxRetries + 1);
   });
 
   it('fails only the session whose index refuses writes', async () => {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/common/errors.ts';
+import { validateIndexPrefix } from '../../src/config/index-prefix.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { classifyItemFailure, writeRefused } from '../../src/store/elasticsearch-errors.ts';
-import {
-  deadLetterIndex,
-  logsAlias,
-  logsIndexName,
-  MonthlyIndexNames,
-  validateIndexPrefix,
-} from '../../src/store/index-names.ts';
+import { deadLetterIndex, logsAlias, logsIndexName, MonthlyIndexNames } from '../../src/store/index-names.ts';
 
 describe('index names', () => {
   it('derives monthly indices, the alias and the dead-letter index from the prefix', () => {
@@ -43,6 +39,41 @@ describe('index names', () => {
       'x'.repeat(201),
     ]) {
       assert.throws(() => validateIndexPrefix(bad), ConfigError, bad);
+    }
+  });
+
+  it('takes the same prefixes in the configuration as in the store', () => {
+    const accepted = (prefix: string) => {
+      try {
+        validateIndexPrefix(prefix);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const configured = (prefix: string) => {
+      try {
+        loadConfig({
+          flags: { 'index-prefix': prefix },
+          env: {},
+          needs: { talend: false, elasticsearch: true },
+        });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const prefix of [
+      'talend',
+      '9lives',
+      'a+b',
+      'caf\u00e9',
+      'x'.repeat(200),
+      'x'.repeat(201),
+      '.x',
+      'A',
+    ]) {
+      assert.equal(configured(prefix), accepted(prefix), `"${prefix}": one rule for both`);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
-import { ConfigError } from '../../common/errors.ts';
-import { loadConfig, type FlagValues } from '../../config/load.ts';
+import { loadConfig } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { runSync } from '../../job/sync.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
@@ -11,45 +11,33 @@ import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { elasticsearchClientFor, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
-const DEMO_PREFIX = 'talend-demo';
+/** The demo's own defaults, under every flag, variable and config file key like the table's. */
+const DEMO_DEFAULTS = { indexPrefix: 'talend-demo', settleDelay: '5s', logLevel: 'warn' } as const;
 
 /**
- * `demo`: the whole product on an embedded default. A simulated Talend tenant (a run big enough for
- * the 206 walk, one still running, a few failures), Elasticsearch from --es-url, ES_URL or a local node,
- * then setup and sync exactly as scheduled runs do, and a few answers read back.
+ * `demo`: the whole product against a simulated Talend tenant (a run big enough for the 206 walk, one
+ * still running, a few failures) and the configured Elasticsearch: setup and sync exactly as scheduled
+ * runs do, then a few answers read back. `npm run demo` starts a local Elasticsearch first when ES_URL
+ * is unset.
  */
 export async function demoCommand(flags: FlagValues): Promise<number> {
-  const esUrl = (flags['es-url'] as string[] | undefined)?.[0] ?? process.env.ES_URL;
-  const logger = createLogger({
-    level: process.env.LOG_LEVEL ?? 'warn',
-    pretty: process.stderr.isTTY === true,
-  });
   const token = `demo-${randomBytes(12).toString('hex')}`;
   const simulator = await startSimulator({ tenant: demoTenant(), auth: { personalAccessTokens: [token] } });
   console.log(`Simulated Talend tenant at ${simulator.apiUrl}`);
   try {
-    const elasticsearchUrl = esUrl ?? (await startLocalElasticsearch());
-    console.log(`Elasticsearch at ${elasticsearchUrl}`);
+    // The simulated tenant stands in for Talend, whatever Talend settings the environment holds.
     const config = loadConfig({
-      flags: {
-        'index-prefix': DEMO_PREFIX,
-        'settle-delay': '5s',
-        ...flags,
-        'talend-url': simulator.apiUrl,
-        'es-url': [elasticsearchUrl],
-      },
-      env: {
-        ...process.env,
-        TALEND_TOKEN: token,
-        TALEND_CLIENT_ID: '',
-        TALEND_CLIENT_SECRET: '',
-        TALEND_API_URL: '',
-      },
+      flags: { ...flags, 'talend-url': simulator.apiUrl },
+      env: { ...process.env, TALEND_TOKEN: token, TALEND_CLIENT_ID: '', TALEND_CLIENT_SECRET: '' },
       needs: { talend: true, elasticsearch: true },
+      defaults: DEMO_DEFAULTS,
+      isTty: process.stderr.isTTY === true,
     });
+    const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
     const runtime = { config, logger, runId: token };
     const talend = talendClientFor(runtime);
     const elasticsearch = elasticsearchClientFor(runtime);
+    console.log(`Elasticsearch at ${config.elasticsearch.cloudId ?? config.elasticsearch.nodes.join(', ')}`);
     const stats = new RunStats();
     const signals = abortOnSignals(logger);
     try {
@@ -65,12 +53,12 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       console.log(summaryTable(stats.summary(), outcome.kind));
       if (outcome.kind === 'fatal') return exitCodeFor(outcome.error);
       await printAnswers(elasticsearch, config.indexPrefix);
-      console.log(
-        `\nExplore: curl '${elasticsearchUrl}/${config.indexPrefix}-logs/_search?q=log.level:error&size=3&pretty'` +
-          (esUrl === undefined
-            ? '\nThe local Elasticsearch keeps running: stop it with "npm run es:stop".'
-            : ''),
-      );
+      const node = config.elasticsearch.nodes[0];
+      if (node !== undefined) {
+        console.log(
+          `\nExplore: curl '${node}/${config.indexPrefix}-logs/_search?q=log.level:error&size=3&pretty'`,
+        );
+      }
       return outcome.kind === 'ok' ? EXIT.ok : EXIT.partial;
     } finally {
       signals.dispose();
@@ -80,24 +68,6 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
   } finally {
     await simulator.close();
   }
-}
-
-async function startLocalElasticsearch(): Promise<string> {
-  // The runner lives with the tests: it needs this source checkout, Java 17 and Maven.
-  const runner = new URL('../../../test/elasticsearch/local-es.ts', import.meta.url);
-  let start: () => Promise<{ url: string }>;
-  try {
-    ({ startLocalElasticsearch: start } = (await import(runner.href)) as {
-      startLocalElasticsearch: () => Promise<{ url: string }>;
-    });
-  } catch {
-    throw new ConfigError(
-      'No ES_URL, and the local Elasticsearch runner is not available here (it needs the source checkout run ' +
-        'with "npm run demo", Java 17 and Maven). Set ES_URL to an Elasticsearch 8.x or 9.x.',
-    );
-  }
-  console.log('Starting the local Elasticsearch (the first time builds it from Maven Central)…');
-  return (await start()).url;
 }
 
 interface Bucket {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../common/errors.ts';
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { ingestFile } from '../../pipeline/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
 import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
@@ -31,12 +31,10 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       taskId: taskIds[0]!,
       executionId: executionId!,
       taskName: typeof flags['task-name'] === 'string' ? flags['task-name'] : undefined,
-      fileFormat: flags['file-format'] === undefined ? undefined : config.sync.fileFormat,
+      // A file kept by hand may have any shape: only a format asked for outright is enforced.
+      fileFormat: flags['file-format'] === undefined ? 'TEXT' : config.sync.fileFormat,
       client: elasticsearch,
-      prefix: config.indexPrefix,
-      flushBytes: config.bulk.flushBytes,
-      concurrency: config.bulk.concurrency,
-      maxRetries: config.bulk.maxRetries,
+      settings: config,
       refresh: true,
       signal: signals.signal,
       logger,

@@ -1,13 +1,13 @@
 import { ConfigError } from '../../common/errors.ts';
 import { safeUrl, scrubSecrets } from '../../common/secrets.ts';
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { renderText } from '../../probe/render-text.ts';
 import { runProbe } from '../../probe/run-probe.ts';
 import { resolveBaseUrl } from '../../talend/index.ts';
 import { EXIT } from '../exit-codes.ts';
-import { startRuntime, talendClientFor } from '../runtime.ts';
+import { startRuntime, talendApiClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
-import { version } from '../version.ts';
+import { packageVersion } from '../../common/package-files.ts';
 
 /** Talend refuses any other execution id with a 400: better said before a call is made. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,7 +23,7 @@ export async function probeCommand(flags: FlagValues): Promise<number> {
   }
   const runtime = startRuntime(flags, { talend: true, elasticsearch: false });
   const { config, logger } = runtime;
-  const talend = talendClientFor(runtime);
+  const talend = talendApiClientFor(runtime);
   const signals = abortOnSignals(logger);
   try {
     const report = await runProbe({
@@ -31,7 +31,7 @@ export async function probeCommand(flags: FlagValues): Promise<number> {
       selection: config.selection,
       executionId,
       apiUrl: safeUrl(resolveBaseUrl({ region: config.talend.region, baseUrl: config.talend.baseUrl })),
-      version: version(),
+      version: packageVersion(),
       logger,
       signal: signals.signal,
     });

@@ -1,6 +1,5 @@
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
-import { resolveKibanaSettings } from '../../kibana/kibana-settings.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -12,10 +11,10 @@ import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
  * Idempotent: every run overwrites with the same definitions.
  */
 export async function setupCommand(flags: FlagValues): Promise<number> {
-  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  // Kibana's settings are checked with the rest, so that a typo fails the command with nothing half-done.
+  const runtime = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
   const { config, logger } = runtime;
-  // Read before anything is written, so that a Kibana typo fails the command with nothing half-done.
-  const kibana = resolveKibanaSettings({ flags, env: process.env, elasticsearch: config.elasticsearch });
+  const kibana = config.kibana;
   const elasticsearch = elasticsearchClientFor(runtime);
   try {
     await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { ConfigError } from '../../common/errors.ts';
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
 import { EXIT } from '../exit-codes.ts';
 

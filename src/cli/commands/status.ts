@@ -1,4 +1,4 @@
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import type { TaskCheckpoint } from '../../contracts/documents.ts';
 import { pendingRuns, type PendingRuns } from '../../job/progress.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';

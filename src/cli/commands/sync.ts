@@ -1,4 +1,4 @@
-import type { FlagValues } from '../../config/load.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
 import { runSync } from '../../job/sync.ts';
 import { startProgress } from '../../observability/progress.ts';
 import { RunStats } from '../../observability/run-stats.ts';

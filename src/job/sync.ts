@@ -6,6 +6,7 @@ import type { RunStats } from '../observability/run-stats.ts';
 import { BulkIndexer } from '../store/bulk-indexer.ts';
 import { CheckpointStore } from '../store/checkpoints.ts';
 import { DeadLetterWriter } from '../store/dead-letters.ts';
+import { ExecutionsIndex } from '../store/executions-index.ts';
 import { LeaseManager, currentOwner } from '../store/leases.ts';
 import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
@@ -81,6 +82,7 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     backfill,
     talend: deps.talend,
     checkpoints: new CheckpointStore(deps.elasticsearch, prefix, scope),
+    executions: new ExecutionsIndex(deps.elasticsearch, { prefix, logger }),
     leases: new LeaseManager(
       deps.elasticsearch,
       prefix,

@@ -5,7 +5,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchWriteError } from './elasticsearch-errors.ts';
-import { validateIndexPrefix } from './index-names.ts';
+import { executionsIndex, validateIndexPrefix } from './index-names.ts';
 
 export interface IlmOptions {
   enabled: boolean;
@@ -35,8 +35,8 @@ const DEFAULT_DELETE_AFTER_DAYS = 90;
 const matchOnlyTextSupport = new WeakMap<Client, boolean>();
 
 /**
- * Installs or updates the component templates, the index templates of the log and dead-letter
- * indices and, where the cluster has ILM and it is enabled, the lifecycle policy. Idempotent: every
+ * Installs or updates the component templates, the index templates of the log, dead-letter and
+ * executions indices and, where the cluster has ILM and it is enabled, the lifecycle policy. Idempotent: every
  * call puts the same definitions. Existing indices keep their mappings; the next monthly index
  * picks up the change.
  */
@@ -68,10 +68,7 @@ export async function installTemplates(
     await put(`component template ${name}`, () => client.cluster.putComponentTemplate({ name, ...body }));
     report.componentTemplates.push(name);
   }
-  for (const [name, file] of [
-    [`${prefix}-logs`, 'talend-logs.json'],
-    [`${prefix}-deadletter`, 'talend-deadletter.json'],
-  ] as const) {
+  for (const [name, file] of indexTemplates(prefix)) {
     const body = withTextFallback(loadMapping(file, params), textFallback);
     await put(`index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
     report.indexTemplates.push(name);
@@ -96,16 +93,11 @@ export async function ensureTemplates(
       kind: 'component' as const,
       version: versionOf(loadMapping(`talend-logs-${component}.json`, params)),
     })),
-    {
-      name: `${prefix}-logs`,
+    ...indexTemplates(prefix).map(([name, file]) => ({
+      name,
       kind: 'index' as const,
-      version: versionOf(loadMapping('talend-logs.json', params)),
-    },
-    {
-      name: `${prefix}-deadletter`,
-      kind: 'index' as const,
-      version: versionOf(loadMapping('talend-deadletter.json', params)),
-    },
+      version: versionOf(loadMapping(file, params)),
+    })),
   ];
   for (const { name, kind, version } of wanted) {
     const installed =
@@ -119,6 +111,15 @@ export async function ensureTemplates(
     }
   }
   return undefined;
+}
+
+/** Index templates by name, with the file of mappings/ that defines each. */
+function indexTemplates(prefix: string): [name: string, file: string][] {
+  return [
+    [`${prefix}-logs`, 'talend-logs.json'],
+    [`${prefix}-deadletter`, 'talend-deadletter.json'],
+    [executionsIndex(prefix), 'talend-executions.json'],
+  ];
 }
 
 async function installIlmPolicy(

@@ -1,4 +1,5 @@
 import { Agent, Pool } from 'undici';
+import { definedOnly } from '../common/defined-only.ts';
 import type { OAuthTokenResponse } from '../contracts/talend-api.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { ApiTransport } from './api-transport.ts';
@@ -109,9 +110,4 @@ async function requestAccessToken(
     },
   });
   return body;
-}
-
-/** Options objects may carry explicit `undefined`s that must not override defaults. */
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -230,7 +230,12 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
     const dataView = request.objects.find((object) => object.type === 'index-pattern')!;
     assert.equal(dataView.attributes.title, 'acme-logs*');
     const stored = kibana.stored.get('default')!;
-    assert.equal(stored.get('dashboard:talend-logs-dashboard')?.attributes.title, 'Talend task runs');
+    assert.equal(stored.get('dashboard:talend-logs-dashboard')?.attributes.title, 'Talend logs');
+    assert.equal(stored.get('dashboard:talend-runs-dashboard')?.attributes.title, 'Talend task runs');
+    assert.equal(
+      request.objects.find((object) => object.id === 'talend-executions-data-view')?.attributes.title,
+      'acme-executions*',
+    );
     assert.doesNotMatch(text(), new RegExp(PASSWORD));
     assert.match(text(), /Kibana saved objects imported/);
   });

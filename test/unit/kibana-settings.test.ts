@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/common/errors.ts';
 import { scrubSecrets } from '../../src/common/secrets.ts';
 import type { ElasticsearchSettings } from '../../src/config/config.ts';
 import { resolveKibanaSettings } from '../../src/kibana/kibana-settings.ts';
-import { dataViewPattern, readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
+import { dataViewPatterns, readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
 
 const NO_ES_AUTH: ElasticsearchSettings = { nodes: ['http://localhost:9200'], insecure: false };
 
@@ -112,7 +112,7 @@ describe('Kibana settings of setup', () => {
 });
 
 describe('saved objects for another index prefix', () => {
-  it('points only the data view elsewhere', () => {
+  it('points only the data views elsewhere', () => {
     const shipped = readSavedObjects();
     const moved = withIndexPrefix(shipped, 'acme');
     const changed = moved.filter(
@@ -120,9 +120,12 @@ describe('saved objects for another index prefix', () => {
     );
     assert.deepEqual(
       changed.map((object) => [object.type, object.attributes.title]),
-      [['index-pattern', 'acme-logs*']],
+      [
+        ['index-pattern', 'acme-logs*'],
+        ['index-pattern', 'acme-executions*'],
+      ],
     );
-    assert.equal(dataViewPattern('talend'), 'talend-logs*');
+    assert.deepEqual(dataViewPatterns('talend'), ['talend-logs*', 'talend-executions*']);
     assert.equal(shipped[0]?.attributes.title, 'talend-logs*', 'the shipped objects are left untouched');
   });
 });

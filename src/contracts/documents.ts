@@ -5,6 +5,7 @@
 
 export const ECS_VERSION = '8.11.0';
 export const EVENT_DATASET = 'talend.execution';
+export const EXECUTIONS_DATASET = 'talend.executions';
 
 export interface LogDocument {
   '@timestamp': string;
@@ -42,6 +43,63 @@ export interface LogDocument {
     position: { chunk: number; line: number };
     /** Fields Talend sent that we do not map; kept, not indexed. */
     extra?: Record<string, unknown>;
+  };
+}
+
+/** What every document says of the execution it is about: log lines and executions documents alike. */
+export type TalendContext = Pick<
+  LogDocument['talend'],
+  'task' | 'execution' | 'workspace' | 'environment' | 'runtime'
+>;
+
+/**
+ * One per execution in `<prefix>-executions`, `_id` = the execution id, written in parts that
+ * Elasticsearch merges: what Talend says of the run (at every sync that lists it, and once more from
+ * `GET /processing/executions/{id}` when it is over) and what the connector indexed of its log.
+ */
+export interface ExecutionDocument {
+  /** Trigger time (or start time). */
+  '@timestamp'?: string;
+  event?: {
+    kind: 'event';
+    category: ['process'];
+    type: ['start'] | ['end'];
+    outcome: 'success' | 'failure' | 'unknown';
+    start?: string;
+    end?: string;
+    /** Nanoseconds, as ECS has it. */
+    duration?: number;
+    dataset: string;
+    module: 'talend';
+  };
+  ecs?: { version: string };
+  talend: Partial<Omit<TalendContext, 'task' | 'execution'>> & {
+    task: { id: string; name?: string };
+    execution: TalendContext['execution'] & {
+      execution_status?: string;
+      error_message?: string;
+      error_type?: string;
+      processed_rows?: number;
+      rejected_rows?: number;
+    };
+    /** Counted in the log and dead-letter indices, not added up as lines go by: see src/job/report-executions.ts. */
+    lines?: {
+      total: number;
+      errors: number;
+      by_level: Record<string, number>;
+      dead_letters: number;
+      /** The first line of the earliest error line. */
+      first_error?: string;
+      first_at?: string;
+      last_at?: string;
+    };
+    sync?: {
+      last_synced_at: string;
+      /** `done`: the whole log is indexed; `given_up`: see `talend-logs status`. */
+      state?: 'indexing' | 'done' | 'given_up';
+      chunks?: number;
+      bytes?: number;
+    };
   };
 }
 
@@ -99,4 +157,9 @@ export interface ExecutionProgress {
   lastError?: string;
   /** Lines of this run that went to the dead-letter index, over every sync. */
   deadLetters?: number;
+  /** Log files downloaded, and their decoded bytes, for the ranges indexed (not counting retries). */
+  chunks?: number;
+  bytes?: number;
+  /** Done or given up, and its executions document says so: the entry may be pruned. */
+  reported?: boolean;
 }

@@ -52,6 +52,8 @@ export interface TaskPlan {
   skipped: SkippedExecution[];
   /** Listed runs not indexed and not tracked yet: tracked from this run on. */
   newRuns: TalendExecution[];
+  /** Listed runs in scope whose log is not fully indexed: their latest state goes to the executions index. */
+  unfinished: TalendExecution[];
   /** Upper bound of this run: now minus the settle delay (sync), or the backfill's end. */
   horizonMs: number;
   /** Where the watermark moves once the new runs are tracked. */
@@ -74,6 +76,7 @@ export function planTask(input: PlanInput): TaskPlan {
   const items: WorkItem[] = [];
   const skipped: SkippedExecution[] = [];
   const newRuns: TalendExecution[] = [];
+  const unfinished: TalendExecution[] = [];
 
   for (const execution of orderByStart(input.executions)) {
     const executionId = execution.executionId;
@@ -86,6 +89,7 @@ export function planTask(input: PlanInput): TaskPlan {
     }
     if (kind === 'new') newRuns.push(execution);
     const progress: ExecutionProgress = tracked ?? {};
+    if (!progress.done) unfinished.push(execution);
     if (progress.abandoned) {
       skip('abandoned');
       continue;
@@ -121,7 +125,7 @@ export function planTask(input: PlanInput): TaskPlan {
   }
   // Runs triggered after the listing's end are listed by the next run, whose start is at most here.
   const watermark = Math.min(horizonMs, floorToSecond(input.window.to));
-  return { items, skipped, newRuns, horizonMs, watermark };
+  return { items, skipped, newRuns, unfinished, horizonMs, watermark };
 }
 
 /**

@@ -165,7 +165,8 @@ export interface Advance {
 /**
  * The one checkpoint write that moves the watermark: it tracks every new run first, so the
  * invariant holds the moment it is stored; then drops what the next listing can no longer show
- * as new (indexed runs triggered before its start). The watermark never moves back.
+ * as new (indexed runs triggered before its start, once their executions document is final). The
+ * watermark never moves back.
  */
 export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): void {
   for (const execution of advance.newRuns) {
@@ -179,7 +180,7 @@ export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): 
   for (const [executionId, progress] of Object.entries(checkpoint.executions)) {
     // Entries from before `triggeredAt` was recorded fall back on the end, which is later.
     const triggered = parse(progress.triggeredAt) ?? parse(progress.finishedAt);
-    if (progress.done && triggered !== undefined && triggered < nextFrom)
+    if (progress.done && progress.reported && triggered !== undefined && triggered < nextFrom)
       delete checkpoint.executions[executionId];
   }
 }
@@ -197,13 +198,29 @@ export function walkStep(
   };
 }
 
-export interface RangeDone {
+/** What indexing part of a run took, added to its progress in the checkpoint write that commits the part. */
+export interface Tally {
+  deadLetters: number;
+  chunks?: number;
+  bytes?: number;
+}
+
+/**
+ * Counted with the checkpoint write that moves past the lines: a part that is walked again after a
+ * crash was never counted, so the sums stay exact however often a range is re-fetched.
+ */
+export function addTally(progress: ExecutionProgress, tally: Tally): void {
+  if (tally.deadLetters > 0) progress.deadLetters = (progress.deadLetters ?? 0) + tally.deadLetters;
+  if (tally.chunks) progress.chunks = (progress.chunks ?? 0) + tally.chunks;
+  if (tally.bytes) progress.bytes = (progress.bytes ?? 0) + tally.bytes;
+}
+
+export interface RangeDone extends Tally {
   /** The whole log is indexed, or every entry before `endMs`. */
   completes: 'log' | 'upTo';
   endMs?: number;
   /** When the run ended, for a whole log. */
   endedAtMs?: number;
-  deadLetters: number;
   now: number;
 }
 
@@ -212,7 +229,7 @@ export function completeRange(progress: ExecutionProgress, done: RangeDone): voi
   delete progress.walk;
   delete progress.lastError;
   progress.attempts = 0;
-  if (done.deadLetters > 0) progress.deadLetters = (progress.deadLetters ?? 0) + done.deadLetters;
+  addTally(progress, done);
   if (done.completes === 'log') {
     progress.done = true;
     progress.doneAt = iso(done.now);
@@ -239,6 +256,36 @@ export function recordFailure(progress: ExecutionProgress, failure: FailureRecor
     return 'abandoned';
   }
   return 'failed';
+}
+
+/**
+ * The runs whose executions document a task's sync rewrites at its end: those it worked on, and
+ * those done or given up whose document does not say so yet (a sync stopped before it wrote it).
+ */
+export function runsToReport(checkpoint: TaskCheckpoint, worked: readonly string[]): string[] {
+  const ids = new Set(worked);
+  for (const [executionId, progress] of Object.entries(checkpoint.executions)) {
+    if ((progress.done || progress.abandoned) && !progress.reported) ids.add(executionId);
+  }
+  return [...ids];
+}
+
+/** Whether a run's executions document is written for the last time: its log is done or given up. */
+export function isFinal(progress: ExecutionProgress | undefined): boolean {
+  return progress?.done === true || progress?.abandoned === true;
+}
+
+/** Where indexing a run's log stands, as its executions document shows it. */
+export function indexingState(progress: ExecutionProgress | undefined): 'indexing' | 'done' | 'given_up' {
+  return progress?.done ? 'done' : progress?.abandoned ? 'given_up' : 'indexing';
+}
+
+/** The executions documents of these runs are final: their entries may be pruned. */
+export function markReported(checkpoint: TaskCheckpoint, executionIds: readonly string[]): void {
+  for (const executionId of executionIds) {
+    const progress = checkpoint.executions[executionId];
+    if (isFinal(progress)) progress!.reported = true;
+  }
 }
 
 export interface PendingRuns {

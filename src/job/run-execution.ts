@@ -12,7 +12,7 @@ import { LogNotFoundError, type LogChunk, type TalendClient } from '../talend/in
 import { executionContext } from './context.ts';
 import { classifyFailure } from './failure-kind.ts';
 import type { WorkItem } from './plan.ts';
-import { completeRange, endTime, trackedProgress, walkStep } from './progress.ts';
+import { addTally, completeRange, endTime, trackedProgress, walkStep, type Tally } from './progress.ts';
 
 export interface ExecutionDeps {
   talend: TalendClient;
@@ -73,7 +73,8 @@ export async function runExecution(
       },
       signal,
     );
-    let rangeDeadLetters = 0;
+    // What the chunks since the last checkpoint write took: counted by the next one.
+    let tally = emptyTally();
     let chunks = 0;
     try {
       for await (const chunk of walk) {
@@ -81,17 +82,19 @@ export async function runExecution(
         await chunk.prepare(signal);
         const result = await ingestWithRetries(chunk, context, deps, signal, logger);
         deps.stats.addChunk(result);
-        rangeDeadLetters += result.deadLettered;
+        tally.deadLetters += result.deadLettered;
+        tally.chunks += 1;
+        tally.bytes += result.bytes;
         logger.debug({ chunk: chunk.sequence, ...result }, 'chunk indexed');
         if (!chunk.last && chunk.window.startMs !== undefined) {
           const resumeEndMs = chunk.window.startMs;
-          const deadLetters = rangeDeadLetters;
-          rangeDeadLetters = 0;
+          const committed = tally;
+          tally = emptyTally();
           await setProgress((progress) => {
             walkStep(progress, range, resumeEndMs);
-            if (deadLetters > 0) progress.deadLetters = (progress.deadLetters ?? 0) + deadLetters;
+            addTally(progress, committed);
           });
-          deadLettered += deadLetters;
+          deadLettered += committed.deadLetters;
         }
       }
     } catch (error) {
@@ -105,19 +108,23 @@ export async function runExecution(
       }
       logger.info('Talend has no log for this execution: it is done with no line');
     }
-    deadLettered += rangeDeadLetters;
-    const deadLetters = rangeDeadLetters;
+    deadLettered += tally.deadLetters;
+    const committed = tally;
     await setProgress((progress) =>
       completeRange(progress, {
         completes: range.completes,
         endMs: range.endMs,
         endedAtMs: endTime(execution),
-        deadLetters,
+        ...committed,
         now: Date.now(),
       }),
     );
   }
   return { deadLettered };
+}
+
+function emptyTally(): Required<Tally> {
+  return { deadLetters: 0, chunks: 0, bytes: 0 };
 }
 
 async function ingestWithRetries(

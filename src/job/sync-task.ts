@@ -2,9 +2,11 @@ import type { TalendExecution } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
 import type { CheckpointStore, TaskCheckpointHandle } from '../store/checkpoints.ts';
+import type { ExecutionsIndex } from '../store/executions-index.ts';
 import type { LeaseManager } from '../store/leases.ts';
 import type { TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
+import { recordTalendState, reportExecutions, type ExecutionsReportDeps } from './executions-report.ts';
 import { classifyFailure } from './failure-kind.ts';
 import { planTask, type PlanMode, type TaskPlan, type WorkItem } from './plan.ts';
 import { advanceWatermark, listingWindow, recordFailure } from './progress.ts';
@@ -25,6 +27,8 @@ export interface TaskSyncContext {
   backfill?: { from: number; to: number };
   talend: TalendClient;
   checkpoints: CheckpointStore;
+  /** The latest state of every run: see executions-report.ts. */
+  executions: ExecutionsIndex;
   leases: LeaseManager;
   /** Executions under way at once, across tasks. */
   executionSlots: LimitFunction;
@@ -88,6 +92,13 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
         overlapMs: context.listingOverlapMs,
       }),
     );
+    const report: ExecutionsReportDeps = {
+      talend: context.talend,
+      executions: context.executions,
+      logger: context.logger,
+      now: context.now,
+    };
+    await recordTalendState(plan.unfinished, selected.task, report);
     for (const { executionId, error } of gone) {
       await recordExecutionFailure(
         error,
@@ -101,6 +112,18 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
       plan.items.map((item) =>
         context.executionSlots(() => syncExecution(item, selected, checkpoint, signal, context)),
       ),
+    );
+    if (signal.aborted) return;
+    await reportExecutions(
+      {
+        taskId: selected.taskId,
+        task: selected.task,
+        checkpoint,
+        known: new Map(executions.map((execution) => [execution.executionId, execution])),
+        worked: plan.items.map((item) => item.execution.executionId),
+      },
+      report,
+      signal,
     );
   } catch (error) {
     outcome.report(error, signal, { taskId: selected.taskId });

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
 import { CheckpointStore } from '../store/checkpoints.ts';
 import { createIndexWriter } from '../store/index-writer.ts';
+import { ExecutionsIndex } from '../store/executions-index.ts';
 import { LeaseManager, currentOwner } from '../store/leases.ts';
 import { ensureStateIndex } from '../store/state-index.ts';
 import { ensureTemplates } from '../store/templates.ts';
@@ -73,6 +74,11 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     backfill,
     talend: deps.talend,
     checkpoints: new CheckpointStore(deps.elasticsearch, prefix, scope),
+    executions: new ExecutionsIndex(deps.elasticsearch, {
+      prefix,
+      logger,
+      maxRetries: config.bulk.maxRetries,
+    }),
     leases: new LeaseManager(
       deps.elasticsearch,
       prefix,

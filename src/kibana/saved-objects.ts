@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { packageFile } from '../common/package-files.ts';
 import { defaultOf } from '../config/settings.ts';
-import { logsAlias } from '../store/index-names.ts';
+import { executionsIndex, logsAlias } from '../store/index-names.ts';
 
 export interface SavedObjectReference {
   id: string;
@@ -18,16 +19,17 @@ export interface SavedObject {
   [field: string]: unknown;
 }
 
-/** The data view's pattern covers the monthly indices and their alias alike. */
-export function dataViewPattern(prefix: string): string {
-  return `${logsAlias(prefix)}*`;
+/** The data views' patterns: the log data view's covers the monthly indices and their alias alike. */
+export function dataViewPatterns(prefix: string): string[] {
+  return [`${logsAlias(prefix)}*`, `${executionsIndex(prefix)}*`];
 }
 
-/** The dashboard, its Lens panels, saved searches and data view, as shipped in mappings/kibana/. */
-export function readSavedObjects(
-  file: string = packageFile('mappings', 'kibana', 'talend-logs.ndjson'),
-): SavedObject[] {
-  return parseNdjson(readFileSync(file, 'utf8'));
+/** The dashboards, their Lens panels, saved searches and data views, as shipped in mappings/kibana/. */
+export function readSavedObjects(dir: string = packageFile('mappings', 'kibana')): SavedObject[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.ndjson'))
+    .sort()
+    .flatMap((file) => parseNdjson(readFileSync(join(dir, file), 'utf8')));
 }
 
 export function parseNdjson(text: string): SavedObject[] {
@@ -42,14 +44,14 @@ export function toNdjson(objects: SavedObject[]): string {
 }
 
 /**
- * The file targets the default prefix of the settings table; another prefix only changes the data view's pattern, since every
- * other object reaches the indices through the data view's id.
+ * The files target the default prefix; another prefix only changes the data views' patterns, since
+ * every other object reaches the indices through a data view's id.
  */
 export function withIndexPrefix(objects: SavedObject[], prefix: string): SavedObject[] {
-  const shipped = dataViewPattern(defaultOf('indexPrefix'));
-  return objects.map((object) =>
-    object.type === 'index-pattern' && object.attributes.title === shipped
-      ? { ...object, attributes: { ...object.attributes, title: dataViewPattern(prefix) } }
-      : object,
-  );
+  const shipped = dataViewPatterns(defaultOf('indexPrefix'));
+  const wanted = dataViewPatterns(prefix);
+  return objects.map((object) => {
+    const at = object.type === 'index-pattern' ? shipped.indexOf(object.attributes.title as string) : -1;
+    return at === -1 ? object : { ...object, attributes: { ...object.attributes, title: wanted[at] } };
+  });
 }

@@ -1,8 +1,11 @@
-export const DEFAULT_INDEX_PREFIX = 'talend';
-
 /** The alias covering every monthly log index: what users search and what Kibana's data view targets. */
 export function logsAlias(prefix: string): string {
   return `${prefix}-logs`;
+}
+
+/** One document per execution, `_id` = the execution id: the latest state of every run. */
+export function executionsIndex(prefix: string): string {
+  return `${prefix}-executions`;
 }
 
 export function deadLetterIndex(prefix: string): string {

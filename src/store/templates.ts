@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchUnavailableError, ElasticsearchWriteError } from './elasticsearch-errors.ts';
 import { retryElasticsearch } from './elasticsearch-retry.ts';
 import { validateIndexPrefix } from '../config/index-prefix.ts';
+import { executionsIndex } from './index-names.ts';
 
 export interface IlmOptions {
   enabled: boolean;
@@ -34,8 +35,8 @@ const COMPONENTS = ['settings', 'ecs', 'talend'] as const;
 const matchOnlyTextSupport = new WeakMap<Client, boolean>();
 
 /**
- * Installs or updates the component templates, the index templates of the log and dead-letter
- * indices and, where the cluster has ILM and it is enabled, the lifecycle policy. Idempotent: every
+ * Installs or updates the component templates, the index templates of the log, dead-letter and
+ * executions indices and, where the cluster has ILM and it is enabled, the lifecycle policy. Idempotent: every
  * call puts the same definitions. Existing indices keep their mappings; the next monthly index
  * picks up the change.
  */
@@ -68,10 +69,7 @@ export async function installTemplates(
     );
     report.componentTemplates.push(name);
   }
-  for (const [name, file] of [
-    [`${prefix}-logs`, 'talend-logs.json'],
-    [`${prefix}-deadletter`, 'talend-deadletter.json'],
-  ] as const) {
+  for (const [name, file] of indexTemplates(prefix)) {
     const body = withTextFallback(loadMapping(file, params), textFallback);
     await put(client, `index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
     report.indexTemplates.push(name);
@@ -96,16 +94,11 @@ export async function ensureTemplates(
       kind: 'component' as const,
       version: versionOf(loadMapping(`talend-logs-${component}.json`, params)),
     })),
-    {
-      name: `${prefix}-logs`,
+    ...indexTemplates(prefix).map(([name, file]) => ({
+      name,
       kind: 'index' as const,
-      version: versionOf(loadMapping('talend-logs.json', params)),
-    },
-    {
-      name: `${prefix}-deadletter`,
-      kind: 'index' as const,
-      version: versionOf(loadMapping('talend-deadletter.json', params)),
-    },
+      version: versionOf(loadMapping(file, params)),
+    })),
   ];
   for (const { name, kind, version } of wanted) {
     const installed = await retryElasticsearch(client, `the check of template ${name}`, async () =>
@@ -120,6 +113,15 @@ export async function ensureTemplates(
     }
   }
   return undefined;
+}
+
+/** Index templates by name, with the file of mappings/ that defines each. */
+function indexTemplates(prefix: string): [name: string, file: string][] {
+  return [
+    [`${prefix}-logs`, 'talend-logs.json'],
+    [`${prefix}-deadletter`, 'talend-deadletter.json'],
+    [executionsIndex(prefix), 'talend-executions.json'],
+  ];
 }
 
 async function installIlmPolicy(

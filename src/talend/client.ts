@@ -1,5 +1,6 @@
 import { Agent, Pool } from 'undici';
 import { DEFAULT_RETRY_POLICY } from '../common/retry.ts';
+import { definedOnly } from '../common/defined-only.ts';
 import type { OAuthTokenResponse } from '../contracts/talend-api.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { ApiTransport } from './api-transport.ts';
@@ -118,9 +119,4 @@ async function requestAccessToken(
     },
   });
   return body;
-}
-
-/** Options objects may carry explicit `undefined`s that must not override defaults. */
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

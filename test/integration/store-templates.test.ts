@@ -34,8 +34,15 @@ describe('index templates', () => {
       `${prefix}-logs-ecs`,
       `${prefix}-logs-talend`,
     ]);
+    assert.deepEqual(first.indexTemplates, [
+      `${prefix}-logs`,
+      `${prefix}-deadletter`,
+      `${prefix}-executions`,
+    ]);
     assert.equal(await ensureTemplates(client, { prefix }), undefined);
 
+    await client.indices.deleteIndexTemplate({ name: `${prefix}-executions` });
+    assert.ok(await ensureTemplates(client, { prefix }), 'the executions template is checked too');
     await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
     assert.ok(await ensureTemplates(client, { prefix }));
     assert.equal(await ensureTemplates(client, { prefix }), undefined);

@@ -34,6 +34,7 @@ type Use =
   | 'average'
   | 'sum'
   | 'median'
+  | 'percentile'
   | 'last_value'
   | 'last_value sort'
   | 'time field'
@@ -47,6 +48,7 @@ interface FieldUse {
   field: string;
   use: Use;
   where: string;
+  dataView: string | undefined;
 }
 
 const SUITS: Record<Use, (type: string) => boolean> = {
@@ -60,6 +62,7 @@ const SUITS: Record<Use, (type: string) => boolean> = {
   average: (type) => NUMERIC.has(type),
   sum: (type) => NUMERIC.has(type),
   median: (type) => NUMERIC.has(type),
+  percentile: (type) => NUMERIC.has(type),
   last_value: (type) => !TEXT.has(type),
   sort: (type) => !TEXT.has(type),
   column: () => true,
@@ -76,9 +79,9 @@ function mapping(file: string): Record<string, unknown> {
 
 const FORMAT_USES: Record<string, Use> = { url: 'url format', duration: 'duration format' };
 
-/** Field → type of the log indices, from the index template and the component templates it is composed of. */
-function templateFields(): Map<string, string> {
-  const template = mapping('talend-logs.json') as { composed_of: string[] };
+/** Field → type of the indices an index template makes, with the component templates it is composed of. */
+function templateFields(file: string): Map<string, string> {
+  const template = mapping(file) as { composed_of?: string[] };
   const fields = new Map<string, string>();
   const walk = (properties: Record<string, MappingNode>, path: string) => {
     for (const [name, node] of Object.entries(properties)) {
@@ -89,13 +92,27 @@ function templateFields(): Map<string, string> {
     }
   };
   // With the prefix `talend`, each component's name is also its file's name.
-  for (const component of template.composed_of) {
-    const body = mapping(`${component}.json`) as {
-      template: { mappings?: { properties?: Record<string, MappingNode> } };
+  for (const part of [file.replace(/\.json$/, ''), ...(template.composed_of ?? [])]) {
+    const body = mapping(`${part}.json`) as {
+      template?: { mappings?: { properties?: Record<string, MappingNode> } };
     };
-    walk(body.template.mappings?.properties ?? {}, '');
+    walk(body.template?.mappings?.properties ?? {}, '');
   }
   return fields;
+}
+
+/** The fields each data view sees: those of the index template of the indices it covers. */
+function dataViewFields(): Map<string, Map<string, string>> {
+  return new Map([
+    ['talend-logs-data-view', templateFields('talend-logs.json')],
+    ['talend-executions-data-view', templateFields('talend-executions.json')],
+  ]);
+}
+
+/** The data view an object reads: itself, or the one it references. */
+function dataViewOf(object: SavedObject): string | undefined {
+  if (object.type === 'index-pattern') return object.id;
+  return object.references.find((ref) => ref.type === 'index-pattern')?.id;
 }
 
 interface MappingNode {
@@ -149,9 +166,10 @@ function searchSource(object: SavedObject): { query: { query: string }; indexRef
 /** Every field the objects name, with what for. */
 function fieldUses(objects: SavedObject[]): FieldUse[] {
   const uses: FieldUse[] = [];
-  const add = (field: string, use: Use, where: string) => uses.push({ field, use, where });
   for (const object of objects) {
     const where = `${object.type} ${object.id}`;
+    const dataView = dataViewOf(object);
+    const add = (field: string, use: Use, at: string) => uses.push({ field, use, where: at, dataView });
     if (object.type === 'index-pattern') {
       add(object.attributes.timeFieldName as string, 'time field', where);
       const formats = JSON.parse(object.attributes.fieldFormatMap as string) as Record<string, UrlFormat>;
@@ -184,8 +202,10 @@ function fieldUses(objects: SavedObject[]): FieldUse[] {
   return uses;
 }
 
-function fieldProblems(objects: SavedObject[], fields: Map<string, string>): string[] {
-  return fieldUses(objects).flatMap(({ field, use, where }) => {
+function fieldProblems(objects: SavedObject[], fieldsByDataView: Map<string, Map<string, string>>): string[] {
+  return fieldUses(objects).flatMap(({ field, use, where, dataView }) => {
+    const fields = dataView === undefined ? undefined : fieldsByDataView.get(dataView);
+    if (fields === undefined) return [`${where}: reads no known data view (${dataView})`];
     const type = fields.get(field);
     if (type === undefined) return [`${where}: ${field} (${use}) is not in the index template`];
     const suits = SUITS[use];
@@ -273,19 +293,27 @@ function layoutProblems(where: string, panels: Panel[]): string[] {
   return problems;
 }
 
-describe('Kibana saved objects (mappings/kibana/talend-logs.ndjson)', () => {
+describe('Kibana saved objects (mappings/kibana/*.ndjson)', () => {
   const objects = readSavedObjects();
-  const fields = templateFields();
+  const fields = dataViewFields();
 
-  it('holds the data view, the three searches, the dashboard and its Lens panels, each id once', () => {
+  it('holds the two data views, the three searches, the two dashboards and their Lens panels, each id once', () => {
     const keys = objects.map((object) => `${object.type}:${object.id}`);
     assert.equal(new Set(keys).size, keys.length, 'an id appears twice');
     assert.equal(new Set(objects.map((object) => object.id)).size, objects.length);
     const count = (type: string) => objects.filter((object) => object.type === type).length;
-    assert.equal(count('index-pattern'), 1);
+    assert.equal(count('index-pattern'), 2);
     assert.equal(count('search'), 3);
-    assert.equal(count('dashboard'), 1);
-    assert.ok(count('lens') >= 6);
+    assert.equal(count('dashboard'), 2);
+    assert.ok(count('lens') >= 13);
+    const titles = objects
+      .filter((object) => object.type === 'dashboard')
+      .map((object) => object.attributes.title);
+    assert.deepEqual(
+      titles.sort(),
+      ['Talend logs', 'Talend task runs'],
+      'dashboards are told apart by title',
+    );
     for (const object of objects) {
       // Older-version markers make Kibana 8.8+ and 9.x migrate the objects on import.
       assert.equal(object.coreMigrationVersion, '8.8.0', object.id);
@@ -293,39 +321,67 @@ describe('Kibana saved objects (mappings/kibana/talend-logs.ndjson)', () => {
     }
   });
 
-  it('points the data view at the default prefix, by @timestamp', () => {
-    const dataView = objects.find((object) => object.type === 'index-pattern')!;
-    assert.equal(dataView.attributes.title, 'talend-logs*');
-    assert.equal(dataView.attributes.timeFieldName, '@timestamp');
+  it('points the data views at the default prefix, by @timestamp', () => {
+    const dataViews = objects.filter((object) => object.type === 'index-pattern');
+    assert.deepEqual(
+      dataViews.map((dataView) => [
+        dataView.id,
+        dataView.attributes.title,
+        dataView.attributes.timeFieldName,
+      ]),
+      [
+        ['talend-logs-data-view', 'talend-logs*', '@timestamp'],
+        ['talend-executions-data-view', 'talend-executions*', '@timestamp'],
+      ],
+    );
   });
 
   it('resolves every reference inside the file, and names every panel and layer source', () => {
     assert.deepEqual(referenceProblems(objects), []);
   });
 
-  it('links an execution id to the "one execution" search, which reads the log in order', () => {
-    const dataView = objects.find((object) => object.type === 'index-pattern')!;
-    const formats = JSON.parse(dataView.attributes.fieldFormatMap as string) as Record<string, UrlFormat>;
-    const link = formats['talend.execution.id'];
-    assert.equal(link?.id, 'url');
-    const target = /#\/view\/([\w-]+)\?/.exec(link.params.urlTemplate ?? '')?.[1];
-    const search = objects.find((object) => object.type === 'search' && object.id === target);
-    assert.ok(search, `the link opens search ${target}, which is in the file`);
-    assert.match(link.params.urlTemplate!, /query:'talend\.execution\.id:\{\{value\}\}'/);
-    assert.deepEqual(search.attributes.sort, [
-      ['@timestamp', 'asc'],
-      ['talend.position.line', 'asc'],
-    ]);
-    assert.match(
-      String(link.params.urlTemplate),
-      /^[a-z]/,
-      'relative, so Kibana adds its base path and space',
-    );
+  for (const dataViewId of ['talend-logs-data-view', 'talend-executions-data-view']) {
+    it(`links an execution id of ${dataViewId} to the "one execution" search, which reads the log in order`, () => {
+      const dataView = objects.find((object) => object.id === dataViewId)!;
+      const formats = JSON.parse(dataView.attributes.fieldFormatMap as string) as Record<string, UrlFormat>;
+      const link = formats['talend.execution.id'];
+      assert.equal(link?.id, 'url');
+      const target = /#\/view\/([\w-]+)\?/.exec(link.params.urlTemplate ?? '')?.[1];
+      const search = objects.find((object) => object.type === 'search' && object.id === target);
+      assert.ok(search, `the link opens search ${target}, which is in the file`);
+      assert.match(link.params.urlTemplate!, /query:'talend\.execution\.id:\{\{value\}\}'/);
+      assert.deepEqual(search.attributes.sort, [
+        ['@timestamp', 'asc'],
+        ['talend.position.line', 'asc'],
+      ]);
+      assert.match(
+        String(link.params.urlTemplate),
+        /^[a-z]/,
+        'relative, so Kibana adds its base path and space',
+      );
+    });
+  }
+
+  it('builds the runs dashboard on the executions data view alone', () => {
+    const dashboard = objects.find((object) => object.id === 'talend-runs-dashboard')!;
+    for (const ref of dashboard.references) {
+      const panel = objects.find((object) => object.id === ref.id)!;
+      assert.equal(dataViewOf(panel), 'talend-executions-data-view', panel.id);
+    }
+    assert.ok(dashboard.references.length >= 7);
   });
 
   it('names only template fields, each with a type that suits its use', () => {
     const uses = fieldUses(objects);
-    for (const field of ['talend.execution.duration_ms', 'talend.error.message', 'talend.execution.id']) {
+    for (const field of [
+      'talend.execution.duration_ms',
+      'talend.error.message',
+      'talend.execution.id',
+      'event.outcome',
+      'talend.lines.errors',
+      'talend.lines.dead_letters',
+      'talend.lines.total',
+    ]) {
       assert.ok(
         uses.some((use) => use.field === field),
         `${field} is used`,
@@ -345,7 +401,10 @@ describe('Kibana saved objects (mappings/kibana/talend-logs.ndjson)', () => {
     assert.deepEqual(fieldProblems(renamed, fields), [
       'lens talend-logs-lens-top-errors column message: talend.error.msg (terms) is not in the index template',
     ]);
-    const misused = new Map(fields).set('talend.execution.duration_ms', 'keyword');
+    const misused = new Map(fields).set(
+      'talend-logs-data-view',
+      new Map(fields.get('talend-logs-data-view')).set('talend.execution.duration_ms', 'keyword'),
+    );
     assert.ok(
       fieldProblems(objects, misused).some((problem) =>
         problem.includes('talend.execution.duration_ms is keyword, which does not suit max'),

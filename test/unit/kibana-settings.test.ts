@@ -7,7 +7,7 @@ import { ConfigError } from '../../src/common/errors.ts';
 import { scrubSecrets } from '../../src/common/secrets.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { FlagValues } from '../../src/config/setting-source.ts';
-import { dataViewPattern, readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
+import { dataViewPatterns, readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
 
 /** The Kibana settings `setup` reads, as loadConfig resolves them with the rest. */
 function resolveKibanaSettings(input: { flags: FlagValues; env: NodeJS.ProcessEnv }) {
@@ -109,7 +109,7 @@ describe('Kibana settings of setup', () => {
 });
 
 describe('saved objects for another index prefix', () => {
-  it('points only the data view elsewhere', () => {
+  it('points only the data views elsewhere', () => {
     const shipped = readSavedObjects();
     const moved = withIndexPrefix(shipped, 'acme');
     const changed = moved.filter(
@@ -117,9 +117,12 @@ describe('saved objects for another index prefix', () => {
     );
     assert.deepEqual(
       changed.map((object) => [object.type, object.attributes.title]),
-      [['index-pattern', 'acme-logs*']],
+      [
+        ['index-pattern', 'acme-logs*'],
+        ['index-pattern', 'acme-executions*'],
+      ],
     );
-    assert.equal(dataViewPattern('talend'), 'talend-logs*');
+    assert.deepEqual(dataViewPatterns('talend'), ['talend-logs*', 'talend-executions*']);
     assert.equal(shipped[0]?.attributes.title, 'talend-logs*', 'the shipped objects are left untouched');
   });
 });

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../../config/load.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
+import type { ExecutionDocument } from '../../contracts/documents.ts';
 import { runSync } from '../../job/sync.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
+import { executionsIndex } from '../../store/index-names.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { elasticsearchClientFor, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -53,6 +55,7 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       console.log(summaryTable(stats.summary(), outcome.kind));
       if (outcome.kind === 'fatal') return exitCodeFor(outcome.error);
       await printAnswers(elasticsearch, config.indexPrefix);
+      await printRunAnswers(elasticsearch, config.indexPrefix);
       const node = config.elasticsearch.nodes[0];
       if (node !== undefined) {
         console.log(
@@ -115,4 +118,49 @@ async function printAnswers(client: Client, prefix: string): Promise<void> {
   }
   const top = aggregations.topError?.buckets?.[0];
   if (top) console.log(`Top error message (${top.doc_count} lines): ${top.key}`);
+}
+
+/** Answers from the executions index: one document per run, with its outcome, duration and counts. */
+async function printRunAnswers(client: Client, prefix: string): Promise<void> {
+  const index = executionsIndex(prefix);
+  await client.indices.refresh({ index });
+  const response = await client.search<ExecutionDocument>({
+    index,
+    size: 3,
+    // Hits are the finished runs (they have a duration); the aggregations count every run.
+    post_filter: { exists: { field: 'talend.execution.duration_ms' } },
+    sort: [{ 'talend.execution.duration_ms': 'desc' }],
+    _source: ['talend.task.name', 'talend.execution.id', 'talend.execution.duration_ms'],
+    aggs: {
+      tasks: {
+        terms: { field: 'talend.task.name', size: 10 },
+        aggs: { failed: { filter: { term: { 'event.outcome': 'failure' } } } },
+      },
+      silent: {
+        filter: {
+          bool: {
+            filter: [{ term: { 'talend.lines.total': 0 } }, { term: { 'talend.sync.state': 'done' } }],
+          },
+        },
+      },
+    },
+  });
+  const aggregations = response.aggregations as {
+    tasks: { buckets: (Bucket & { failed: { doc_count: number } })[] };
+    silent: { doc_count: number };
+  };
+  console.log('Failure rate per task (from the executions index):');
+  for (const bucket of aggregations.tasks.buckets) {
+    const rate = ((100 * bucket.failed.doc_count) / bucket.doc_count).toFixed(0);
+    console.log(
+      `  ${bucket.key.padEnd(28)} ${bucket.failed.doc_count}/${bucket.doc_count} runs failed (${rate}%)`,
+    );
+  }
+  console.log('Slowest runs:');
+  for (const hit of response.hits.hits) {
+    const run = hit._source!.talend;
+    const seconds = Math.round((run.execution.duration_ms ?? 0) / 1000);
+    console.log(`  ${(run.task.name ?? run.task.id).padEnd(28)} ${run.execution.id} ${seconds} s`);
+  }
+  console.log(`Runs that logged nothing: ${aggregations.silent.doc_count}`);
 }

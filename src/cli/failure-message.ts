@@ -1,4 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
+import { errorChain } from '../common/error-chain.ts';
 import { describeError } from '../common/errors.ts';
 import { safeUrl } from '../common/secrets.ts';
 import { isCertificateError } from '../common/tls-errors.ts';
@@ -9,24 +10,14 @@ import { isCertificateError } from '../common/tls-errors.ts';
  * so those get both.
  */
 export function failureMessage(error: unknown): string {
-  const reason = describeError(error);
-  if (
-    error instanceof errors.ConnectionError ||
-    error instanceof errors.TimeoutError ||
-    error instanceof errors.NoLivingConnectionsError
-  ) {
-    const where = nodeOf(error);
-    if (isCertificateError(error)) {
-      return (
-        `The TLS certificate of Elasticsearch${where} is not trusted (${reason}): give the CA that signed it ` +
-        'with --es-ca-cert FILE (ES_CA_CERT). --es-insecure-skip-tls-verify turns the check off (never in production).'
-      );
-    }
-    return (
-      `Elasticsearch${where} is unreachable (${reason}): check --es-url / ES_URL (or ES_CLOUD_ID), ` +
-      'and that the cluster is up and reachable from this host.'
-    );
+  // A transport failure ridden out until the outage budget ran out arrives wrapped: say where and
+  // what to check first, then how long the run waited.
+  const transport = [...errorChain(error)].find(isTransportFailure);
+  if (transport !== undefined) {
+    const waited = transport === error ? '' : ` ${describeError(error)}`;
+    return `${transportMessage(transport)}${waited}`;
   }
+  const reason = describeError(error);
   if (error instanceof errors.ResponseError && error.statusCode === 401) {
     return (
       `Elasticsearch${nodeOf(error)} refused the credentials (HTTP 401: ${reason}): check ES_USERNAME and ` +
@@ -40,6 +31,33 @@ export function failureMessage(error: unknown): string {
     );
   }
   return reason;
+}
+
+function isTransportFailure(
+  error: unknown,
+): error is errors.ConnectionError | errors.TimeoutError | errors.NoLivingConnectionsError {
+  return (
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.NoLivingConnectionsError
+  );
+}
+
+function transportMessage(
+  error: errors.ConnectionError | errors.TimeoutError | errors.NoLivingConnectionsError,
+): string {
+  const reason = describeError(error);
+  const where = nodeOf(error);
+  if (isCertificateError(error)) {
+    return (
+      `The TLS certificate of Elasticsearch${where} is not trusted (${reason}): give the CA that signed it ` +
+      'with --es-ca-cert FILE (ES_CA_CERT). --es-insecure-skip-tls-verify turns the check off (never in production).'
+    );
+  }
+  return (
+    `Elasticsearch${where} is unreachable (${reason}): check --es-url / ES_URL (or ES_CLOUD_ID), ` +
+    'and that the cluster is up and reachable from this host.'
+  );
 }
 
 /** " at <node>", without credentials or query, when the error says which node answered. */

@@ -288,7 +288,8 @@ describe('bad configuration: a specific message and the documented exit code', {
     {
       name: 'an unreachable Elasticsearch',
       args: ['sync'],
-      env: async () => ({ ES_URL: `http://127.0.0.1:${await closedPort()}` }),
+      // A short outage budget: the run rides out a refused connection as an outage until it runs out.
+      env: async () => ({ ES_URL: `http://127.0.0.1:${await closedPort()}`, OUTAGE_BUDGET: '2s' }),
       code: 5,
       message:
         /Elasticsearch at http:\/\/127\.0\.0\.1:\d+\/ is unreachable \(.*ECONNREFUSED.*\): check --es-url \/ ES_URL/,

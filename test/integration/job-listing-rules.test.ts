@@ -65,7 +65,8 @@ describe('sync under trigger-time listing (what Talend was seen to do)', () => {
   after(() => harness.close());
 
   // No overlap: a run is listed by trigger time once, and never again after the watermark passes it.
-  const env = { SYNC_SETTLE_DELAY: '4s', SYNC_LISTING_OVERLAP: '0s' };
+  // A short outage budget: the failing download below is given up on in seconds, not minutes.
+  const env = { SYNC_SETTLE_DELAY: '4s', SYNC_LISTING_OVERLAP: '0s', OUTAGE_BUDGET: '3s' };
 
   it('indexes a run that was settling at one sync, triggered before the watermark, at the next', async () => {
     // It ran longer than the settle delay and has just finished: the sync lists it while it settles,

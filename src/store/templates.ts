@@ -3,7 +3,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import { packageFile } from '../common/package-files.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { ElasticsearchUnavailableError, ElasticsearchWriteError } from './elasticsearch-errors.ts';
+import { ElasticsearchUnavailableError, ElasticsearchWriteError, statusOf } from './elasticsearch-errors.ts';
 import { retryElasticsearch } from './elasticsearch-retry.ts';
 import { validateIndexPrefix } from '../config/index-prefix.ts';
 import { executionsIndex } from './index-names.ts';
@@ -101,13 +101,25 @@ export async function ensureTemplates(
     })),
   ];
   for (const { name, kind, version } of wanted) {
-    const installed = await retryElasticsearch(client, `the check of template ${name}`, async () =>
-      kind === 'component'
-        ? (await client.cluster.getComponentTemplate({ name }, { ignore: [404] })).component_templates?.[0]
-            ?.component_template.version
-        : (await client.indices.getIndexTemplate({ name }, { ignore: [404] })).index_templates?.[0]
-            ?.index_template.version,
-    );
+    let installed: unknown;
+    try {
+      installed = await retryElasticsearch(client, `the check of template ${name}`, async () =>
+        kind === 'component'
+          ? (await client.cluster.getComponentTemplate({ name }, { ignore: [404] })).component_templates?.[0]
+              ?.component_template.version
+          : (await client.indices.getIndexTemplate({ name }, { ignore: [404] })).index_templates?.[0]
+              ?.index_template.version,
+      );
+    } catch (error) {
+      // The least-privilege role of `sync` cannot read templates (README, "Elasticsearch roles"):
+      // `setup`, which can, has installed them.
+      if (statusOf(error) !== 403) throw error;
+      (options.logger ?? silentLogger).warn(
+        { template: name, reason: describeError(error) },
+        `Not allowed to read template ${name}: assuming \`talend-logs setup\` installed the templates`,
+      );
+      return undefined;
+    }
     if (installed === undefined || installed === null || Number(installed) < version) {
       return installTemplates(client, options);
     }

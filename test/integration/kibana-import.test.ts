@@ -10,7 +10,6 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
 import { setupCommand } from '../../src/cli/commands/setup.ts';
@@ -19,7 +18,7 @@ import { ConfigError } from '../../src/common/errors.ts';
 import { KibanaImportError } from '../../src/kibana/errors.ts';
 import { importSavedObjects, type ImportSavedObjectsOptions } from '../../src/kibana/import-saved-objects.ts';
 import { parseNdjson, readSavedObjects, type SavedObject } from '../../src/kibana/saved-objects.ts';
-import { createLogger } from '../../src/observability/logger.ts';
+import { capturedLogger } from '../support/captured-logger.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 const IMPORTABLE_TYPES = new Set(['index-pattern', 'search', 'lens', 'visualization', 'dashboard', 'tag']);
@@ -170,17 +169,6 @@ async function startFakeKibana(
         server.closeAllConnections();
       }),
   };
-}
-
-function capturedLogger(): { logger: ReturnType<typeof createLogger>; text: () => string } {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { logger: createLogger({ level: 'debug', destination }), text: () => lines.join('') };
 }
 
 describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {

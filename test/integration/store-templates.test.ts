@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@elastic/elasticsearch';
+import { Client } from '@elastic/elasticsearch';
 import { ensureTemplates, installTemplates } from '../../src/store/templates.ts';
-import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { capturedLogger } from '../support/captured-logger.ts';
+import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { startElasticsearchProxy } from '../support/elasticsearch-proxy.ts';
 
 describe('index templates', () => {
   let client: Client;
@@ -46,6 +48,41 @@ describe('index templates', () => {
     await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
     assert.ok(await ensureTemplates(client, { prefix }));
     assert.equal(await ensureTemplates(client, { prefix }), undefined);
+  });
+
+  it("carries on with a warning when the user may not read templates (sync's role), fails on other refusals", async () => {
+    await installTemplates(client, { prefix });
+    const proxy = await startElasticsearchProxy({ target: await elasticsearchUrl() });
+    const viaProxy = new Client({ node: proxy.url });
+    const isTemplateRead = ({ method, url }: { method: string; url: string }) =>
+      method === 'GET' && /^\/_(component|index)_template\//.test(url);
+    try {
+      // A missing template would be installed by a user allowed to look: this one is not, so it
+      // must not try (its role cannot put templates either).
+      await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
+      proxy.forbid(isTemplateRead);
+      const { logger, text } = capturedLogger();
+      assert.equal(await ensureTemplates(viaProxy, { prefix, logger }), undefined);
+      assert.equal(proxy.counters.forbidden, 1, 'the first refused read settles it');
+      assert.match(text(), /"level":40.*Not allowed to read template .*-logs-settings.*talend-logs setup/);
+      assert.equal(
+        (await client.indices.existsIndexTemplate({ name: `${prefix}-deadletter` })) as boolean,
+        false,
+      );
+
+      proxy.forbid(undefined);
+      assert.ok(await ensureTemplates(viaProxy, { prefix }), 'allowed to read, it installs what is missing');
+
+      proxy.forbid(({ method, url }) => method === 'PUT' && /^\/_component_template\//.test(url));
+      await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
+      await assert.rejects(
+        ensureTemplates(viaProxy, { prefix }),
+        /Could not install component template .*-logs-settings: security_exception/,
+      );
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 
   it('is idempotent, and applies ILM only where the cluster has it', async () => {

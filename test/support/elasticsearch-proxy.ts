@@ -2,7 +2,8 @@
  * The faults an Elasticsearch cluster shows a client, made by a proxy in front of the shared test node
  * (which must never be stopped): refused connections, bulk requests held without an answer, whole bulk
  * requests and single bulk items rejected with 429, answers lost after Elasticsearch acted, and basic
- * authentication (the local node has no security, so the proxy checks the credentials and strips them).
+ * authentication and missing privileges (the local node has no security, so the proxy checks the
+ * credentials and strips them, and answers 403 where a role would).
  */
 import { seededRandom } from '../../src/simulator/random.ts';
 import { jsonReply, startProxy, type BufferedReply, type Exchange, type RunningProxy } from './http-proxy.ts';
@@ -28,6 +29,7 @@ export interface ElasticsearchProxyCounters {
   bulkRequestsHeld: number;
   unauthorized: number;
   answersDropped: number;
+  forbidden: number;
 }
 
 /** Which requests lose their answer: method and path (with query) as the proxy received them. */
@@ -48,6 +50,8 @@ export interface ElasticsearchProxy {
    * connection is closed instead of answering: the client cannot tell whether they were done.
    */
   dropAnswers(matches: RequestMatcher, times?: number): void;
+  /** Requests `matches` accepts are refused as a user lacking the privilege is (403), until cleared. */
+  forbid(matches: RequestMatcher | undefined): void;
   close(): Promise<void>;
 }
 
@@ -67,7 +71,9 @@ export async function startElasticsearchProxy(
     bulkRequestsHeld: 0,
     unauthorized: 0,
     answersDropped: 0,
+    forbidden: 0,
   };
+  let forbidden: RequestMatcher | undefined;
   let drops: { matches: RequestMatcher; remaining: number } | undefined;
   let rejections: { rules: BulkRejections; random: () => number } | undefined;
   let releaseHeld: (() => void) | undefined;
@@ -89,6 +95,20 @@ export async function startElasticsearchProxy(
           status: 401,
         },
         { 'www-authenticate': 'Basic realm="security" charset="UTF-8"' },
+      );
+    }
+    if (forbidden?.(exchange)) {
+      counters.forbidden++;
+      return jsonReply(
+        403,
+        {
+          error: {
+            type: 'security_exception',
+            reason: `action [${exchange.method} ${exchange.url}] is unauthorized for user [talend-logs-sync] [injected by the test proxy]`,
+          },
+          status: 403,
+        },
+        PRODUCT_HEADER,
       );
     }
     if (drops && drops.remaining > 0 && drops.matches(exchange)) {
@@ -134,6 +154,9 @@ export async function startElasticsearchProxy(
     },
     dropAnswers(matches, times = 1) {
       drops = { matches, remaining: times };
+    },
+    forbid(matches) {
+      forbidden = matches;
     },
     async close() {
       releaseHeld?.();

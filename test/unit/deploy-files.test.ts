@@ -2,13 +2,20 @@
  * The deployment files can't be run here (no Docker engine, no Kubernetes), so their invariants are
  * checked as data: non-root and read-only pods, Forbid, shard arguments consistent with the Indexed
  * Job's width, one image name everywhere, every environment variable one the CLI (or our container
- * scripts) reads, every secret a manifest mounts present in the example Secret.
+ * scripts) reads, every secret a manifest mounts present in the example Secret, secrets passed as
+ * files. docker-compose.yml is validated against the Compose Specification's JSON schema (as the
+ * docker-compose package ships it, from compose-go) and the manifests against the Kubernetes API
+ * schemas of kubernetes-models.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { describe, it } from 'node:test';
+import { Ajv } from 'ajv';
+import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { parseAllDocuments } from 'yaml';
 import { packageFile } from '../../src/common/package-files.ts';
 import { parseShard } from '../../src/config/parse-values.ts';
@@ -35,7 +42,11 @@ interface Container {
 interface PodSpec {
   securityContext?: Json;
   containers: Container[];
-  volumes?: Array<{ name: string; secret?: { secretName: string } }>;
+  volumes?: Array<{
+    name: string;
+    secret?: { secretName: string };
+    configMap?: { name: string; items?: Array<{ key: string; path: string }> };
+  }>;
 }
 
 interface ComposeService {
@@ -44,6 +55,7 @@ interface ComposeService {
   command?: string[];
   entrypoint?: string[];
   environment?: Record<string, string>;
+  secrets?: string[];
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: Json;
@@ -58,9 +70,13 @@ function yamlDocuments(...path: string[]): Json[] {
   });
 }
 
-const compose = yamlDocuments('docker-compose.yml')[0] as { services: Record<string, ComposeService> };
+const compose = yamlDocuments('docker-compose.yml')[0] as {
+  services: Record<string, ComposeService>;
+  secrets?: Record<string, { file?: string }>;
+};
 const cronJob = yamlDocuments('deploy', 'kubernetes', 'cronjob.yaml')[0]!;
 const indexedJob = yamlDocuments('deploy', 'kubernetes', 'indexed-job.yaml')[0]!;
+const setupJob = yamlDocuments('deploy', 'kubernetes', 'setup-job.yaml')[0]!;
 const secret = yamlDocuments('deploy', 'kubernetes', 'secret.example.yaml')[0] as {
   metadata: { name: string };
   stringData: Record<string, string>;
@@ -74,6 +90,7 @@ const indexedSpec = (indexedJob as { spec: Json & { template: { spec: PodSpec } 
 const pods: Array<[string, PodSpec]> = [
   ['cronjob.yaml', cronPod],
   ['indexed-job.yaml', indexedSpec.template.spec],
+  ['setup-job.yaml', (setupJob as { spec: { template: { spec: PodSpec } } }).spec.template.spec],
 ];
 const ourServices = Object.entries(compose.services).filter(([, service]) =>
   service.image?.startsWith('talend-logs-es:'),
@@ -94,6 +111,15 @@ function knownVariables(): Set<string> {
   return known;
 }
 
+/** The variables of the secret settings, which the deployment files may only give as `*_FILE`. */
+function secretVariables(): Set<string> {
+  return new Set(
+    (Object.values(SETTINGS) as SettingSpec[])
+      .filter((spec) => spec.secret === true && spec.env !== undefined)
+      .map((spec) => spec.env!),
+  );
+}
+
 /** Megabytes of a Kubernetes quantity such as 512Mi. */
 function mebibytes(quantity: string | undefined): number {
   const match = /^(\d+)(Mi|Gi)$/.exec(quantity ?? '');
@@ -102,6 +128,27 @@ function mebibytes(quantity: string | undefined): number {
 }
 
 describe('Kubernetes manifests', () => {
+  it('are valid objects of the Kubernetes API', () => {
+    new CronJob(cronJob).validate();
+    new Job(indexedJob).validate();
+    new Job(setupJob).validate();
+    new Secret(secret).validate();
+    // The check can fail: a field of the wrong type is refused.
+    const broken = structuredClone(cronJob);
+    (broken.spec as Json).concurrencyPolicy = 3;
+    assert.throws(() => new CronJob(broken).validate(), /concurrencyPolicy/);
+  });
+
+  it('run setup as a Job with the setup key, and sync with its own narrower key', () => {
+    const [setup] = (setupJob as { spec: { template: { spec: PodSpec } } }).spec.template.spec.containers;
+    assert.deepEqual(setup?.args, ['setup']);
+    const keyOf = (container: Container | undefined) =>
+      container?.env?.find((variable) => variable.name === 'ES_API_KEY_FILE')?.value;
+    assert.equal(posix.basename(keyOf(setup) ?? ''), 'es-setup-api-key');
+    for (const [file, pod] of pods.filter(([name]) => name !== 'setup-job.yaml'))
+      assert.equal(posix.basename(keyOf(pod.containers[0]) ?? ''), 'es-api-key', file);
+  });
+
   it('run the CronJob without overlap, and skip starts missed for too long', () => {
     const spec = (cronJob as { kind: string; spec: Json }).spec;
     assert.equal((cronJob as { kind: string }).kind, 'CronJob');
@@ -158,6 +205,7 @@ describe('Kubernetes manifests', () => {
             assert.equal(ref.name, secret.metadata.name);
             assert.ok(ref.key in secret.stringData, `${variable.name}: key ${ref.key} is in the Secret`);
           }
+          assert.ok(!secretVariables().has(variable.name) || ref, `${variable.name}: a secret in plain text`);
           if (variable.name.endsWith('_FILE')) {
             const mount = mounts.find((candidate) => variable.value?.startsWith(`${candidate.mountPath}/`));
             assert.ok(mount, `${variable.name} points into the mounted Secret`);
@@ -167,10 +215,69 @@ describe('Kubernetes manifests', () => {
         }
       }
     });
+
+    it(`${file}: ES_CA_CERT names the certificate of a mounted ConfigMap`, () => {
+      for (const container of pod.containers) {
+        const path = container.env?.find((variable) => variable.name === 'ES_CA_CERT')?.value;
+        assert.ok(path, 'an Elasticsearch CA, as a private cluster has');
+        const mount = container.volumeMounts?.find((candidate) => path.startsWith(`${candidate.mountPath}/`));
+        assert.ok(mount, `${path} is under a mount`);
+        const volume = pod.volumes?.find((candidate) => candidate.name === mount.name);
+        assert.ok(
+          volume?.configMap?.items?.some((item) => item.path === posix.relative(mount.mountPath, path)),
+          `${path} is an item of the ConfigMap volume`,
+        );
+      }
+    });
   }
 });
 
 describe('docker-compose.yml', () => {
+  it('is valid under the Compose Specification', () => {
+    const schema = JSON.parse(
+      readFileSync(new URL(import.meta.resolve('docker-compose/schema/compose-spec.json')), 'utf8'),
+    ) as Json;
+    // Draft 7 under an https address Ajv does not know by that name; the spec's own formats
+    // (durations, ports) are left to its types and patterns.
+    delete schema.$schema;
+    const validate = new Ajv({ strict: false, validateFormats: false, allErrors: true }).compile(schema);
+    assert.ok(validate(compose), JSON.stringify(validate.errors, null, 2));
+    // The check can fail: an unknown key of a service is refused.
+    const broken = structuredClone(compose) as { services: Record<string, Json> };
+    broken.services.setup!.enviroment = {};
+    assert.equal(validate(broken), false);
+  });
+
+  it('passes the Talend secrets as files of secrets/, kept out of git and of the image', () => {
+    const secrets = compose.secrets ?? {};
+    for (const [name, service] of ourServices) {
+      for (const [variable, value] of Object.entries(service.environment ?? {})) {
+        assert.ok(!secretVariables().has(variable), `${name}: ${variable} in plain text`);
+        if (!variable.endsWith('_FILE')) continue;
+        const match = /^\/run\/secrets\/([\w-]+)$/.exec(value);
+        assert.ok(match, `${name}: ${variable} names a Compose secret`);
+        assert.ok(service.secrets?.includes(match[1]!), `${name} mounts ${match[1]}`);
+        assert.match(secrets[match[1]!]?.file ?? '', /^\.\/secrets\/[\w-]+$/);
+      }
+    }
+    const talend = compose.services.connector?.environment ?? {};
+    assert.ok('TALEND_TOKEN_FILE' in talend && 'TALEND_CLIENT_SECRET_FILE' in talend);
+    assert.deepEqual(
+      text('secrets', '.gitignore')
+        .split('\n')
+        .filter((line) => !line.startsWith('#')),
+      ['*', '!.gitignore', ''],
+    );
+    assert.match(text('.dockerignore'), /^secrets$/m);
+    for (const line of text('talend.env.example').split('\n')) {
+      const variable = /^#?\s*([A-Z][A-Z0-9_]*)=/.exec(line)?.[1];
+      assert.ok(
+        variable === undefined || !secretVariables().has(variable),
+        `talend.env.example: ${variable}`,
+      );
+    }
+  });
+
   it('pins Elasticsearch and Kibana to the same 8.19 release, reachable from this host only', () => {
     const tag = (service: string) => compose.services[service]?.image?.split(':')[1];
     assert.match(tag('elasticsearch') ?? '', /^8\.19\.\d+$/);

@@ -19,6 +19,7 @@ import {
   type IndexDeadLetter,
 } from './dead-letters.ts';
 import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
+import { LogIndexCreator } from './log-indices.ts';
 
 export interface BulkIndexerOptions {
   /** A bulk request is sent once this many bytes of NDJSON are buffered. */
@@ -157,6 +158,7 @@ export class BulkIndexer {
   private readonly backoff: BackoffOptions;
   private readonly maxHeldBytes: number;
   private readonly logger: Logger;
+  private readonly indices: LogIndexCreator;
 
   private buffer: PendingOperation[] = [];
   private readonly lines: LineSlabs;
@@ -186,6 +188,7 @@ export class BulkIndexer {
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);
     this.logger = options.logger ?? silentLogger;
+    this.indices = new LogIndexCreator(client, this.logger);
   }
 
   /** `context` names the execution and chunk in the dead letters of this session's documents. */
@@ -328,6 +331,7 @@ export class BulkIndexer {
   private async send(batch: PendingOperation[]): Promise<void> {
     let items;
     try {
+      await this.indices.ensure(batch.map((operation) => operation.index));
       items = await postBulk(this.client, bulkBody(batch), batch.length, {
         maxRetries: this.maxRetries,
         backoff: this.backoff,

@@ -9,7 +9,10 @@ import { validateIndexPrefix } from './index-names.ts';
 
 export interface IlmOptions {
   enabled: boolean;
-  /** Age (from index creation) at which a monthly index is deleted. Default 90. */
+  /**
+   * Age at which a monthly index is deleted, counted from the end of its month (see LogIndexCreator),
+   * so that its newest line is kept that long. Default 90.
+   */
   deleteAfterDays?: number;
 }
 

@@ -38,6 +38,7 @@ describe('BulkIndexer', () => {
   let requests: Action[][];
   let inFlight: number;
   let maxInFlight: number;
+  let created: { index: string; body: unknown }[];
   const attempts = new Map<string, number>();
 
   before(async () => {
@@ -45,9 +46,18 @@ describe('BulkIndexer', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', async () => {
+        const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
+        if (request.method === 'PUT') {
+          // A monthly index created before its first document (see LogIndexCreator).
+          created.push({
+            index: decodeURIComponent(new URL(request.url!, 'http://x').pathname.slice(1)),
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+          });
+          response.writeHead(200, headers).end(JSON.stringify({ acknowledged: true }));
+          return;
+        }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
         if (gate) await gate;
         if (responseDelayMs > 0) await delay(responseDelayMs);
         inFlight--;
@@ -97,6 +107,7 @@ describe('BulkIndexer', () => {
     requests = [];
     inFlight = 0;
     maxInFlight = 0;
+    created = [];
     attempts.clear();
   });
 
@@ -148,6 +159,27 @@ describe('BulkIndexer', () => {
     const result = await session.done();
     await indexer.close();
     assert.deepEqual({ ...result, bytes: 0 }, { acknowledged: 1, deadLettered: 0, retries: 2, bytes: 0 });
+  });
+
+  it('creates each monthly index once, before its first document, dated from the end of its month', async () => {
+    const indexer = makeIndexer({ flushBytes: 1_000 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) await session.add(doc(id));
+    await session.add(doc('g', 'unit-logs-2024.12'));
+    await session.add(doc('h', 'unit-other'));
+    await session.done();
+    await indexer.close();
+    assert.ok(logRequests().length > 1);
+    assert.deepEqual(created, [
+      {
+        index: 'unit-logs-2024.01',
+        body: { settings: { 'index.lifecycle.origination_date': Date.UTC(2024, 1, 1) } },
+      },
+      {
+        index: 'unit-logs-2024.12',
+        body: { settings: { 'index.lifecycle.origination_date': Date.UTC(2025, 0, 1) } },
+      },
+    ]);
   });
 
   it('gives up after maxRetries with ElasticsearchUnavailableError', async () => {

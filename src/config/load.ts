@@ -100,6 +100,10 @@ export function loadConfig(options: LoadOptions): Config {
   if (fileFormat !== 'JSON' && fileFormat !== 'TEXT') {
     problems.push(`${source.describe('fileFormat')} must be JSON or TEXT (got "${fileFormat}").`);
   }
+  const logFormat = text('logFormat')?.toLowerCase();
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
+    problems.push(`${source.describe('logFormat')} must be json or pretty (got "${logFormat}").`);
+  }
   const shardText = text('shard');
   const shard = shardText === undefined ? undefined : parseShard(shardText);
   if (shardText !== undefined && shard === undefined) {
@@ -165,7 +169,7 @@ export function loadConfig(options: LoadOptions): Config {
     },
     log: {
       level: text('logLevel') ?? 'info',
-      pretty: options.isTty ?? false,
+      pretty: logFormat === undefined ? (options.isTty ?? false) : logFormat === 'pretty',
       progress: source.parsed('progress', parseBoolean, 'true or false') ?? options.isTty ?? false,
     },
   };

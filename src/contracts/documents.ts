@@ -45,6 +45,12 @@ export interface LogDocument {
   };
 }
 
+/** What every document says of the execution it is about: log lines and executions documents alike. */
+export type TalendContext = Pick<
+  LogDocument['talend'],
+  'task' | 'execution' | 'workspace' | 'environment' | 'runtime'
+>;
+
 /** Everything we know about a log's execution, applied to each of its lines. */
 export interface ExecutionContext {
   taskId: string;

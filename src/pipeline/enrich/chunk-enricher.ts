@@ -10,6 +10,7 @@ import { flatten, fromByteString, toByteString, type ByteString, type EntryJson 
 import { identityFields, IdentityHasher } from './document-id.ts';
 import { entryJsonOf } from './object-entry.ts';
 import { OccurrenceCounter } from './occurrences.ts';
+import { isErrorSeverity, talendContext } from './talend-context.ts';
 
 /**
  * A document ready for the bulk request, as the UTF-8 JSON the request carries. It is put together
@@ -38,11 +39,6 @@ export class EnrichedDocument {
 }
 
 export type EnrichOutcome = EnrichedDocument | { kind: 'malformed'; reason: string };
-
-type TalendContext = Pick<
-  LogDocument['talend'],
-  'task' | 'execution' | 'workspace' | 'environment' | 'runtime'
->;
 
 /** How a severity shows in a document, worked out once per distinct severity. */
 interface Severity {
@@ -217,7 +213,7 @@ export class ChunkEnricher {
       severity = {
         json: flatten(json),
         level: toByteString(JSON.stringify(text.toLowerCase())),
-        error: ERROR_LEVELS.has(text.toUpperCase()),
+        error: isErrorSeverity(text),
         fieldSets: [],
       };
       if (this.severities.length < MAX_SEVERITIES) this.severities.push(severity);
@@ -227,7 +223,6 @@ export class ChunkEnricher {
   }
 }
 
-const ERROR_LEVELS = new Set(['ERROR', 'FATAL', 'SEVERE', 'CRITICAL']);
 const ERROR_SUMMARY_LENGTH = 512;
 
 /** Plain ASCII text: no escapes, no control or multi-byte characters. */
@@ -261,50 +256,4 @@ function errorSummary(message: string): string {
   const newline = message.indexOf('\n');
   const firstLine = (newline === -1 ? message : message.slice(0, newline)).trimEnd();
   return firstLine.length > ERROR_SUMMARY_LENGTH ? firstLine.slice(0, ERROR_SUMMARY_LENGTH) : firstLine;
-}
-
-/** The part of every document that comes from the execution: built once per chunk, shared by its documents. */
-function talendContext(context: ExecutionContext): TalendContext {
-  const out: TalendContext = {
-    task: compact({ id: context.taskId, name: context.taskName }) as TalendContext['task'],
-    execution: compact({
-      id: context.executionId,
-      status: context.status,
-      type: context.executionType,
-      trigger_time: context.triggerTimestamp,
-      start_time: context.startTimestamp,
-      finish_time: context.finishTimestamp,
-    }) as TalendContext['execution'],
-  };
-  const duration = durationMs(context);
-  if (duration !== undefined) out.execution.duration_ms = duration;
-  if (context.workspaceId !== undefined || context.workspaceName !== undefined) {
-    out.workspace = compact({ id: context.workspaceId, name: context.workspaceName });
-  }
-  if (context.environmentId !== undefined || context.environmentName !== undefined) {
-    out.environment = compact({ id: context.environmentId, name: context.environmentName });
-  }
-  if (context.runtime !== undefined) {
-    const { type, id, engineId, clusterId, runProfileId } = context.runtime;
-    out.runtime = compact({
-      type,
-      id,
-      engine_id: engineId,
-      cluster_id: clusterId,
-      run_profile_id: runProfileId,
-    });
-  }
-  return out;
-}
-
-/** Known once the execution finished: what "slowest executions" sorts on. */
-function durationMs(context: ExecutionContext): number | undefined {
-  if (context.startTimestamp === undefined || context.finishTimestamp === undefined) return undefined;
-  const duration = Date.parse(context.finishTimestamp) - Date.parse(context.startTimestamp);
-  return Number.isFinite(duration) && duration >= 0 ? duration : undefined;
-}
-
-function compact<T extends Record<string, string | undefined>>(object: T): T {
-  for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
-  return object;
 }

@@ -2,7 +2,6 @@ import { errors, type Client } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { logsIndexMonthEnd } from './index-names.ts';
-import { retryElasticsearch } from './retry-requests.ts';
 
 /**
  * Creates each monthly log index before its first document, with `index.lifecycle.origination_date`
@@ -21,7 +20,10 @@ export class LogIndexCreator {
     private readonly logger: Logger,
   ) {}
 
-  /** Resolves once every index named exists or was left to automatic creation; rejects if Elasticsearch stays unreachable. */
+  /**
+   * Resolves once every index named exists, or is left to be created by its first write. Never
+   * rejects: what stops a write is for the bulk request that follows to find and report.
+   */
   async ensure(indices: Iterable<string>): Promise<void> {
     await Promise.all([...new Set(indices)].map((index) => this.ensureOne(index)));
   }
@@ -31,31 +33,32 @@ export class LogIndexCreator {
     if (known !== undefined) return known;
     const originationDate = logsIndexMonthEnd(index);
     if (originationDate === undefined) return Promise.resolve();
-    const creation = this.create(index, originationDate).catch((error: unknown) => {
-      this.created.delete(index);
-      throw error;
-    });
+    const creation = this.create(index, originationDate);
     this.created.set(index, creation);
     return creation;
   }
 
   private async create(index: string, originationDate: number): Promise<void> {
     try {
-      await retryElasticsearch(`the creation of index ${index}`, () =>
-        this.client.indices.create({
-          index,
-          settings: { 'index.lifecycle.origination_date': originationDate },
-        }),
+      await this.client.indices.create(
+        { index, settings: { 'index.lifecycle.origination_date': originationDate } },
+        { maxRetries: 0 },
       );
     } catch (error) {
-      if (!(error instanceof errors.ResponseError)) throw error;
-      if (error.body?.error?.type === 'resource_already_exists_exception') return;
-      // Refused (a privilege missing, a cluster without the setting): the first write creates the
-      // index instead, or says what stops it; only the retention start is lost, and said so.
+      if (
+        error instanceof errors.ResponseError &&
+        error.body?.error?.type === 'resource_already_exists_exception'
+      )
+        return;
+      // Unreachable: the bulk request that follows rides the outage out under its own retry policy,
+      // and the next batch for the index tries again. Refused (a privilege missing, a cluster without
+      // the setting): the first write creates the index, or says what stops it.
+      const unreachable = !(error instanceof errors.ResponseError);
+      if (unreachable) this.created.delete(index);
       this.logger.warn(
         { index, reason: describeError(error) },
-        'could not create the log index with its month end as lifecycle origination date: ' +
-          'it is created by its first write, and its age counts from then',
+        'could not create the log index with its month end as lifecycle origination date' +
+          (unreachable ? '; trying again with its next documents' : ': its age counts from its first write'),
       );
     }
   }

@@ -31,6 +31,11 @@ export function logsAlias(prefix: string): string {
   return `${prefix}-logs`;
 }
 
+/** One document per execution, `_id` = the execution id: the latest state of every run. */
+export function executionsIndex(prefix: string): string {
+  return `${prefix}-executions`;
+}
+
 export function deadLetterIndex(prefix: string): string {
   return `${prefix}-deadletter`;
 }

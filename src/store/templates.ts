@@ -5,7 +5,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchWriteError } from './elasticsearch-errors.ts';
-import { validateIndexPrefix } from './index-names.ts';
+import { deadLetterIndex, validateIndexPrefix } from './index-names.ts';
 
 export interface IlmOptions {
   enabled: boolean;
@@ -73,12 +73,13 @@ export async function installTemplates(
   }
   for (const [name, file] of [
     [`${prefix}-logs`, 'talend-logs.json'],
-    [`${prefix}-deadletter`, 'talend-deadletter.json'],
+    [deadLetterIndex(prefix), 'talend-deadletter.json'],
   ] as const) {
     const body = withTextFallback(loadMapping(file, params), textFallback);
     await put(`index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
     report.indexTemplates.push(name);
   }
+  await updateDeadLetterMapping(client, prefix, textFallback);
   logger.info({ prefix, ...report }, 'Elasticsearch templates installed');
   return report;
 }
@@ -122,6 +123,20 @@ export async function ensureTemplates(
     }
   }
   return undefined;
+}
+
+/**
+ * The dead-letter index is one index, not one a month: a new version of its template would never
+ * reach it. Its fields are only ever added, which an existing index accepts.
+ */
+async function updateDeadLetterMapping(client: Client, prefix: string, textFallback: boolean): Promise<void> {
+  const index = deadLetterIndex(prefix);
+  const { template } = withTextFallback(loadMapping('talend-deadletter.json', { prefix }), textFallback) as {
+    template: { mappings: Omit<estypes.IndicesPutMappingRequest, 'index'> };
+  };
+  await put(`mapping of index ${index}`, () =>
+    client.indices.putMapping({ index, ...template.mappings }, { ignore: [404] }),
+  );
 }
 
 async function installIlmPolicy(

@@ -31,7 +31,10 @@ describe('Elasticsearch smoke', () => {
 
     const deadLetters = new DeadLetterWriter(client, { prefix });
     const indexer = new BulkIndexer(client, { deadLetters });
-    const session = indexer.session({ label: 'smoke', context: { taskId: 't', executionId: 'e', chunk: 0 } });
+    const session = indexer.session({
+      label: 'smoke',
+      context: { talend: { task: { id: 't' }, execution: { id: 'e' } }, chunk: 0 },
+    });
     const timestamp = Date.UTC(2024, 4, 17, 10, 0, 0);
     const index = logsIndexName(prefix, timestamp);
     for (let i = 0; i < 3; i++) {

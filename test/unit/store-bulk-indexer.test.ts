@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
+import { ECS_VERSION } from '../../src/contracts/documents.ts';
 import { BulkIndexer, type BulkIndexerOptions } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter, DeadLetterWriteError } from '../../src/store/dead-letters.ts';
 import {
@@ -111,7 +112,13 @@ describe('BulkIndexer', () => {
     attempts.clear();
   });
 
-  const context = (chunk: number) => ({ taskId: 'task', executionId: 'exec', chunk });
+  const context = (chunk: number) => ({
+    talend: {
+      task: { id: 'task', name: 'Orders' },
+      execution: { id: 'exec', status: 'execution_successful' },
+    },
+    chunk,
+  });
   const backoff = { baseMs: 1, maxMs: 5 };
 
   function makeIndexer(options: Partial<BulkIndexerOptions> = {}) {
@@ -211,16 +218,41 @@ describe('BulkIndexer', () => {
     const [letters] = deadLetterRequests();
     assert.equal(letters!.length, 1);
     const letter = letters![0]!.source;
-    assert.equal(letter.stage, 'index');
-    assert.equal(letter.reason, 'failed to parse field [talend.pod.name]');
-    assert.deepEqual(letter.error, { type: 'document_parsing_exception', status: 400 });
-    assert.deepEqual(letter.original, { logMessage: 'bad' });
-    assert.deepEqual(letter.talend, {
-      task: { id: 'task' },
-      execution: { id: 'exec' },
-      position: { chunk: 4, line: 17 },
+    assert.deepEqual(letter.error, {
+      type: 'document_parsing_exception',
+      message: 'failed to parse field [talend.pod.name]',
     });
-    assert.equal(letter.target_index, 'unit-logs-2024.01');
+    assert.deepEqual(letter.http, { response: { status_code: 400 } });
+    assert.deepEqual(letter.event, { original: JSON.stringify({ logMessage: 'bad' }) });
+    assert.deepEqual(letter.ecs, { version: ECS_VERSION });
+    assert.deepEqual(letter.talend, {
+      task: { id: 'task', name: 'Orders' },
+      execution: { id: 'exec', status: 'execution_successful' },
+      position: { chunk: 4, line: 17 },
+      dead_letter: { stage: 'index', target_index: 'unit-logs-2024.01', document_id: 'bad' },
+    });
+  });
+
+  it('tells the session of each document once it is indexed or dead-lettered', async () => {
+    judge = (action) =>
+      action.id === 'bad' && action.index !== 'unit-deadletter'
+        ? { status: 400, error: { type: 'document_parsing_exception', reason: 'bad pod' } }
+        : undefined;
+    const settled: [string, string][] = [];
+    const indexer = makeIndexer();
+    const session = indexer.session({
+      label: 's',
+      context: context(0),
+      onSettled: (id, outcome) => settled.push([id, outcome]),
+    });
+    for (const id of ['a', 'bad', 'b']) await session.add(doc(id));
+    await session.done();
+    await indexer.close();
+    assert.deepEqual(settled.sort(), [
+      ['a', 'indexed'],
+      ['b', 'indexed'],
+      ['bad', 'dead-lettered'],
+    ]);
   });
 
   it('waits for a full request while another session still adds documents', async () => {
@@ -266,8 +298,9 @@ describe('BulkIndexer', () => {
     assert.equal(result.deadLettered, 2);
     const letters = deadLetterRequests().flat();
     assert.deepEqual(
-      letters.map((letter) => letter.source.original),
-      [{ logMessage: 'héllo ✓', podName: 'p-1' }, { logMessage: 'two' }],
+      letters.map((letter) => (letter.source.event as { original: string }).original),
+      ['{"logMessage":"héllo ✓","podName":"p-1"}', '{"logMessage":"two"}'],
+      'the entry as downloaded',
     );
   });
 

@@ -92,6 +92,17 @@ export const COMMANDS = {
     },
     run: async (flags) => (await import('./commands/probe.ts')).probeCommand(flags),
   },
+  'replay-dead-letters': {
+    summary: 'Index again the dead-lettered lines that can now be indexed; print what is left and why.',
+    groups: ['config', 'log', 'elasticsearch', 'bulk'],
+    settings: ['task'],
+    options: {
+      execution: { type: 'string', help: 'Only the dead letters of this execution.' },
+      stage: { type: 'string', help: 'Only those set aside at this stage: parse, enrich or index.' },
+      'dry-run': { type: 'boolean', help: 'Say what would be replayed; write and delete nothing.' },
+    },
+    run: async (flags) => (await import('./commands/replay-dead-letters.ts')).replayDeadLettersCommand(flags),
+  },
   simulate: {
     summary: 'Run the Talend API simulator on 127.0.0.1 (for trying the tool without Talend).',
     groups: [],

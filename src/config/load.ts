@@ -86,6 +86,11 @@ export function loadConfig(options: LoadOptions): Config {
     problems.push(`${source.describe('indexPrefix')} "${indexPrefix}" ${prefixProblem}.`);
   }
 
+  const logFormat = text('logFormat')?.toLowerCase();
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
+    problems.push(`${source.describe('logFormat')} must be json or pretty (got "${logFormat}").`);
+  }
+
   const backfill = value('backfill') ? backfillRange(source, problems, now) : undefined;
   if (!value('backfill') && (text('from') !== undefined || text('to') !== undefined)) {
     problems.push('--from and --to only apply to a backfill: add --backfill (or use the backfill command).');
@@ -149,7 +154,7 @@ export function loadConfig(options: LoadOptions): Config {
     },
     log: {
       level: value('logLevel'),
-      pretty: options.isTty ?? false,
+      pretty: logFormat === undefined ? (options.isTty ?? false) : logFormat === 'pretty',
       progress: value('progress') ?? options.isTty ?? false,
     },
   };

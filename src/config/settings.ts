@@ -473,6 +473,13 @@ export const SETTINGS = {
     default: 'info',
     help: 'fatal, error, warn, info, debug or trace.',
   },
+  logFormat: {
+    group: 'log',
+    flag: 'log-format',
+    env: 'LOG_FORMAT',
+    file: 'log.format',
+    help: 'json (ECS lines, for Filebeat or Elastic Agent) or pretty (for people) (default: pretty on a terminal).',
+  },
   progress: {
     group: 'sync',
     flag: 'progress',

@@ -1,5 +1,8 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { prettyFactory } from 'pino-pretty';
 import { scrubSecrets } from '../common/secrets.ts';
+import { ecsLoggerOptions, ecsRedactPaths, namespaceChildren } from './ecs-format.ts';
+import { stderrStatusLine } from './status-line.ts';
 
 export type { Logger };
 
@@ -7,7 +10,7 @@ export interface LoggerOptions {
   level?: string;
   /** Defaults to stderr, so stdout stays free for command output (summaries, JSON). */
   destination?: DestinationStream;
-  /** Human-readable lines instead of JSON; the CLI asks for it on a TTY. */
+  /** Human-readable lines instead of ECS JSON; the CLI asks for it on a TTY (see LOG_FORMAT). */
   pretty?: boolean;
 }
 
@@ -32,21 +35,33 @@ const REDACT_PATHS = [
 ];
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ fd: 2, sync: false });
-  return pino(
+  const pretty = options.pretty ?? false;
+  const logger = pino(
     {
       level: options.level ?? 'info',
-      base: undefined,
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
-      serializers: { err: serializeError },
+      redact: { paths: pretty ? REDACT_PATHS : ecsRedactPaths(REDACT_PATHS), censor: '[REDACTED]' },
       hooks: {
         // Registered secret values are scrubbed from the final line, whatever field carried them.
         streamWrite: (line: string) => scrubSecrets(line),
       },
-      ...(options.pretty ? { transport: { target: 'pino-pretty', options: { destination: 2 } } } : {}),
+      ...(pretty
+        ? { base: undefined, serializers: { err: serializeError } }
+        : ecsLoggerOptions(serializeError)),
     },
-    options.pretty ? undefined : destination,
+    options.destination ?? stderrDestination(pretty),
   );
+  return pretty ? logger : namespaceChildren(logger);
+}
+
+/**
+ * Off a terminal, JSON lines straight to file descriptor 2, buffered. On a terminal, lines go above
+ * the progress display (StatusLine), prettified here rather than in a pino-pretty worker thread,
+ * which could not know where the progress line is.
+ */
+function stderrDestination(pretty: boolean): DestinationStream {
+  if (!pretty && !stderrStatusLine.onTerminal) return pino.destination({ fd: 2, sync: false });
+  const format = pretty ? prettyFactory({ colorize: stderrStatusLine.onTerminal }) : undefined;
+  return { write: (line: string) => stderrStatusLine.writeAbove(format === undefined ? line : format(line)) };
 }
 
 /**

@@ -1,24 +1,26 @@
 import type { RunStats } from './run-stats.ts';
+import { stderrStatusLine, type StatusLine } from './status-line.ts';
 
 /**
  * A single status line on stderr, redrawn twice a second, only on a terminal: unattended runs get
- * the JSON summary instead, and no control characters in their logs.
+ * the JSON summary instead, and no control characters in their logs. Log lines are written above it
+ * (see StatusLine), never into it.
  */
-export function startProgress(stats: RunStats, stream: NodeJS.WriteStream = process.stderr): () => void {
-  if (!stream.isTTY) return () => undefined;
+export function startProgress(stats: RunStats, line: StatusLine = stderrStatusLine): () => void {
+  if (!line.onTerminal) return () => undefined;
   const draw = () => {
     const seconds = Math.max(1, (Date.now() - stats.startedAt) / 1000);
-    const line =
+    line.show(
       `executions ${stats.executionsCompleted + stats.executionsPartial}/${stats.executionsPlanned}` +
-      `  chunks ${stats.chunks}  documents ${stats.documents}  dead letters ${stats.deadLetters}` +
-      `  ${Math.round(stats.documents / seconds)}/s`;
-    stream.write(`\r${line.slice(0, (stream.columns ?? 120) - 1)}\x1b[K`);
+        `  chunks ${stats.chunks}  documents ${stats.documents}  dead letters ${stats.deadLetters}` +
+        `  ${Math.round(stats.documents / seconds)}/s`,
+    );
   };
   const timer = setInterval(draw, 500);
   timer.unref();
   return () => {
     clearInterval(timer);
     draw();
-    stream.write('\n');
+    line.end();
   };
 }

@@ -15,6 +15,7 @@ import type { LogDownload } from '../talend/presigned-download.ts';
 import { DeadLetterBatch } from './dead-letter-batch.ts';
 import { decodeBody } from './download/decode.ts';
 import { ChunkEnricher } from './enrich/chunk-enricher.ts';
+import { talendContext } from './enrich/talend-context.ts';
 import { entryTimestamp } from './enrich/timestamp.ts';
 import { AccountingError } from './errors.ts';
 import { readLog } from './parse/parse-log.ts';
@@ -61,11 +62,7 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
   const label = `${context.executionId}#${chunk.sequence}`;
-  const where: DeadLetterContext = {
-    taskId: context.taskId,
-    executionId: context.executionId,
-    chunk: chunk.sequence,
-  };
+  const where: DeadLetterContext = { talend: talendContext(context), chunk: chunk.sequence };
   if (signal?.aborted) {
     download.body.destroy();
     throw interrupted(label);

@@ -16,11 +16,12 @@ import {
   DeadLetterWriteError,
   indexDeadLetter,
   type DeadLetterContext,
+  type DeadLetter,
   type DeadLetterWriter,
-  type IndexDeadLetter,
 } from './dead-letters.ts';
 import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
 import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
+import { LogIndexCreator } from './log-indices.ts';
 
 export interface BulkIndexerOptions {
   /** A bulk request is sent once this many bytes of NDJSON are buffered. */
@@ -59,6 +60,9 @@ export type IndexOperation = {
    */
   | { jsonBytes: string }
 );
+
+/** A document of the session is settled: acknowledged by Elasticsearch, or refused and dead-lettered. */
+export type SettledListener = (id: string, outcome: 'indexed' | 'dead-lettered') => void;
 
 export interface SessionResult {
   acknowledged: number;
@@ -114,6 +118,7 @@ class Session implements BulkSession {
     private readonly indexer: BulkIndexer,
     readonly label: string,
     readonly context: DeadLetterContext,
+    readonly onSettled: SettledListener | undefined,
   ) {}
 
   add(operation: IndexOperation): Promise<void> {
@@ -161,6 +166,7 @@ export class BulkIndexer {
   private readonly retryPolicy: RetryPolicy;
   private readonly maxHeldBytes: number;
   private readonly logger: Logger;
+  private readonly indices: LogIndexCreator;
 
   private buffer: PendingOperation[] = [];
   private readonly lines: LineSlabs;
@@ -190,13 +196,17 @@ export class BulkIndexer {
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);
     this.logger = options.logger ?? silentLogger;
+    this.indices = new LogIndexCreator(client, this.logger);
   }
 
-  /** `context` names the execution and chunk in the dead letters of this session's documents. */
-  session(options: { label: string; context: DeadLetterContext }): BulkSession {
+  /**
+   * `context` names the execution and chunk in the dead letters of this session's documents;
+   * `onSettled` hears of each document once Elasticsearch holds it or its dead letter.
+   */
+  session(options: { label: string; context: DeadLetterContext; onSettled?: SettledListener }): BulkSession {
     if (this.closed) throw new Error('The bulk indexer is closed');
     this.feeding++;
-    return new Session(this, options.label, options.context);
+    return new Session(this, options.label, options.context, options.onSettled);
   }
 
   /** Sends what is buffered and resolves when every document is settled. */
@@ -332,6 +342,7 @@ export class BulkIndexer {
   private async send(batch: PendingOperation[]): Promise<void> {
     let items;
     try {
+      await this.indices.ensure(batch.map((operation) => operation.index));
       items = await postBulk(this.client, bulkBody(batch), batch.length, {
         refresh: this.options.refresh,
         onRetry: () => {
@@ -348,12 +359,15 @@ export class BulkIndexer {
     }
 
     const retry: PendingOperation[] = [];
-    const deadLetters: { operation: PendingOperation; record: IndexDeadLetter }[] = [];
+    const deadLetters: { operation: PendingOperation; record: DeadLetter }[] = [];
     for (const [i, item] of items.entries()) {
       const operation = batch[i]!;
       const { session } = operation;
       if (item.error === undefined || session.error) {
-        if (!session.error) session.result.acknowledged++;
+        if (!session.error) {
+          session.result.acknowledged++;
+          session.onSettled?.(operation.id, 'indexed');
+        }
         this.drop(operation);
         continue;
       }
@@ -362,7 +376,7 @@ export class BulkIndexer {
         const record = indexDeadLetter(
           session.context,
           operation.position,
-          { index: operation.index, id: operation.id, source: sourceOf(operation) },
+          { index: operation.index, id: operation.id, entryJson: entryJsonOf(operation) },
           item.status,
           item.error,
         );
@@ -393,13 +407,14 @@ export class BulkIndexer {
     if (retry.length > 0) this.retryLater(retry);
   }
 
-  private async deadLetter(
-    entries: { operation: PendingOperation; record: IndexDeadLetter }[],
-  ): Promise<void> {
+  private async deadLetter(entries: { operation: PendingOperation; record: DeadLetter }[]): Promise<void> {
     try {
       await this.options.deadLetters.write(entries.map((entry) => entry.record));
       for (const { operation } of entries) {
-        if (!operation.session.error) operation.session.result.deadLettered++;
+        if (!operation.session.error) {
+          operation.session.result.deadLettered++;
+          operation.session.onSettled?.(operation.id, 'dead-lettered');
+        }
         this.drop(operation);
       }
     } catch (error) {
@@ -466,14 +481,9 @@ function follows(previous: PendingOperation, next: PendingOperation): boolean {
   return next.slab === previous.slab && next.start === previous.end;
 }
 
-/** The entry a dead letter keeps: parsed back from its JSON when it was kept as such. */
-function sourceOf(operation: PendingOperation): unknown {
+/** The entry a dead letter keeps, as JSON text: as downloaded, when it was kept so. */
+function entryJsonOf(operation: PendingOperation): string {
   const text = operation.sourceBytes;
-  if (text === undefined) return operation.source;
-  const json = text.slab.buffer.toString('utf8', text.start, text.end);
-  try {
-    return JSON.parse(json);
-  } catch {
-    return json;
-  }
+  if (text === undefined) return JSON.stringify(operation.source) ?? 'null';
+  return text.slab.buffer.toString('utf8', text.start, text.end);
 }

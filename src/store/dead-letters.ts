@@ -2,55 +2,60 @@ import { createHash } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { fullJitterDelay, sleep } from '../common/backoff.ts';
 import { TalendLogsError } from '../common/errors.ts';
+import { ECS_VERSION, type TalendContext } from '../contracts/documents.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { bulkIndexLines, postBulk } from './bulk-request.ts';
 import { classifyItemFailure, type BulkItemError } from './elasticsearch-errors.ts';
 import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
 import { deadLetterIndex } from './index-names.ts';
 
-/** Which chunk of which execution a line came from. */
+/** Which chunk of which execution a line came from, and what is known of the execution. */
 export interface DeadLetterContext {
-  taskId: string;
-  executionId: string;
+  /** As log documents carry it: a replayed line gets it back (see replay-dead-letters.ts). */
+  talend: TalendContext;
   chunk: number;
 }
 
-interface DeadLetterBase {
+/** Where a line was set aside: unreadable text, an entry that makes no document, a document refused. */
+export type DeadLetterStage = 'parse' | 'enrich' | 'index';
+export const DEAD_LETTER_STAGES: readonly DeadLetterStage[] = ['parse', 'enrich', 'index'];
+
+/**
+ * A line set aside, with why, in ECS terms where ECS has them: `error.type` and `error.message` say
+ * why, `event.original` keeps the line as read (the text of an unreadable line, truncated to 64 KiB;
+ * else the entry's JSON), and `talend.*` the execution's context as on log documents.
+ */
+export interface DeadLetter {
   '@timestamp': string;
-  reason: string;
-  error: { type: string; status?: number };
-  talend: { task: { id: string }; execution: { id: string }; position: { chunk: number; line: number } };
+  ecs: { version: string };
+  event: { original: string };
+  error: { type: string; message: string };
+  /** The status of a document Elasticsearch refused. */
+  http?: { response: { status_code: number } };
+  talend: TalendContext & {
+    position: { chunk: number; line: number };
+    dead_letter: {
+      stage: DeadLetterStage;
+      /** Where a refused document belongs, under the `_id` it keeps when replayed. */
+      target_index?: string;
+      document_id?: string;
+    };
+  };
 }
 
-/** A line that could not be read (`parse`) or not be made into a document (`enrich`). */
-export interface ParseDeadLetter extends DeadLetterBase {
-  stage: 'parse' | 'enrich';
-  /** The text of an unreadable line, truncated. */
-  raw?: string;
-  /** The entry that could not be made a document. */
-  original?: unknown;
-}
-
-/** A document Elasticsearch refused (mapping conflict, unparsable value). */
-export interface IndexDeadLetter extends DeadLetterBase {
-  stage: 'index';
-  target_index: string;
-  document_id: string;
-  original: unknown;
-}
-
-export type DeadLetter = ParseDeadLetter | IndexDeadLetter;
-
-function base(context: DeadLetterContext, position: number, reason: string, error: DeadLetterBase['error']) {
+function deadLetter(
+  context: DeadLetterContext,
+  position: number,
+  stage: DeadLetterStage,
+  error: DeadLetter['error'],
+  original: string,
+): DeadLetter {
   return {
     '@timestamp': new Date().toISOString(),
-    reason,
+    ecs: { version: ECS_VERSION },
+    event: { original },
     error,
-    talend: {
-      task: { id: context.taskId },
-      execution: { id: context.executionId },
-      position: { chunk: context.chunk, line: position },
-    },
+    talend: { ...context.talend, position: { chunk: context.chunk, line: position }, dead_letter: { stage } },
   };
 }
 
@@ -59,34 +64,45 @@ export function parseDeadLetter(
   position: number,
   reason: string,
   raw: string,
-): ParseDeadLetter {
-  return { ...base(context, position, reason, { type: 'malformed_line' }), stage: 'parse', raw };
+): DeadLetter {
+  return deadLetter(context, position, 'parse', { type: 'malformed_line', message: reason }, raw);
 }
 
 export function enrichDeadLetter(
   context: DeadLetterContext,
   position: number,
   reason: string,
-  original: unknown,
-): ParseDeadLetter {
-  return { ...base(context, position, reason, { type: 'invalid_entry' }), stage: 'enrich', original };
+  entry: unknown,
+): DeadLetter {
+  return deadLetter(
+    context,
+    position,
+    'enrich',
+    { type: 'invalid_entry', message: reason },
+    JSON.stringify(entry),
+  );
 }
 
+/** `entryJson`: the entry as Talend sent it, as JSON text. */
 export function indexDeadLetter(
   context: DeadLetterContext,
   position: number,
-  target: { index: string; id: string; source: unknown },
+  target: { index: string; id: string; entryJson: string },
   status: number,
   error: BulkItemError,
-): IndexDeadLetter {
+): DeadLetter {
   const reason = [error.reason, error.caused_by?.reason].filter(Boolean).join(': ') || error.type;
-  return {
-    ...base(context, position, reason, { type: error.type, status }),
-    stage: 'index',
-    target_index: target.index,
-    document_id: target.id,
-    original: target.source,
-  };
+  const record = deadLetter(
+    context,
+    position,
+    'index',
+    { type: error.type, message: reason },
+    target.entryJson,
+  );
+  record.http = { response: { status_code: status } };
+  record.talend.dead_letter.target_index = target.index;
+  record.talend.dead_letter.document_id = target.id;
+  return record;
 }
 
 /** Dead letters could not be stored: the lines they stand for would be lost, so the chunk fails. */
@@ -153,11 +169,11 @@ export class DeadLetterWriter {
   }
 }
 
-function deadLetterId(record: DeadLetter): string {
-  const { execution, position } = record.talend;
-  const what =
-    record.stage === 'index' ? record.document_id : JSON.stringify(record.raw ?? record.original ?? null);
+/** Derived from the line, not the attempt: a line set aside again, by a re-run or a replay, overwrites its dead letter. */
+export function deadLetterId(record: DeadLetter): string {
+  const { execution, position, dead_letter: where } = record.talend;
+  const what = where.stage === 'index' ? where.document_id : record.event.original;
   return createHash('sha1')
-    .update(JSON.stringify([record.stage, execution.id, position.chunk, position.line, what]))
+    .update(JSON.stringify([where.stage, execution.id, position.chunk, position.line, what]))
     .digest('base64url');
 }

@@ -19,6 +19,15 @@ export function logsIndexName(prefix: string, timestampMs: number): string {
   return `${prefix}-logs-${String(date.getUTCFullYear()).padStart(4, '0')}.${month}`;
 }
 
+/**
+ * The first instant after the month a monthly log index covers (`<prefix>-logs-YYYY.MM`): no line of
+ * it is newer. Undefined for any other name.
+ */
+export function logsIndexMonthEnd(index: string): number | undefined {
+  const month = /-logs-(\d{4})\.(\d{2})$/.exec(index);
+  return month === null ? undefined : Date.UTC(Number(month[1]), Number(month[2]), 1);
+}
+
 /** `logsIndexName` for a stream of mostly consecutive timestamps: recomputes only at month boundaries. */
 export class MonthlyIndexNames {
   private from = 0;

@@ -6,11 +6,14 @@ import { silentLogger, type Logger } from '../observability/logger.ts';
 import { ElasticsearchUnavailableError, ElasticsearchWriteError, statusOf } from './elasticsearch-errors.ts';
 import { retryElasticsearch } from './elasticsearch-retry.ts';
 import { validateIndexPrefix } from '../config/index-prefix.ts';
-import { executionsIndex } from './index-names.ts';
+import { deadLetterIndex, executionsIndex } from './index-names.ts';
 
 export interface IlmOptions {
   enabled: boolean;
-  /** Age (from index creation) at which a monthly index is deleted. */
+  /**
+   * Age at which a monthly index is deleted, counted from the end of its month (see LogIndexCreator),
+   * so that its newest line is kept that long.
+   */
   deleteAfterDays: number;
 }
 
@@ -74,6 +77,7 @@ export async function installTemplates(
     await put(client, `index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
     report.indexTemplates.push(name);
   }
+  await updateDeadLetterMapping(client, prefix, textFallback);
   logger.info({ prefix, ...report }, 'Elasticsearch templates installed');
   return report;
 }
@@ -131,9 +135,23 @@ export async function ensureTemplates(
 function indexTemplates(prefix: string): [name: string, file: string][] {
   return [
     [`${prefix}-logs`, 'talend-logs.json'],
-    [`${prefix}-deadletter`, 'talend-deadletter.json'],
+    [deadLetterIndex(prefix), 'talend-deadletter.json'],
     [executionsIndex(prefix), 'talend-executions.json'],
   ];
+}
+
+/**
+ * The dead-letter index is one index, not one a month: a new version of its template would never
+ * reach it. Its fields are only ever added, which an existing index accepts.
+ */
+async function updateDeadLetterMapping(client: Client, prefix: string, textFallback: boolean): Promise<void> {
+  const index = deadLetterIndex(prefix);
+  const { template } = withTextFallback(loadMapping('talend-deadletter.json', { prefix }), textFallback) as {
+    template: { mappings: Omit<estypes.IndicesPutMappingRequest, 'index'> };
+  };
+  await put(client, `mapping of index ${index}`, () =>
+    client.indices.putMapping({ index, ...template.mappings }, { ignore: [404] }),
+  );
 }
 
 async function installIlmPolicy(

@@ -28,11 +28,18 @@ describe('Elasticsearch smoke', () => {
 
   it('creates an index from the templates, bulk-indexes documents and finds them', async () => {
     const report = await installTemplates(client, { prefix });
-    assert.deepEqual(report.indexTemplates, [`${prefix}-logs`, `${prefix}-deadletter`]);
+    assert.deepEqual(report.indexTemplates, [
+      `${prefix}-logs`,
+      `${prefix}-deadletter`,
+      `${prefix}-executions`,
+    ]);
 
     const deadLetters = new DeadLetterWriter(client, { prefix, maxRetries: DEFAULTS.bulk.maxRetries });
     const indexer = new BulkIndexer(client, { ...DEFAULTS.bulk, deadLetters });
-    const session = indexer.session({ label: 'smoke', context: { taskId: 't', executionId: 'e', chunk: 0 } });
+    const session = indexer.session({
+      label: 'smoke',
+      context: { talend: { task: { id: 't' }, execution: { id: 'e' } }, chunk: 0 },
+    });
     const timestamp = Date.UTC(2024, 4, 17, 10, 0, 0);
     const index = logsIndexName(prefix, timestamp);
     for (let i = 0; i < 3; i++) {

@@ -325,7 +325,7 @@ describe('ingestChunk into Elasticsearch', () => {
     assert.deepEqual(
       letters.map((letter) => [
         (letter.talend as { position: { line: number } }).position.line,
-        letter.stage,
+        stageOf(letter),
         (letter.error as { type: string }).type,
       ]),
       [
@@ -336,11 +336,11 @@ describe('ingestChunk into Elasticsearch', () => {
         [6, 'enrich', 'invalid_entry'],
       ],
     );
-    assert.match(String(letters[0]!.reason), /^invalid JSON/);
-    assert.equal(letters[0]!.raw, lines[1]);
-    assert.equal(letters[2]!.reason, 'logTimestamp missing or not a date');
-    assert.deepEqual((letters[2]!.original as RawLogEntry).logTimestamp, 'not-a-timestamp');
-    assert.equal(letters[4]!.reason, 'logMessage is not a string');
+    assert.match(errorMessageOf(letters[0]!), /^invalid JSON/);
+    assert.equal(originalOf(letters[0]!), lines[1]);
+    assert.equal(errorMessageOf(letters[2]!), 'logTimestamp missing or not a date');
+    assert.deepEqual((JSON.parse(originalOf(letters[2]!)) as RawLogEntry).logTimestamp, 'not-a-timestamp');
+    assert.equal(errorMessageOf(letters[4]!), 'logMessage is not a string');
 
     // Again: dead letters are overwritten, not added.
     await ingest('/malformed', executionId);
@@ -358,7 +358,10 @@ describe('ingestChunk into Elasticsearch', () => {
     assert.equal(result.linesRead, result.acknowledged + 1);
     assert.ok(result.acknowledged >= 9, `${result.acknowledged} entries before the break`);
     const [letter] = await deadLettersOf(executionId);
-    assert.match(String(letter!._source!.reason), /broken JSON array after entry \d+/);
+    assert.match(
+      errorMessageOf(letter!._source as Record<string, unknown>),
+      /broken JSON array after entry \d+/,
+    );
   });
 
   const unreadableFiles: [string, string | Buffer, Record<string, string>, 'JSON' | 'TEXT'][] = [
@@ -415,12 +418,15 @@ describe('ingestChunk into Elasticsearch', () => {
     assert.equal(result.deadLettered, 3);
     const letters = (await deadLettersOf(executionId)).map((hit) => hit._source as Record<string, unknown>);
     assert.deepEqual(
-      letters.map((letter) => (letter.original as RawLogEntry).podName),
+      letters.map((letter) => (JSON.parse(originalOf(letter)) as RawLogEntry).podName),
       ['pod-0', 'pod-4', 'pod-8'],
     );
     for (const letter of letters) {
-      assert.equal(letter.stage, 'index');
-      assert.equal(letter.target_index, `${prefix}-logs-2024.03`);
+      assert.equal(stageOf(letter), 'index');
+      assert.equal(
+        (letter.talend as { dead_letter: { target_index: string } }).dead_letter.target_index,
+        `${prefix}-logs-2024.03`,
+      );
       assert.match(String((letter.error as { type: string }).type), /parsing_exception/);
     }
     assert.equal((await documentsOf(executionId)).length, 9);
@@ -477,3 +483,8 @@ describe('ingestChunk into Elasticsearch', () => {
     await assert.rejects(ingest('/stalled', 'exec-stalled', { signal: controller.signal }), InterruptedError);
   });
 });
+
+const stageOf = (letter: Record<string, unknown>) =>
+  (letter.talend as { dead_letter: { stage: string } }).dead_letter.stage;
+const errorMessageOf = (letter: Record<string, unknown>) => (letter.error as { message: string }).message;
+const originalOf = (letter: Record<string, unknown>) => (letter.event as { original: string }).original;

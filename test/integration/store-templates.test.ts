@@ -64,7 +64,10 @@ describe('index templates', () => {
       const { logger, text } = capturedLogger();
       assert.equal(await ensureTemplates(viaProxy, { prefix, logger }), undefined);
       assert.equal(proxy.counters.forbidden, 1, 'the first refused read settles it');
-      assert.match(text(), /"level":40.*Not allowed to read template .*-logs-settings.*talend-logs setup/);
+      assert.match(
+        text(),
+        /"log.level":"warn".*Not allowed to read template .*-logs-settings.*talend-logs setup/,
+      );
       assert.equal(
         (await client.indices.existsIndexTemplate({ name: `${prefix}-deadletter` })) as boolean,
         false,
@@ -127,7 +130,7 @@ describe('index templates', () => {
     assert.deepEqual(source.unexpected, { field: 1 });
   });
 
-  it('maps the dead-letter index with the original entry stored, not indexed', async () => {
+  it('maps the dead-letter index in ECS terms, the original line stored but not indexed', async () => {
     await installTemplates(client, { prefix });
     const index = `${prefix}-deadletter`;
     await client.index({
@@ -135,14 +138,33 @@ describe('index templates', () => {
       refresh: true,
       document: {
         '@timestamp': '2024-07-01T00:00:00Z',
-        stage: 'parse',
-        raw: 'x'.repeat(40_000),
-        original: { a: { b: 1 } },
+        event: { original: 'x'.repeat(40_000) },
+        error: { type: 'malformed_line', message: 'invalid JSON' },
+        talend: { dead_letter: { stage: 'parse' } },
       },
     });
     const properties = (await client.indices.getMapping({ index }))[index]!.mappings.properties!;
-    assert.equal((properties.original as { enabled: boolean }).enabled, false);
-    assert.equal((properties.raw as { index: boolean }).index, false);
-    assert.equal((properties.stage as { type: string }).type, 'keyword');
+    const fields = (name: string) =>
+      (properties[name] as { properties: Record<string, Record<string, unknown>> }).properties;
+    assert.deepEqual(fields('event').original, { type: 'keyword', index: false, doc_values: false });
+    assert.equal(fields('error').type!.type, 'keyword');
+    assert.equal(fields('ecs').version!.type, 'keyword');
+    const deadLetter = fields('talend').dead_letter as { properties: Record<string, { type: string }> };
+    assert.equal(deadLetter.properties.stage!.type, 'keyword');
+    const found = await client.count({ index, query: { term: { 'talend.dead_letter.stage': 'parse' } } });
+    assert.equal(found.count, 1);
+  });
+
+  it('adds the fields of a newer dead-letter mapping to a dead-letter index that exists', async () => {
+    const index = `${prefix}-deadletter`;
+    await client.indices.delete({ index, ignore_unavailable: true });
+    await client.indices.create({
+      index,
+      mappings: { dynamic: false, properties: { stage: { type: 'keyword' } } },
+    });
+    await installTemplates(client, { prefix });
+    const properties = (await client.indices.getMapping({ index }))[index]!.mappings.properties!;
+    assert.ok(properties.stage, 'what was there stays');
+    assert.ok(properties.event && properties.talend, 'the new fields are added');
   });
 });

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import type { TenantSpec } from '../../src/simulator/index.ts';
 import {
   assertIndexExact,
@@ -84,7 +85,7 @@ describe('bad log content from Talend', { concurrency: true }, () => {
     const target = await harness('rel-bad-malformed', tenant, { jsonShape: 'jsonl' });
     target.simulator.setFaults([{ kind: 'download', fault: 'malformedLines' }]);
     const result = await run(target, 'malformed lines', ['sync']);
-    assert.equal(result.code, 3, `dead letters make the sync a partial success: ${result.stderr}`);
+    assert.equal(result.code, 3, `a run that writes dead letters exits 3: ${result.stderr}`);
 
     const executionIds = executionIdsOf(tenant);
     const broken = new Map(
@@ -101,16 +102,16 @@ describe('bad log content from Talend', { concurrency: true }, () => {
     const deadLetters = await deadLettersOf(target);
     assert.equal(deadLetters.length, brokenCount);
     assert.equal(summaryOf(result).deadLetters, brokenCount);
-    const parse = deadLetters.filter((letter) => letter.stage === 'parse');
-    const enrich = deadLetters.filter((letter) => letter.stage === 'enrich');
+    const parse = deadLetters.filter((letter) => letter.talend.dead_letter.stage === 'parse');
+    const enrich = deadLetters.filter((letter) => letter.talend.dead_letter.stage === 'enrich');
     assert.ok(parse.length > 0 && enrich.length > 0, 'both cut lines and wrong types');
     for (const letter of parse) {
-      assert.match(letter.reason, /JSON/);
-      assert.ok(letter.raw !== undefined && letter.raw.length > 0, 'the unreadable text is kept');
+      assert.match(letter.error.message, /JSON/);
+      assert.ok(letter.event.original.length > 0, 'the unreadable text is kept');
     }
     for (const letter of enrich) {
-      assert.equal(letter.reason, 'logTimestamp missing or not a date');
-      assert.equal(letter.original?.logTimestamp, 'not-a-timestamp');
+      assert.equal(letter.error.message, 'logTimestamp missing or not a date');
+      assert.equal((JSON.parse(letter.event.original) as RawLogEntry).logTimestamp, 'not-a-timestamp');
     }
   });
 
@@ -196,7 +197,7 @@ describe('bad files given to ingest-file', { concurrency: true }, () => {
     const reasons = (await deadLettersOf(target))
       .filter((letter) => letter.talend.execution.id === execution)
       .map((letter) =>
-        letter.reason.replace(/^(invalid JSON: Expected double-quoted property name).*$/, '$1'),
+        letter.error.message.replace(/^(invalid JSON: Expected double-quoted property name).*$/, '$1'),
       )
       .sort();
     assert.deepEqual(reasons, [

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
+import { ECS_VERSION } from '../../src/contracts/documents.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { generateTenant, type TenantGeneratorSpec } from '../../src/simulator/index.ts';
 import { seededRandom } from '../../src/simulator/random.ts';
@@ -17,10 +15,17 @@ import {
   logIndicesOf,
   proxyElasticsearch,
   storedProgress,
+  type StoredDeadLetter,
   storedStateText,
   untilChunksCommitted,
 } from '../support/fault-harness.ts';
-import { startJobHarness, summaryOf, type CliResult, type JobHarness } from '../support/job-harness.ts';
+import {
+  compareIds,
+  startJobHarness,
+  summaryOf,
+  type CliResult,
+  type JobHarness,
+} from '../support/job-harness.ts';
 import { SecretLedger } from '../support/secret-ledger.ts';
 
 /** Within the default outage budget (2 minutes), as the issue asks of a run. */
@@ -59,6 +64,11 @@ async function harnessFor(
 
 function run(harness: JobHarness, label: string, args: string[] = SYNC): Promise<CliResult> {
   return ledger.track(label, harness.runCli(args));
+}
+
+/** The last line of a `replay-dead-letters` run. */
+function replaySummaryOf(result: CliResult): Record<string, unknown> {
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 }
 
 const isError = (entry: RawLogEntry) => entry.severity === 'ERROR' || entry.severity === 'FATAL';
@@ -188,6 +198,9 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
     const { harness, executionIds } = await harnessFor('rel-es-mapping', 45, [1, 3, 3_000], {
       failedShare: 0.5,
     });
+    // One execution also has unreadable lines: dead letters that no fix can replay.
+    const [garbled, described] = executionIds;
+    harness.simulator.setFaults([{ kind: 'download', fault: 'malformedLines', executionId: garbled }]);
     const setup = await run(harness, 'setup', ['setup']);
     assert.equal(setup.code, 0, setup.stderr);
     // Someone changed the mapping by hand: the first line of error messages must now be a number.
@@ -199,61 +212,131 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
       await harness.client.indices.create({ index, mappings: errorMessage({ type: 'long' }) });
     }
     const result = await run(harness, 'run with a mapping conflict');
-    assert.equal(result.code, 3, `dead letters make the sync a partial success: ${result.stderr}`);
+    assert.equal(result.code, 3, `a run that writes dead letters exits 3: ${result.stderr}`);
 
-    const rejected = harness.expectedIds(executionIds, undefined, { only: isError });
+    // The executions the fault left alone are exact but for their error lines, refused.
+    const clean = executionIds.filter((id) => id !== garbled);
+    const rejected = harness.expectedIds(clean, undefined, { only: isError });
     assert.ok(rejected.size > 0, 'the tenant has error lines');
-    assert.equal(summaryOf(result).deadLetters, rejected.size);
-    await assertIndexExact(
-      harness,
-      executionIds,
-      harness.expectedIds(executionIds, undefined, { only: (entry) => !isError(entry) }),
-    );
     const deadLetters = await deadLettersOf(harness);
-    assert.deepEqual(new Set(deadLetters.map((letter) => letter.document_id)), rejected);
-    for (const letter of deadLetters) {
-      assert.equal(letter.stage, 'index');
-      assert.equal(letter.error.status, 400);
-      assert.match(letter.reason, /talend\.error\.message/);
-      assert.equal(typeof letter.original?.logMessage, 'string', 'the entry is kept for a replay');
+    assert.equal(summaryOf(result).deadLetters, deadLetters.length);
+    const refused = deadLetters.filter((letter) => letter.talend.dead_letter.stage === 'index');
+    const unreadable = deadLetters.filter((letter) => letter.talend.dead_letter.stage !== 'index');
+    assert.ok(unreadable.length > 0, 'the fault broke lines');
+    assert.ok(unreadable.every((letter) => letter.talend.execution.id === garbled));
+    assert.deepEqual(
+      new Set(
+        refused
+          .filter((letter) => letter.talend.execution.id !== garbled)
+          .map((letter) => letter.talend.dead_letter.document_id),
+      ),
+      rejected,
+    );
+    for (const letter of refused) {
+      assert.equal(letter.http?.response.status_code, 400);
+      assert.match(letter.error.message, /talend\.error\.message/);
+      assert.equal(typeof JSON.parse(letter.event.original).logMessage, 'string', 'the entry is kept');
+      assert.equal(letter.ecs.version, ECS_VERSION);
+      assert.ok(letter.talend.task.name, "the execution's context is kept");
     }
+    const before = await harness.indexedIds();
+    assert.equal(
+      compareIds(before, harness.expectedIds(clean, undefined, { only: (entry) => !isError(entry) })).missing,
+      0,
+    );
 
-    // The fix, then the replay the README describes: each execution's originals through ingest-file,
-    // which gives them the same ids.
+    // The executions index knows one execution better than its dead letters do (renamed since).
+    const executions = `${harness.prefix}-executions`;
+    await harness.client.index({
+      index: executions,
+      id: described!,
+      refresh: true,
+      document: { talend: { task: { id: 'ignored', name: 'Renamed task' }, execution: { id: described } } },
+    });
+
+    // The fix, then a dry run that changes nothing, then the replay.
     for (const index of indices) {
       await harness.client.indices.putMapping({
         index,
         ...errorMessage({ type: 'long', ignore_malformed: true }),
       });
     }
-    const dir = mkdtempSync(join(tmpdir(), 'talend-logs-replay-'));
-    try {
-      for (const executionId of executionIds) {
-        const file = join(dir, `${executionId}.jsonl`);
-        const originals = deadLetters
-          .filter((letter) => letter.talend.execution.id === executionId)
-          .sort(
-            (a, b) =>
-              a.talend.position.chunk - b.talend.position.chunk ||
-              a.talend.position.line - b.talend.position.line,
-          )
-          .map((letter) => JSON.stringify(letter.original));
-        writeFileSync(file, originals.join('\n'));
-        const taskId = harness.simulator.tenant.tasks[0]!.id;
-        const replay = await run(harness, `replay of ${executionId}`, [
-          'ingest-file',
-          file,
-          '--task',
-          taskId,
-          '--execution',
-          executionId,
-        ]);
-        assert.equal(replay.code, 0, replay.stderr);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+    const dryRun = await run(harness, 'replay, dry run', ['replay-dead-letters', '--dry-run']);
+    assert.equal(dryRun.code, 3, dryRun.stderr);
+    assert.deepEqual(replaySummaryOf(dryRun), {
+      msg: 'replay summary',
+      dryRun: true,
+      read: deadLetters.length,
+      replayed: refused.length,
+      indexed: 0,
+      deleted: 0,
+      left: deadLetters.length,
+    });
+    assert.equal((await deadLettersOf(harness)).length, deadLetters.length);
+
+    const replay = await run(harness, 'replay', ['replay-dead-letters']);
+    assert.equal(replay.code, 3, `the unreadable lines are left: ${replay.stderr}`);
+    assert.deepEqual(replaySummaryOf(replay), {
+      msg: 'replay summary',
+      dryRun: false,
+      read: deadLetters.length,
+      replayed: refused.length,
+      indexed: refused.length,
+      deleted: refused.length,
+      left: unreadable.length,
+    });
+    const left = replay.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) => JSON.parse(line) as { msg: string; stage: string; count: number; executionIds: string[] },
+      )
+      .filter((line) => line.msg === 'dead letters left');
+    assert.ok(left.length > 0);
+    for (const group of left) {
+      assert.notEqual(group.stage, 'index');
+      assert.deepEqual(group.executionIds, [garbled]);
     }
-    await assertIndexExact(harness, executionIds);
+    assert.equal(
+      left.reduce((sum, group) => sum + group.count, 0),
+      unreadable.length,
+    );
+    // Every line that was refused is indexed once, under the id it was refused under, and nothing else moved.
+    const replayedIds = new Set(refused.map((letter) => letter.talend.dead_letter.document_id!));
+    assert.deepEqual(compareIds(await harness.indexedIds(), new Set([...before, ...replayedIds])), {
+      missing: 0,
+      unexpected: 0,
+      duplicates: 0,
+    });
+    const where = (letter: StoredDeadLetter) =>
+      JSON.stringify([letter.talend.dead_letter.stage, letter.talend.position, letter.event.original]);
+    assert.deepEqual(
+      (await deadLettersOf(harness)).map(where).sort(),
+      unreadable.map(where).sort(),
+      'exactly what still fails is left',
+    );
+
+    // Replayed lines carry the execution's whole context, as their siblings indexed by the sync do.
+    for (const executionId of executionIds) {
+      const lines = await harness.client.search<{ talend: Record<string, unknown> }>({
+        index: `${harness.prefix}-logs`,
+        size: 10_000,
+        query: { term: { 'talend.execution.id': executionId } },
+      });
+      const replayed = lines.hits.hits.filter((hit) => replayedIds.has(hit._id!));
+      const synced = lines.hits.hits.find((hit) => !replayedIds.has(hit._id!))!._source!.talend;
+      assert.ok(replayed.length > 0);
+      for (const hit of replayed) {
+        const { task, ...context } = hit._source!.talend;
+        const { task: syncedTask, ...syncedContext } = synced;
+        for (const key of ['execution', 'workspace', 'environment', 'runtime'])
+          assert.deepEqual(context[key], syncedContext[key], `${executionId}: talend.${key}`);
+        assert.deepEqual(
+          task,
+          executionId === described ? { ...(syncedTask as object), name: 'Renamed task' } : syncedTask,
+        );
+      }
+    }
   });
 
   it('never commits a checkpoint ahead of Elasticsearch: killed while bulk requests hang', async () => {

@@ -109,8 +109,8 @@ describe('Talend faults', { concurrency: 4 }, () => {
         3 * API_KINDS.length,
         'the API answered 429 again and again',
       );
-      const waits = result.stderr.split('\n').filter((line) => line.includes('"status":429'));
-      const honoured = waits.filter((line) => line.includes('"retryAfterMs":1000'));
+      const waits = result.stderr.split('\n').filter((line) => line.includes('"talend.status":429'));
+      const honoured = waits.filter((line) => line.includes('"talend.retryAfterMs":1000'));
       assert.equal(
         waits.length,
         3 * API_KINDS.length + target.executionIds.length,
@@ -122,7 +122,9 @@ describe('Talend faults', { concurrency: 4 }, () => {
         'Retry-After is honoured when sent',
       );
       if (!retryAfter) {
-        const delays = waits.map((line) => (JSON.parse(line) as { delayMs: number }).delayMs);
+        const delays = waits.map(
+          (line) => (JSON.parse(line) as { 'talend.delayMs': number })['talend.delayMs'],
+        );
         assert.ok(new Set(delays).size > 1, `the client's own waits are jittered: ${delays.join(', ')}`);
       }
     });

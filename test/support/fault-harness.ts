@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionProgress, TaskCheckpoint } from '../../src/contracts/documents.ts';
+import type { DeadLetter } from '../../src/store/dead-letters.ts';
 import { logsIndexName } from '../../src/store/index-names.ts';
 import { PREPARED_AHEAD } from '../../src/job/sync.ts';
 import {
@@ -20,16 +21,8 @@ import { compareIds, type CliResult, type JobHarness } from './job-harness.ts';
 export { executionIdsOf } from './job-harness.ts';
 import { startTalendRecorder, type TalendRecorder } from './talend-recorder.ts';
 
-export interface StoredDeadLetter {
-  stage: 'parse' | 'enrich' | 'index';
-  reason: string;
-  error: { type: string; status?: number };
-  talend: { execution: { id: string }; position: { chunk: number; line: number } };
-  raw?: string;
-  original?: Record<string, unknown>;
-  document_id?: string;
-  target_index?: string;
-}
+/** A dead letter as the CLI stores it. */
+export type StoredDeadLetter = DeadLetter;
 
 /** The index holds exactly `expected` (by default every entry of the executions): no more, no less. */
 export async function assertIndexExact(

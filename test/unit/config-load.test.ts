@@ -244,6 +244,30 @@ describe('the config file', () => {
   });
 });
 
+describe('LOG_FORMAT', () => {
+  const load = (env: NodeJS.ProcessEnv, isTty: boolean) =>
+    loadConfig({
+      flags: {},
+      env: { ES_URL: 'http://127.0.0.1:9250', ...env },
+      needs: { talend: false, elasticsearch: true },
+      isTty,
+    });
+
+  it('is pretty on a terminal and JSON elsewhere, unless told', () => {
+    assert.equal(load({}, true).log.pretty, true);
+    assert.equal(load({}, false).log.pretty, false);
+    assert.equal(load({ LOG_FORMAT: 'json' }, true).log.pretty, false);
+    assert.equal(load({ LOG_FORMAT: 'Pretty' }, false).log.pretty, true);
+  });
+
+  it('refuses another format', () => {
+    assert.match(
+      problemsOf(() => load({ LOG_FORMAT: 'logfmt' }, false)),
+      /--log-format \/ LOG_FORMAT must be json or pretty \(got "logfmt"\)/,
+    );
+  });
+});
+
 describe('--no-<flag>', () => {
   it('turns a boolean off over the environment and the terminal default', () => {
     const config = loadConfig({

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
+import { ECS_VERSION } from '../../src/contracts/documents.ts';
 import { BulkIndexer, type BulkIndexerOptions } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter, DeadLetterWriteError } from '../../src/store/dead-letters.ts';
 import {
@@ -42,6 +43,7 @@ describe('BulkIndexer', () => {
   let requests: Action[][];
   let inFlight: number;
   let maxInFlight: number;
+  let created: { index: string; body: unknown }[];
   const attempts = new Map<string, number>();
 
   before(async () => {
@@ -49,9 +51,18 @@ describe('BulkIndexer', () => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', async () => {
+        const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
+        if (request.method === 'PUT') {
+          // A monthly index created before its first document (see LogIndexCreator).
+          created.push({
+            index: decodeURIComponent(new URL(request.url!, 'http://x').pathname.slice(1)),
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+          });
+          response.writeHead(200, headers).end(JSON.stringify({ acknowledged: true }));
+          return;
+        }
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        const headers = { 'content-type': 'application/json', 'x-elastic-product': 'Elasticsearch' };
         if (gate) await gate;
         if (responseDelayMs > 0) await delay(responseDelayMs);
         inFlight--;
@@ -105,10 +116,17 @@ describe('BulkIndexer', () => {
     requests = [];
     inFlight = 0;
     maxInFlight = 0;
+    created = [];
     attempts.clear();
   });
 
-  const context = (chunk: number) => ({ taskId: 'task', executionId: 'exec', chunk });
+  const context = (chunk: number) => ({
+    talend: {
+      task: { id: 'task', name: 'Orders' },
+      execution: { id: 'exec', status: 'execution_successful' },
+    },
+    chunk,
+  });
   function makeIndexer(options: Partial<BulkIndexerOptions> = {}) {
     const deadLetters = new DeadLetterWriter(client, { prefix: 'unit', maxRetries: 1 });
     return new BulkIndexer(client, { ...DEFAULTS.bulk, deadLetters, flushIntervalMs: 20, ...options });
@@ -156,6 +174,27 @@ describe('BulkIndexer', () => {
     assert.deepEqual({ ...result, bytes: 0 }, { acknowledged: 1, deadLettered: 0, retries: 2, bytes: 0 });
   });
 
+  it('creates each monthly index once, before its first document, dated from the end of its month', async () => {
+    const indexer = makeIndexer({ flushBytes: 1_000 });
+    const session = indexer.session({ label: 's', context: context(0) });
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) await session.add(doc(id));
+    await session.add(doc('g', 'unit-logs-2024.12'));
+    await session.add(doc('h', 'unit-other'));
+    await session.done();
+    await indexer.close();
+    assert.ok(logRequests().length > 1);
+    assert.deepEqual(created, [
+      {
+        index: 'unit-logs-2024.01',
+        body: { settings: { 'index.lifecycle.origination_date': Date.UTC(2024, 1, 1) } },
+      },
+      {
+        index: 'unit-logs-2024.12',
+        body: { settings: { 'index.lifecycle.origination_date': Date.UTC(2025, 0, 1) } },
+      },
+    ]);
+  });
+
   it('gives up after maxRetries with ElasticsearchUnavailableError', async () => {
     judge = () => ({ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } });
     const indexer = makeIndexer({ maxRetries: 3 });
@@ -185,16 +224,41 @@ describe('BulkIndexer', () => {
     const [letters] = deadLetterRequests();
     assert.equal(letters!.length, 1);
     const letter = letters![0]!.source;
-    assert.equal(letter.stage, 'index');
-    assert.equal(letter.reason, 'failed to parse field [talend.pod.name]');
-    assert.deepEqual(letter.error, { type: 'document_parsing_exception', status: 400 });
-    assert.deepEqual(letter.original, { logMessage: 'bad' });
-    assert.deepEqual(letter.talend, {
-      task: { id: 'task' },
-      execution: { id: 'exec' },
-      position: { chunk: 4, line: 17 },
+    assert.deepEqual(letter.error, {
+      type: 'document_parsing_exception',
+      message: 'failed to parse field [talend.pod.name]',
     });
-    assert.equal(letter.target_index, 'unit-logs-2024.01');
+    assert.deepEqual(letter.http, { response: { status_code: 400 } });
+    assert.deepEqual(letter.event, { original: JSON.stringify({ logMessage: 'bad' }) });
+    assert.deepEqual(letter.ecs, { version: ECS_VERSION });
+    assert.deepEqual(letter.talend, {
+      task: { id: 'task', name: 'Orders' },
+      execution: { id: 'exec', status: 'execution_successful' },
+      position: { chunk: 4, line: 17 },
+      dead_letter: { stage: 'index', target_index: 'unit-logs-2024.01', document_id: 'bad' },
+    });
+  });
+
+  it('tells the session of each document once it is indexed or dead-lettered', async () => {
+    judge = (action) =>
+      action.id === 'bad' && action.index !== 'unit-deadletter'
+        ? { status: 400, error: { type: 'document_parsing_exception', reason: 'bad pod' } }
+        : undefined;
+    const settled: [string, string][] = [];
+    const indexer = makeIndexer();
+    const session = indexer.session({
+      label: 's',
+      context: context(0),
+      onSettled: (id, outcome) => settled.push([id, outcome]),
+    });
+    for (const id of ['a', 'bad', 'b']) await session.add(doc(id));
+    await session.done();
+    await indexer.close();
+    assert.deepEqual(settled.sort(), [
+      ['a', 'indexed'],
+      ['b', 'indexed'],
+      ['bad', 'dead-lettered'],
+    ]);
   });
 
   it('waits for a full request while another session still adds documents', async () => {
@@ -240,8 +304,9 @@ describe('BulkIndexer', () => {
     assert.equal(result.deadLettered, 2);
     const letters = deadLetterRequests().flat();
     assert.deepEqual(
-      letters.map((letter) => letter.source.original),
-      [{ logMessage: 'héllo ✓', podName: 'p-1' }, { logMessage: 'two' }],
+      letters.map((letter) => (letter.source.event as { original: string }).original),
+      ['{"logMessage":"héllo ✓","podName":"p-1"}', '{"logMessage":"two"}'],
+      'the entry as downloaded',
     );
   });
 

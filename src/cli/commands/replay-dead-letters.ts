@@ -1,0 +1,48 @@
+import { ConfigError } from '../../common/errors.ts';
+import type { FlagValues } from '../../config/setting-source.ts';
+import { replayDeadLetters } from '../../pipeline/replay-dead-letters.ts';
+import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../store/dead-letters.ts';
+import { EXIT } from '../exit-codes.ts';
+import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { abortOnSignals } from '../signals.ts';
+
+/**
+ * `replay-dead-letters [--execution ID] [--task ID] [--stage STAGE] [--dry-run]`: indexes again the
+ * dead-lettered lines that can now be indexed, deletes their dead letters, and prints, one JSON line
+ * per stage and error type, what is left and why. Exits 3 while some are left.
+ */
+export async function replayDeadLettersCommand(flags: FlagValues): Promise<number> {
+  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  const { config, logger } = runtime;
+  const stage = flags.stage;
+  if (stage !== undefined && !DEAD_LETTER_STAGES.includes(stage as DeadLetterStage)) {
+    throw new ConfigError(
+      `replay-dead-letters: --stage must be one of ${DEAD_LETTER_STAGES.join(', ')} (got "${String(stage)}").`,
+    );
+  }
+  const elasticsearch = elasticsearchClientFor(runtime);
+  const signals = abortOnSignals(logger);
+  try {
+    const report = await replayDeadLetters({
+      client: elasticsearch,
+      prefix: config.indexPrefix,
+      executionId: typeof flags.execution === 'string' ? flags.execution : undefined,
+      taskIds: config.selection.taskIds,
+      stage: stage as DeadLetterStage | undefined,
+      dryRun: flags['dry-run'] === true,
+      bulk: config.bulk,
+      signal: signals.signal,
+      logger,
+    });
+    for (const group of report.remaining) console.log(JSON.stringify({ msg: 'dead letters left', ...group }));
+    const left = report.remaining.reduce((sum, group) => sum + group.count, 0);
+    const { remaining: _groups, ...counts } = report;
+    console.log(
+      JSON.stringify({ msg: 'replay summary', dryRun: flags['dry-run'] === true, ...counts, left }),
+    );
+    return left > 0 ? EXIT.partial : EXIT.ok;
+  } finally {
+    signals.dispose();
+    await elasticsearch.close();
+  }
+}

@@ -308,8 +308,7 @@ describe('document ids', () => {
       'cbMTALA_7FVyCbtTbUB2DMecLHI',
       'Ykk21rbVtGtzJDXzSQyI4RNStiI',
     ]);
-    const CONTEXT_JSON =
-      ',"event":{"dataset":"talend.execution"},"ecs":{"version":"8.11.0"},"talend":{"task":{"id":"task-1","name":"Load customers"},"execution":{"id":"0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d","status":"execution_successful","type":"SCHEDULED","trigger_time":"2021-09-01T07:00:00Z","start_time":"2021-09-01T07:00:01Z","finish_time":"2021-09-01T07:05:00Z","duration_ms":299000},"workspace":{"id":"ws-1","name":"Personal"},"environment":{"id":"env-1","name":"prod"},"runtime":{"type":"REMOTE_ENGINE","id":"re-1","engine_id":"eng-1"}';
+    const CONTEXT_JSON = `,"event":{"kind":"event","module":"talend","dataset":"talend.execution"},"agent":{"type":"talend-logs-es","version":"${VERSION}"},"ecs":{"version":"8.11.0"},"talend":{"task":{"id":"task-1","name":"Load customers"},"execution":{"id":"0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d","status":"execution_successful","type":"SCHEDULED","trigger_time":"2021-09-01T07:00:00Z","start_time":"2021-09-01T07:00:01Z","finish_time":"2021-09-01T07:05:00Z","duration_ms":299000},"workspace":{"id":"ws-1","name":"Personal"},"environment":{"id":"env-1","name":"prod"},"runtime":{"type":"REMOTE_ENGINE","id":"re-1","engine_id":"eng-1"}`;
     const json = (outcome: EnrichOutcome) => (outcome.kind === 'document' ? outcome.json : outcome.reason);
     assert.equal(
       json(outcomes[0]!),
@@ -317,7 +316,7 @@ describe('document ids', () => {
     );
     assert.equal(
       json(outcomes[2]!),
-      `{"@timestamp":"2021-09-01T07:01:45.124Z","message":"java.sql.SQLException: refused\\n\\tat x","log":{"level":"error"}${CONTEXT_JSON},"log":{"type":"SYSTEM"},"pod":{"name":"pod-8"},"error":{"message":"java.sql.SQLException: refused"},"position":{"chunk":3,"line":2},"extra":{"threadName":"main"}}}`,
+      `{"@timestamp":"2021-09-01T07:01:45.124Z","message":"java.sql.SQLException: refused\\n\\tat x","error":{"message":"java.sql.SQLException: refused","stack_trace":"java.sql.SQLException: refused\\n\\tat x"},"log":{"level":"error"}${CONTEXT_JSON},"log":{"type":"SYSTEM"},"pod":{"name":"pod-8"},"error":{"message":"java.sql.SQLException: refused"},"position":{"chunk":3,"line":2},"extra":{"threadName":"main"}}}`,
     );
   });
 });

@@ -27,7 +27,8 @@ export function failureMessage(error: unknown): string {
   if (error instanceof errors.ResponseError && error.statusCode === 403) {
     return (
       `Elasticsearch${nodeOf(error)} denied the request (HTTP 403: ${reason}): the user needs the ` +
-      'manage_index_templates cluster privilege, and create_index, write and read on the <prefix>-* indices.'
+      'manage_index_templates and manage_pipeline cluster privileges, and create_index, write and read on the ' +
+      '<prefix>-* indices (README, "Elasticsearch roles").'
     );
   }
   return reason;

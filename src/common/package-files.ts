@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 export const PACKAGE_NAME = 'talend-logs-es';
 let root: string | undefined;
+let version: string | undefined;
 
 /**
  * A file shipped with the package (package.json, mappings/…). The code runs from `src/` under tsx and
@@ -15,9 +16,13 @@ export function packageFile(...segments: string[]): string {
   return join(root, ...segments);
 }
 
-/** Our version, from our package.json: what --version prints and the User-Agent carries. */
+/**
+ * Our version, from our package.json: what --version prints, the User-Agent carries and every log
+ * document names as `agent.version`. Read once: enrichers ask for it per chunk.
+ */
 export function packageVersion(): string {
-  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  version ??= (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+  return version;
 }
 
 function findPackageRoot(): string {

@@ -6,12 +6,22 @@
 export const ECS_VERSION = '8.11.0';
 export const EVENT_DATASET = 'talend.execution';
 export const EXECUTIONS_DATASET = 'talend.executions';
+/** `event.module` of every document we write: the integration's name, as ECS has it. */
+export const EVENT_MODULE = 'talend';
 
 export interface LogDocument {
   '@timestamp': string;
   message: string;
+  /**
+   * Error and fatal lines with a message. `stack_trace` is the whole message when it holds a Java
+   * stack trace (a line of `at …` frames or `Caused by:`), see chunk-enricher.ts.
+   */
+  error?: { message: string; stack_trace?: string };
   log: { level: string };
-  event: { dataset: string; created?: string };
+  /** `ingested` is set by the logs' ingest pipeline, in Elasticsearch: documents we send lack it. */
+  event: { kind: 'event'; module: typeof EVENT_MODULE; dataset: string; ingested?: string };
+  /** This connector: `type` is the package name, `version` its version. */
+  agent: { type: string; version: string };
   ecs: { version: string };
   talend: {
     task: { id: string; name?: string };
@@ -70,7 +80,7 @@ export interface ExecutionDocument {
     /** Nanoseconds, as ECS has it. */
     duration?: number;
     dataset: string;
-    module: 'talend';
+    module: typeof EVENT_MODULE;
   };
   ecs?: { version: string };
   talend: Partial<Omit<TalendContext, 'task' | 'execution'>> & {

@@ -25,6 +25,8 @@ export interface TemplateOptions {
 }
 
 export interface TemplateInstallReport {
+  /** The logs' default ingest pipeline; none where the cluster has no ingest processors. */
+  ingestPipeline?: string;
   componentTemplates: string[];
   indexTemplates: string[];
   /** The lifecycle policy installed, if any. */
@@ -36,10 +38,12 @@ export interface TemplateInstallReport {
 const COMPONENTS = ['settings', 'ecs', 'talend'] as const;
 /** Answers per client, so that a process probes its cluster once. */
 const matchOnlyTextSupport = new WeakMap<Client, boolean>();
+const ingestPipelineSupport = new WeakMap<Client, boolean>();
 
 /**
- * Installs or updates the component templates, the index templates of the log, dead-letter and
- * executions indices and, where the cluster has ILM and it is enabled, the lifecycle policy. Idempotent: every
+ * Installs or updates the logs' ingest pipeline (where the cluster has ingest processors), the component
+ * templates, the index templates of the log, dead-letter and executions indices and, where the cluster
+ * has ILM and it is enabled, the lifecycle policy. Idempotent: every
  * call puts the same definitions. Existing indices keep their mappings; the next monthly index
  * picks up the change.
  */
@@ -49,8 +53,16 @@ export async function installTemplates(
 ): Promise<TemplateInstallReport> {
   const prefix = validateIndexPrefix(options.prefix);
   const logger = options.logger ?? silentLogger;
+  const params = mappingParams(prefix);
   const report: TemplateInstallReport = { componentTemplates: [], indexTemplates: [], textFallback: false };
-  const params = { prefix };
+
+  // Before the settings that name it: a log index created in between would fail every write.
+  if (await supportsIngestPipeline(client, params, logger)) {
+    await put(client, `ingest pipeline ${params.ingestPipeline}`, () =>
+      client.ingest.putPipeline({ id: params.ingestPipeline, ...loadMapping(INGEST_PIPELINE_FILE, params) }),
+    );
+    report.ingestPipeline = params.ingestPipeline;
+  }
 
   const policy = options.ilm?.enabled
     ? await installIlmPolicy(client, prefix, options.ilm, logger)
@@ -62,10 +74,10 @@ export async function installTemplates(
   for (const component of COMPONENTS) {
     const name = `${prefix}-logs-${component}`;
     const body = withTextFallback(loadMapping(`talend-logs-${component}.json`, params), textFallback);
-    if (component === 'settings' && policy !== undefined) {
-      (body.template as { settings: { index: Record<string, unknown> } }).settings.index.lifecycle = {
-        name: policy,
-      };
+    if (component === 'settings') {
+      const { index } = (body.template as { settings: { index: Record<string, unknown> } }).settings;
+      if (policy !== undefined) index.lifecycle = { name: policy };
+      if (report.ingestPipeline === undefined) delete index.default_pipeline;
     }
     await put(client, `component template ${name}`, () =>
       client.cluster.putComponentTemplate({ name, ...body }),
@@ -91,8 +103,13 @@ export async function ensureTemplates(
   options: TemplateOptions,
 ): Promise<TemplateInstallReport | undefined> {
   const prefix = validateIndexPrefix(options.prefix);
-  const params = { prefix };
+  const params = mappingParams(prefix);
   const wanted = [
+    {
+      name: params.ingestPipeline,
+      kind: 'pipeline' as const,
+      version: versionOf(loadMapping(INGEST_PIPELINE_FILE, params)),
+    },
     ...COMPONENTS.map((component) => ({
       name: `${prefix}-logs-${component}`,
       kind: 'component' as const,
@@ -107,12 +124,8 @@ export async function ensureTemplates(
   for (const { name, kind, version } of wanted) {
     let installed: unknown;
     try {
-      installed = await retryElasticsearch(client, `the check of template ${name}`, async () =>
-        kind === 'component'
-          ? (await client.cluster.getComponentTemplate({ name }, { ignore: [404] })).component_templates?.[0]
-              ?.component_template.version
-          : (await client.indices.getIndexTemplate({ name }, { ignore: [404] })).index_templates?.[0]
-              ?.index_template.version,
+      installed = await retryElasticsearch(client, `the check of ${kind} ${name}`, () =>
+        installedVersion(client, kind, name),
       );
     } catch (error) {
       // The least-privilege role of `sync` cannot read templates (README, "Elasticsearch roles"):
@@ -125,10 +138,51 @@ export async function ensureTemplates(
       return undefined;
     }
     if (installed === undefined || installed === null || Number(installed) < version) {
+      // A cluster without ingest processors has no pipeline for good: not a reason to install again.
+      if (
+        kind === 'pipeline' &&
+        !(await supportsIngestPipeline(client, params, options.logger ?? silentLogger))
+      ) {
+        continue;
+      }
       return installTemplates(client, options);
     }
   }
   return undefined;
+}
+
+/** The version of an installed definition; undefined (or null) when it is missing or has none. */
+async function installedVersion(
+  client: Client,
+  kind: 'pipeline' | 'component' | 'index',
+  name: string,
+): Promise<unknown> {
+  switch (kind) {
+    case 'pipeline':
+      return (await client.ingest.getPipeline({ id: name }, { ignore: [404] }))[name]?.version;
+    case 'component':
+      return (await client.cluster.getComponentTemplate({ name }, { ignore: [404] })).component_templates?.[0]
+        ?.component_template.version;
+    case 'index':
+      return (await client.indices.getIndexTemplate({ name }, { ignore: [404] })).index_templates?.[0]
+        ?.index_template.version;
+  }
+}
+
+/**
+ * Sets `event.ingested` in Elasticsearch, as the logs' `index.default_pipeline`: the connector's
+ * documents stay byte for byte the same from one run to the next.
+ */
+const INGEST_PIPELINE_FILE = 'talend-logs-ingested.json';
+
+/** The placeholders of the files of mappings/. */
+interface MappingParams extends Record<string, string> {
+  prefix: string;
+  ingestPipeline: string;
+}
+
+function mappingParams(prefix: string): MappingParams {
+  return { prefix, ingestPipeline: `${prefix}-logs-ingested` };
 }
 
 /** Index templates by name, with the file of mappings/ that defines each. */
@@ -182,33 +236,70 @@ async function installIlmPolicy(
  * node among them) do not load. Probed by putting the ECS component template itself: its refusal
  * names the type.
  */
-async function supportsMatchOnlyText(client: Client, prefix: string, logger: Logger): Promise<boolean> {
-  const known = matchOnlyTextSupport.get(client);
-  if (known !== undefined) return known;
+function supportsMatchOnlyText(client: Client, prefix: string, logger: Logger): Promise<boolean> {
   const name = `${prefix}-logs-ecs`;
+  return probe(client, matchOnlyTextSupport, {
+    what: `component template ${name}`,
+    put: () =>
+      client.cluster.putComponentTemplate({ name, ...loadMapping('talend-logs-ecs.json', { prefix }) }),
+    refusal: 'match_only_text',
+    fallback: () =>
+      logger.info(
+        'Elasticsearch has no match_only_text (mapper-extras module missing): mapping messages as text without norms',
+      ),
+  });
+}
+
+/**
+ * Ingest processors live in the ingest-common module, which minimal clusters (our local test node
+ * among them) do not load. Probed by putting the pipeline itself: its refusal names the processor.
+ */
+function supportsIngestPipeline(client: Client, params: MappingParams, logger: Logger): Promise<boolean> {
+  const name = params.ingestPipeline;
+  return probe(client, ingestPipelineSupport, {
+    what: `ingest pipeline ${name}`,
+    put: () => client.ingest.putPipeline({ id: name, ...loadMapping(INGEST_PIPELINE_FILE, params) }),
+    refusal: 'No processor type exists',
+    fallback: () =>
+      logger.info(
+        { pipeline: name },
+        'Elasticsearch has no ingest processors (ingest-common module missing): log documents get no event.ingested',
+      ),
+  });
+}
+
+/**
+ * Whether the cluster accepts a definition that needs an optional module, remembered per client: a
+ * refusal that names the missing part means no, calls `fallback` once, and is no error.
+ */
+async function probe(
+  client: Client,
+  answers: WeakMap<Client, boolean>,
+  {
+    what,
+    put,
+    refusal,
+    fallback,
+  }: { what: string; put: () => Promise<unknown>; refusal: string; fallback: () => void },
+): Promise<boolean> {
+  const known = answers.get(client);
+  if (known !== undefined) return known;
   let supported = true;
   try {
-    await retryElasticsearch(client, `the probe with component template ${name}`, () =>
-      client.cluster.putComponentTemplate({
-        name,
-        ...loadMapping('talend-logs-ecs.json', { prefix }),
-      }),
-    );
+    await retryElasticsearch(client, `the probe with ${what}`, put);
   } catch (error) {
     if (error instanceof ElasticsearchUnavailableError) throw error;
-    if (!describeError(error).includes('match_only_text')) {
+    if (!describeError(error).includes(refusal)) {
       throw new ElasticsearchWriteError(
-        `Could not install component template ${name}: ${describeError(error)}`,
-        { template: name },
+        `Could not install ${what}: ${describeError(error)}`,
+        { template: what },
         error,
       );
     }
     supported = false;
-    logger.info(
-      'Elasticsearch has no match_only_text (mapper-extras module missing): mapping messages as text without norms',
-    );
+    fallback();
   }
-  matchOnlyTextSupport.set(client, supported);
+  answers.set(client, supported);
   return supported;
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, get, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -78,12 +79,14 @@ describe('ingestChunk into Elasticsearch', () => {
   let indexer: BulkIndexer;
   let deadLetters: DeadLetterWriter;
   const prefix = uniquePrefix('pipeline');
+  /** Installed where the cluster has ingest processors (not on the local test node). */
+  let ingestPipeline: string | undefined;
   const files = new Map<string, Served>();
   const stalled = new Set<ServerResponse>();
 
   before(async () => {
     client = await testClient();
-    await installTemplates(client, { prefix });
+    ingestPipeline = (await installTemplates(client, { prefix })).ingestPipeline;
     deadLetters = new DeadLetterWriter(client, { prefix, maxRetries: DEFAULTS.bulk.maxRetries });
     indexer = new BulkIndexer(client, {
       ...DEFAULTS.bulk,
@@ -270,6 +273,62 @@ describe('ingestChunk into Elasticsearch', () => {
     assert.equal(again.acknowledged, truth.length);
     const afterwards = (await documentsOf(executionId)).map((doc) => doc._id).sort();
     assert.deepEqual(afterwards, before);
+  });
+
+  it('gets event.ingested from the logs pipeline where the cluster has one, and names the connector and its version', async () => {
+    const executionId = 'exec-ecs';
+    const before = Date.now();
+    serve('/ecs', jsonLines(truth));
+    await ingest('/ecs', executionId);
+    const documents = await documentsOf(executionId);
+    assert.equal(documents.length, truth.length);
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const { _source } of documents) {
+      const { event, agent } = _source as {
+        event: { kind: string; module: string; ingested?: string };
+        agent: { type: string; version: string };
+      };
+      assert.deepEqual(agent, { type: 'talend-logs-es', version });
+      assert.equal(event.kind, 'event');
+      assert.equal(event.module, 'talend');
+      if (ingestPipeline === undefined) {
+        assert.equal(event.ingested, undefined, 'the connector does not set it');
+        continue;
+      }
+      const ingested = Date.parse(event.ingested ?? '');
+      assert.ok(
+        ingested >= before - 1000 && ingested <= Date.now() + 1000,
+        `event.ingested ${event.ingested}`,
+      );
+    }
+    const count = async (query: Record<string, unknown>) =>
+      (
+        await client.count({
+          index: logsAlias(prefix),
+          query: { bool: { filter: [{ term: { 'talend.execution.id': executionId } }, query] } },
+        })
+      ).count;
+    assert.equal(
+      await count({ range: { 'event.ingested': { gte: before - 1000 } } }),
+      ingestPipeline === undefined ? 0 : truth.length,
+    );
+    assert.equal(await count({ term: { 'agent.version': version } }), truth.length);
+    const errors = truth.filter((entry) => entry.severity === 'ERROR');
+    const traces = errors.filter((entry) => entry.logMessage!.includes('\n\tat '));
+    assert.ok(traces.length > 0 && traces.length < errors.length);
+    assert.equal(await count({ exists: { field: 'error.message' } }), errors.length);
+    assert.equal(await count({ match: { 'error.message': 'processed' } }), errors.length);
+    assert.equal(
+      await count({ match: { 'error.message': 'java.lang.IllegalStateException' } }),
+      0,
+      'the first line only',
+    );
+    assert.equal(
+      await count({ match: { 'error.stack_trace.text': 'java.lang.IllegalStateException' } }),
+      traces.length,
+    );
   });
 
   it('gives a line the same id whichever chunk carries it', async () => {

@@ -88,6 +88,42 @@ describe('index templates', () => {
     }
   });
 
+  async function clusterHasSetProcessor(): Promise<boolean> {
+    const { nodes } = await client.nodes.info({ metric: 'ingest' });
+    return Object.values(nodes).every((node) =>
+      (node.ingest?.processors ?? []).some((processor) => processor.type === 'set'),
+    );
+  }
+
+  it('installs the logs ingest pipeline where the cluster can run it, and again once deleted', async () => {
+    const pipeline = `${prefix}-logs-ingested`;
+    const processors = await clusterHasSetProcessor();
+    const report = await installTemplates(client, { prefix });
+    assert.equal(report.ingestPipeline, processors ? pipeline : undefined);
+    const simulated = await client.indices.simulateIndexTemplate({ name: `${prefix}-logs-2030.02` });
+    const settings = simulated.template.settings as { index?: { default_pipeline?: string } };
+    assert.equal(settings.index?.default_pipeline, processors ? pipeline : undefined);
+    const installed = async () =>
+      Object.keys(await client.ingest.getPipeline({ id: pipeline }, { ignore: [404] }));
+    assert.deepEqual(await installed(), processors ? [pipeline] : []);
+    // Without ingest processors the pipeline stays missing: no reason to install everything at every run.
+    assert.equal(await ensureTemplates(client, { prefix }), undefined);
+    if (!processors) return;
+    await client.ingest.deletePipeline({ id: pipeline });
+    assert.equal((await ensureTemplates(client, { prefix }))?.ingestPipeline, pipeline);
+    assert.deepEqual(await installed(), [pipeline]);
+    await client.index({
+      index: `${prefix}-logs-2030.02`,
+      id: 'i',
+      refresh: true,
+      document: { message: 'x' },
+    });
+    const source = (await client.get({ index: `${prefix}-logs-2030.02`, id: 'i' }))._source as {
+      event?: { ingested?: string };
+    };
+    assert.ok(Date.parse(source.event?.ingested ?? '') > Date.now() - 60_000, 'set by the pipeline');
+  });
+
   it('is idempotent, and applies ILM only where the cluster has it', async () => {
     const ilm = await clusterHasIlm();
     const report = await installTemplates(client, { prefix, ilm: { enabled: true, deleteAfterDays: 30 } });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
 import { ECS_VERSION, type ExecutionContext } from '../../src/contracts/documents.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { ChunkEnricher, type EnrichOutcome } from '../../src/pipeline/enrich/chunk-enricher.ts';
@@ -24,6 +25,9 @@ const CONTEXT: ExecutionContext = {
 };
 
 const TS = Date.UTC(2021, 8, 1, 7, 1, 45, 123);
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 function enrich(entry: RawLogEntry, enricher = new ChunkEnricher(CONTEXT, 3, 'talend'), position = 7) {
   return enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
@@ -93,7 +97,8 @@ describe('ChunkEnricher', () => {
       '@timestamp': '2021-09-01T07:01:45.123Z',
       message: 'Line one\nline two 😀',
       log: { level: 'warn' },
-      event: { dataset: 'talend.execution' },
+      event: { kind: 'event', module: 'talend', dataset: 'talend.execution' },
+      agent: { type: 'talend-logs-es', version: VERSION },
       ecs: { version: ECS_VERSION },
       talend: {
         task: { id: 'task-1', name: 'Load customers' },
@@ -128,6 +133,37 @@ describe('ChunkEnricher', () => {
     assert.equal(long.kind === 'document' && long.document.talend.error?.message.length, 512);
     const info = enrich({ logTimestamp: TS, severity: 'INFO', logMessage: 'fine' });
     assert.equal(info.kind === 'document' && info.document.talend.error, undefined);
+  });
+
+  it('gives error lines the ECS error.message, and error.stack_trace when they hold a Java trace', () => {
+    const ecsError = (severity: string, logMessage: string) => {
+      const outcome = enrich({ logTimestamp: TS, severity, logMessage });
+      assert.equal(outcome.kind, 'document');
+      return outcome.document.error;
+    };
+    const trace =
+      'Job failed\njava.sql.SQLException: refused\n\tat Job.run(Job.java:1)\n\tat Main.main(Main.java:2)';
+    assert.deepEqual(ecsError('ERROR', trace), { message: 'Job failed', stack_trace: trace });
+    const spaced = 'java.lang.IllegalStateException: x\r\n    at a.B.c(B.java:3)';
+    assert.deepEqual(ecsError('fatal', spaced), {
+      message: 'java.lang.IllegalStateException: x',
+      stack_trace: spaced,
+    });
+    const cause = 'Wrapper: y\nCaused by: java.io.IOException: z';
+    assert.deepEqual(ecsError('ERROR', cause), { message: 'Wrapper: y', stack_trace: cause });
+    assert.deepEqual(ecsError('ERROR', 'Row rejected\nfield at 3 is empty'), { message: 'Row rejected' });
+    assert.deepEqual(ecsError('ERROR', 'no newline\tat all'), { message: 'no newline\tat all' });
+    // A backslash and an "n" are no newline, however the JSON writes them.
+    assert.deepEqual(ecsError('ERROR', 'Path C:\\n\tat x'), { message: 'Path C:\\n\tat x' });
+    assert.deepEqual(ecsError('ERROR', 'Path C:\\\n\tat x'), {
+      message: 'Path C:\\',
+      stack_trace: 'Path C:\\\n\tat x',
+    });
+    const long = 'y'.repeat(2_000);
+    assert.equal(ecsError('ERROR', long)?.message, long.slice(0, 512));
+    assert.equal(ecsError('WARN', trace), undefined, 'only error lines');
+    const noMessage = enrich({ logTimestamp: TS, severity: 'ERROR' });
+    assert.equal(noMessage.kind === 'document' && noMessage.document.error, undefined);
   });
 
   it('builds each document from its own fields, whatever entries came before', () => {
@@ -272,8 +308,7 @@ describe('document ids', () => {
       'cbMTALA_7FVyCbtTbUB2DMecLHI',
       'Ykk21rbVtGtzJDXzSQyI4RNStiI',
     ]);
-    const CONTEXT_JSON =
-      ',"event":{"dataset":"talend.execution"},"ecs":{"version":"8.11.0"},"talend":{"task":{"id":"task-1","name":"Load customers"},"execution":{"id":"0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d","status":"execution_successful","type":"SCHEDULED","trigger_time":"2021-09-01T07:00:00Z","start_time":"2021-09-01T07:00:01Z","finish_time":"2021-09-01T07:05:00Z","duration_ms":299000},"workspace":{"id":"ws-1","name":"Personal"},"environment":{"id":"env-1","name":"prod"},"runtime":{"type":"REMOTE_ENGINE","id":"re-1","engine_id":"eng-1"}';
+    const CONTEXT_JSON = `,"event":{"kind":"event","module":"talend","dataset":"talend.execution"},"agent":{"type":"talend-logs-es","version":"${VERSION}"},"ecs":{"version":"8.11.0"},"talend":{"task":{"id":"task-1","name":"Load customers"},"execution":{"id":"0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d","status":"execution_successful","type":"SCHEDULED","trigger_time":"2021-09-01T07:00:00Z","start_time":"2021-09-01T07:00:01Z","finish_time":"2021-09-01T07:05:00Z","duration_ms":299000},"workspace":{"id":"ws-1","name":"Personal"},"environment":{"id":"env-1","name":"prod"},"runtime":{"type":"REMOTE_ENGINE","id":"re-1","engine_id":"eng-1"}`;
     const json = (outcome: EnrichOutcome) => (outcome.kind === 'document' ? outcome.json : outcome.reason);
     assert.equal(
       json(outcomes[0]!),
@@ -281,7 +316,7 @@ describe('document ids', () => {
     );
     assert.equal(
       json(outcomes[2]!),
-      `{"@timestamp":"2021-09-01T07:01:45.124Z","message":"java.sql.SQLException: refused\\n\\tat x","log":{"level":"error"}${CONTEXT_JSON},"log":{"type":"SYSTEM"},"pod":{"name":"pod-8"},"error":{"message":"java.sql.SQLException: refused"},"position":{"chunk":3,"line":2},"extra":{"threadName":"main"}}}`,
+      `{"@timestamp":"2021-09-01T07:01:45.124Z","message":"java.sql.SQLException: refused\\n\\tat x","error":{"message":"java.sql.SQLException: refused","stack_trace":"java.sql.SQLException: refused\\n\\tat x"},"log":{"level":"error"}${CONTEXT_JSON},"log":{"type":"SYSTEM"},"pod":{"name":"pod-8"},"error":{"message":"java.sql.SQLException: refused"},"position":{"chunk":3,"line":2},"extra":{"threadName":"main"}}}`,
     );
   });
 });

@@ -1,7 +1,9 @@
 import type { RawLogEntry } from '../../contracts/talend-api.ts';
+import { PACKAGE_NAME, packageVersion } from '../../common/package-files.ts';
 import {
   ECS_VERSION,
   EVENT_DATASET,
+  EVENT_MODULE,
   type ExecutionContext,
   type LogDocument,
 } from '../../contracts/documents.ts';
@@ -106,7 +108,9 @@ export class ChunkEnricher {
   private secondStart = '';
 
   constructor(context: ExecutionContext, chunkSequence: number, indexPrefix: string) {
-    const ecs = `"event":${JSON.stringify({ dataset: EVENT_DATASET })},"ecs":${JSON.stringify({ version: ECS_VERSION })}`;
+    const event = { kind: 'event', module: EVENT_MODULE, dataset: EVENT_DATASET };
+    const agent = { type: PACKAGE_NAME, version: packageVersion() };
+    const ecs = `"event":${JSON.stringify(event)},"agent":${JSON.stringify(agent)},"ecs":${JSON.stringify({ version: ECS_VERSION })}`;
     const talend = JSON.stringify(talendContext(context)).slice(1, -1);
     this.contextPart = toByteString(`},${ecs},"talend":{${talend},"log":`);
     this.contextTypePart = flatten(`${this.contextPart}{"type":`);
@@ -133,10 +137,16 @@ export class ChunkEnricher {
     const { logMessage, extra } = entry;
     // Few, long pieces: flattening the joined string costs V8 per piece.
     let json = `${this.documentStart(entry.timestampMs)}${logMessage ?? '""'}`;
-    json +=
-      logMessage !== undefined && severity.error
-        ? `${fields.document},"error":{"message":${errorSummaryJson(logMessage)}}${this.positionPart}`
-        : fields.documentToLine;
+    if (logMessage !== undefined && severity.error) {
+      const summary = `{"message":${errorSummaryJson(logMessage)}`;
+      // ECS `error` at the top, the same summary under `talend.error` (a keyword to aggregate on).
+      json += holdsStackTrace(logMessage)
+        ? `,"error":${summary},"stack_trace":${logMessage}}`
+        : `,"error":${summary}}`;
+      json += `${fields.document},"error":${summary}}${this.positionPart}`;
+    } else {
+      json += fields.documentToLine;
+    }
     json += extra === undefined ? `${position}}}}` : `${position}},"extra":${extra}}}`;
     return new EnrichedDocument(id, this.indexNames.forTimestamp(entry.timestampMs), json);
   }
@@ -224,6 +234,31 @@ export class ChunkEnricher {
 }
 
 const ERROR_SUMMARY_LENGTH = 512;
+
+/**
+ * A line of a Java stack trace, in a message's JSON (canonical, see EntryJson): a newline followed by
+ * a frame (whitespace, then `at `) or by `Caused by: `. The backslash of `\n` must not itself be
+ * escaped: `holdsStackTrace` checks the backslashes before it.
+ */
+const TRACE_LINE = /\\n(?:(?:\\t| )+at |Caused by: )/g;
+
+/**
+ * Whether the message whose JSON is given holds a Java stack trace. Such a message becomes
+ * `error.stack_trace` whole rather than from its first frame on: the lines above the frames are the
+ * exception's own text (which may span several lines, and may follow a sentence of the job's), and
+ * no rule finds where that text starts; the whole message loses nothing, and its JSON is reused as
+ * it is.
+ */
+function holdsStackTrace(messageJson: ByteString): boolean {
+  TRACE_LINE.lastIndex = 0;
+  for (let match = TRACE_LINE.exec(messageJson); match !== null; match = TRACE_LINE.exec(messageJson)) {
+    let backslashes = 0;
+    while (messageJson.charCodeAt(match.index - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return true;
+    TRACE_LINE.lastIndex = match.index + 1;
+  }
+  return false;
+}
 
 /** Plain ASCII text: no escapes, no control or multi-byte characters. */
 const PLAIN_ASCII = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;

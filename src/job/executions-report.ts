@@ -60,6 +60,8 @@ export interface TaskReport {
   known: ReadonlyMap<string, TalendExecution>;
   /** The runs the sync walked. */
   worked: readonly string[];
+  /** For pruning what is reported: see `pruneIndexed`. */
+  listingOverlapMs: number;
 }
 
 /** The counts of the runs a task's sync worked on, and of those whose document is not final yet. */
@@ -95,7 +97,7 @@ export async function reportExecutions(
   }
   await deps.executions.upsert(documents);
   signal.throwIfAborted();
-  await report.checkpoint.update((draft) => markReported(draft, ids));
+  await report.checkpoint.update((draft) => markReported(draft, ids, report.listingOverlapMs));
 }
 
 /**

@@ -176,7 +176,18 @@ export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): 
   const watermark = Math.max(advance.watermark, previous ?? Number.NEGATIVE_INFINITY);
   checkpoint.watermark = iso(watermark);
   checkpoint.rangeStart = iso(advance.rangeStart);
-  const nextFrom = Math.max(advance.rangeStart, watermark - advance.overlapMs);
+  pruneIndexed(checkpoint, advance.overlapMs);
+}
+
+/**
+ * Drops the runs the next listing can no longer show as new: indexed, triggered before its start,
+ * and with a final executions document.
+ */
+export function pruneIndexed(checkpoint: TaskCheckpoint, overlapMs: number): void {
+  const watermark = parse(checkpoint.watermark);
+  const rangeStart = parse(checkpoint.rangeStart);
+  if (watermark === undefined || rangeStart === undefined) return;
+  const nextFrom = Math.max(rangeStart, watermark - overlapMs);
   for (const [executionId, progress] of Object.entries(checkpoint.executions)) {
     // Entries from before `triggeredAt` was recorded fall back on the end, which is later.
     const triggered = parse(progress.triggeredAt) ?? parse(progress.finishedAt);
@@ -280,12 +291,17 @@ export function indexingState(progress: ExecutionProgress | undefined): 'indexin
   return progress?.done ? 'done' : progress?.abandoned ? 'given_up' : 'indexing';
 }
 
-/** The executions documents of these runs are final: their entries may be pruned. */
-export function markReported(checkpoint: TaskCheckpoint, executionIds: readonly string[]): void {
+/** The executions documents of these runs are final: their entries are pruned once they may be. */
+export function markReported(
+  checkpoint: TaskCheckpoint,
+  executionIds: readonly string[],
+  overlapMs: number,
+): void {
   for (const executionId of executionIds) {
     const progress = checkpoint.executions[executionId];
     if (isFinal(progress)) progress!.reported = true;
   }
+  pruneIndexed(checkpoint, overlapMs);
 }
 
 export interface PendingRuns {

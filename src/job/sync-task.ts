@@ -121,6 +121,7 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
         checkpoint,
         known: new Map(executions.map((execution) => [execution.executionId, execution])),
         worked: plan.items.map((item) => item.execution.executionId),
+        listingOverlapMs: context.listingOverlapMs,
       },
       report,
       signal,

@@ -336,11 +336,24 @@ describe('execution progress', () => {
       },
     });
     assert.deepEqual(runsToReport(state, ['running']).sort(), ['done', 'gaveUp', 'running']);
-    markReported(state, ['running', 'done', 'gaveUp']);
+    markReported(state, ['running', 'done', 'gaveUp'], minutes(10));
     assert.deepEqual(state.executions.running, { indexedUpTo: iso(NOW) });
     assert.equal(state.executions.done!.reported, true);
     assert.equal(state.executions.gaveUp!.reported, true);
     assert.deepEqual(runsToReport(state, []), []);
+  });
+
+  it('prunes a run once its document is final and the next listing starts after its trigger', () => {
+    const state = checkpoint({
+      watermark: iso(NOW),
+      rangeStart: iso(NOW - minutes(600)),
+      executions: {
+        old: { done: true, triggeredAt: iso(NOW - minutes(50)) },
+        recent: { done: true, triggeredAt: iso(NOW - minutes(5)) },
+      },
+    });
+    markReported(state, ['old', 'recent'], minutes(10));
+    assert.deepEqual(Object.keys(state.executions), ['recent']);
   });
 
   it('a failure counts an attempt and gives up at the limit, or at once when the run is gone', () => {
@@ -499,6 +512,7 @@ describe('the checkpoint invariant under both listing rules', () => {
             state,
             result.items.map((item) => item.execution.executionId),
           ),
+          OVERLAP,
         );
       }
       // The invariant, after every sync.

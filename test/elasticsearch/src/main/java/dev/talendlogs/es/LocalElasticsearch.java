@@ -161,7 +161,6 @@ public final class LocalElasticsearch {
 
         // Logging is process-wide: configure it once, from node 1's config directory.
         Environment first = environments.get(0);
-        LogConfigurator.setClusterName(o.clusterName);
         // %node_name in the log pattern is process-wide too; with several nodes the thread names tell them apart
         LogConfigurator.setNodeName(o.numOfNode == 1 ? nodeNames.get(0) : "node_1.." + o.numOfNode);
         LogConfigurator.configure(first, true);

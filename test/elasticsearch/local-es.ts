@@ -53,7 +53,7 @@ const ROOT_MARKER = `-Dlocal.es.root=${REPO_ROOT}`;
 const MAJOR_MARKER_PREFIX = '-Dlocal.es.major=';
 const MAJORS: readonly ElasticsearchMajor[] = [8, 9];
 const DEFAULT_MAJOR: ElasticsearchMajor = 8;
-/** Apart by 10 so that the ports of a running 8 and 9 (HTTP, and transport at HTTP+100..) never overlap. */
+/** Different ports so an 8 and a 9 run side by side (each takes a free transport port of HTTP+101..HTTP+200). */
 const DEFAULT_PORTS: Record<ElasticsearchMajor, number> = { 8: 9250, 9: 9260 };
 const JDK_DIR = '/usr/lib/jvm';
 const DEFAULT_START_TIMEOUT_MS = 180_000;

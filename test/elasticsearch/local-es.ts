@@ -2,7 +2,7 @@
  * Starts / stops the project's local, Docker-free Elasticsearch 8.x or 9.x: a genuine Elasticsearch node booted by our
  * small Java runner (test/elasticsearch/pom.xml, see README.md beside this file) in a detached background JVM.
  *
- *   tsx test/elasticsearch/local-es.ts start|stop|status|build|java [--major 8|9]
+ *   tsx test/elasticsearch/local-es.ts start|stop|status|build [--major 8|9]
  *
  * The major comes from `--major`, else `ES_MAJOR`, else 8. Each major has its own port, build folder and state
  * folder, so an 8 and a 9 can run side by side. State lives in `.local-es/` (8) or `.local-es/es<major>/` (others)

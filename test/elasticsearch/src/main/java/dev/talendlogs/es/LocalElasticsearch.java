@@ -100,6 +100,7 @@ public final class LocalElasticsearch {
 
         Path base = o.basePath.toAbsolutePath().normalize();
         Files.createDirectories(base);
+        provideNativeLibraries(base);
         List<String> nodeNames = new ArrayList<>();
         for (int i = 1; i <= o.numOfNode; i++) {
             nodeNames.add("node_" + i);
@@ -161,7 +162,6 @@ public final class LocalElasticsearch {
 
         // Logging is process-wide: configure it once, from node 1's config directory.
         Environment first = environments.get(0);
-        LogConfigurator.setClusterName(o.clusterName);
         // %node_name in the log pattern is process-wide too; with several nodes the thread names tell them apart
         LogConfigurator.setNodeName(o.numOfNode == 1 ? nodeNames.get(0) : "node_1.." + o.numOfNode);
         LogConfigurator.configure(first, true);
@@ -268,6 +268,62 @@ public final class LocalElasticsearch {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /** Where Linux distributions and Homebrew keep shared libraries. */
+    private static final List<String> SYSTEM_LIBRARY_DIRS = List.of(
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/lib/x86_64-linux-gnu",
+        "/lib/aarch64-linux-gnu",
+        "/usr/lib64",
+        "/usr/lib",
+        "/usr/local/lib",
+        "/opt/homebrew/lib"
+    );
+
+    /**
+     * A distribution ships zstd in {@code lib/platform/<os>-<arch>/}, and Elasticsearch 9 compresses stored fields of
+     * {@code index.codec: best_compression} indices with it (without it every refresh of such an index fails). The
+     * Maven artifacts have no such library, so point Elasticsearch ({@code es.nativelibs.path}) at a folder holding a
+     * link to the system's libzstd, which has the same C API. Absent a system libzstd, Elasticsearch runs without
+     * native access.
+     */
+    private static void provideNativeLibraries(Path base) throws IOException {
+        if (System.getProperty("es.nativelibs.path") != null) {
+            return;
+        }
+        String wanted = System.mapLibraryName("zstd"); // libzstd.so / libzstd.dylib
+        for (String dir : SYSTEM_LIBRARY_DIRS) {
+            Path lib = findLibrary(Path.of(dir), wanted);
+            if (lib != null) {
+                Path nativeDir = Files.createDirectories(base.resolve("native"));
+                Path link = nativeDir.resolve(wanted);
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, lib.toRealPath());
+                System.setProperty("es.nativelibs.path", nativeDir.toString());
+                // Elastic's own SIMD library (dense vectors only) is not in that folder, and failing to load it
+                // would disable native access altogether
+                defaultSystemProperty("org.elasticsearch.nativeaccess.enableVectorLibrary", "false");
+                return;
+            }
+        }
+    }
+
+    /** {@code dir/libzstd.so}, else a versioned {@code dir/libzstd.so.N...} (distributions ship only that one). */
+    private static Path findLibrary(Path dir, String wanted) throws IOException {
+        if (Files.isDirectory(dir) == false) {
+            return null;
+        }
+        if (Files.exists(dir.resolve(wanted))) {
+            return dir.resolve(wanted);
+        }
+        try (var entries = Files.list(dir)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(wanted + "."))
+                .sorted()
+                .findFirst()
+                .orElse(null);
         }
     }
 

@@ -111,7 +111,7 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
   const elasticsearchWaits = (stderr: string) =>
     stderr
       .split('\n')
-      .filter((line) => /"msg":"Elasticsearch did not take .*: retrying in \d+\.\d s"/.test(line));
+      .filter((line) => /"message":"Elasticsearch did not take .*: retrying in \d+\.\d s"/.test(line));
 
   it('an outage of 60 s mid-run, within the outage budget: ridden out, exit 0 and exact', async () => {
     const { harness, executionIds } = await harnessFor('rel-es-outage', 41, [2, 3, 15_000]);
@@ -122,9 +122,9 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
     const waits = elasticsearchWaits(outcome.stderr);
     assert.ok(waits.length > 0, 'each wait is logged');
     for (const wait of waits) {
-      assert.match(wait, /"level":40/);
-      assert.match(wait, /"delayMs":\d+/);
-      assert.match(wait, /"operation":"(a bulk request|the (write|read|release) of)/);
+      assert.match(wait, /"log.level":"warn"/);
+      assert.match(wait, /"talend.delayMs":\d+/);
+      assert.match(wait, /"talend.operation":"(a bulk request|the (write|read|release) of)/);
     }
     await assertNoClaimAhead(harness);
   });

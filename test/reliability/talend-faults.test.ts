@@ -161,9 +161,9 @@ describe('Talend faults', { concurrency: 4 }, () => {
     assert.ok((target.recorder.statuses.get(503) ?? 0) > 0, 'the API answered 503');
     const waits = result.stderr
       .split('\n')
-      .filter((line) => /"msg":"Talend \w+ failed \(HTTP 503\): retrying in \d+\.\d s"/.test(line));
+      .filter((line) => /"message":"Talend \w+ failed \(HTTP 503\): retrying in \d+\.\d s"/.test(line));
     assert.ok(waits.length > 0, 'each wait is logged, with what failed and how long it waits');
-    for (const wait of waits) assert.match(wait, /"level":40.*"delayMs":\d+/);
+    for (const wait of waits) assert.match(wait, /"log.level":"warn".*"talend.delayMs":\d+/);
   });
 
   it('connections reset mid-body (downloads and API answers): downloaded again, then exact', async () => {

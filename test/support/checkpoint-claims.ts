@@ -43,8 +43,9 @@ export interface ClaimCheckOptions {
 /** Checks every claim of every checkpoint of the scope against the index. */
 export async function checkCheckpointClaims(options: ClaimCheckOptions): Promise<ClaimCheck> {
   const { client, prefix, simulator } = options;
+  // Searches see refreshed writes only: the run's last checkpoint write and its last lines alike.
   await client.indices.refresh({
-    index: `${prefix}-logs-*`,
+    index: `${prefix}-logs-*,${prefix}-state`,
     ignore_unavailable: true,
     allow_no_indices: true,
   });

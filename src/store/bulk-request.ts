@@ -190,5 +190,14 @@ function itemsOf(response: { items?: Record<string, BulkItemResult>[] }, actions
     );
   }
   // Each item is { <action>: outcome }; we only send one kind of action per line, so take its value.
-  return items.map((item) => Object.values(item)[0]!);
+  return items.map((item) => {
+    const outcome = item === null || typeof item !== 'object' ? undefined : Object.values(item)[0];
+    if (outcome === undefined) {
+      throw new ElasticsearchWriteError(
+        `Elasticsearch answered a bulk request of ${actions} documents with an unreadable result`,
+        { items: actions },
+      );
+    }
+    return outcome;
+  });
 }

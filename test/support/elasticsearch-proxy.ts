@@ -170,7 +170,7 @@ function isBulk(url: string): boolean {
 }
 
 /**
- * Takes some index actions out of the request, forwards the rest, and answers for the removed ones
+ * Takes some actions out of the request, forwards the rest, and answers for the removed ones
  * as an overloaded node would: so a client that does not retry them loses them for real.
  */
 async function rejectSomeItems(
@@ -181,13 +181,16 @@ async function rejectSomeItems(
   const lines = exchange.body.toString('utf8').split('\n');
   if (lines.at(-1) === '') lines.pop();
   const kept: string[] = [];
-  const rejected = new Map<number, { _index: string; _id: string }>();
+  const rejected = new Map<number, [action: string, target: { _index: string; _id: string }]>();
   for (let item = 0; item * 2 < lines.length; item++) {
     const action = lines[item * 2]!;
     const source = lines[item * 2 + 1] ?? '';
     if (rejections.random() < rejections.rules.itemRate) {
-      const { index } = JSON.parse(action) as { index: { _index: string; _id: string } };
-      rejected.set(item, index);
+      // Any action (index, create, update): the answer names the action it answers.
+      const [kind, target] = Object.entries(
+        JSON.parse(action) as Record<string, { _index: string; _id: string }>,
+      )[0]!;
+      rejected.set(item, [kind, target]);
     } else {
       kept.push(action, source);
     }
@@ -206,7 +209,9 @@ async function rejectSomeItems(
   let next = 0;
   for (let item = 0; item < total; item++) {
     const target = rejected.get(item);
-    items.push(target ? { index: { ...target, status: 429, error: REJECTION } } : answered.items[next++]);
+    items.push(
+      target ? { [target[0]]: { ...target[1], status: 429, error: REJECTION } } : answered.items[next++],
+    );
   }
   const body = { took: answered.took, errors: true, items };
   return jsonReply(200, body, forwarded?.headers ?? PRODUCT_HEADER);

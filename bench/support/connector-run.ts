@@ -15,6 +15,8 @@ export interface ConnectorOptions {
   prefix: string;
   /** `--concurrency`: executions in parallel. Default: the connector's own (4). */
   concurrency?: number;
+  /** More settings, as environment variables. */
+  env?: Record<string, string>;
 }
 
 export interface ProcessResult {
@@ -48,6 +50,7 @@ export async function runConnector(options: ConnectorOptions): Promise<ProcessRe
       LOG_LEVEL: 'warn',
       ILM_ENABLED: 'false',
       PROGRESS: 'false',
+      ...options.env,
     },
     'talend-logs sync',
   );

@@ -1,12 +1,13 @@
 /**
  * The simulator in a process of its own, so that the CPU it spends serving logs can be measured
- * apart from the connector's. Started by `simulator-process.ts` with the options as JSON in argv;
- * answers `usage` messages with its CPU time and downloads, and exits on `close`.
+ * apart from the connector's. Started by `simulator-process.ts`, which sends the options in a
+ * `start` message; answers `usage` messages with its CPU time and requests, and exits on `close`.
  */
+import { once } from 'node:events';
 import { startSimulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as SimulatorOptions;
-const simulator = await startSimulator(options);
+const [start] = (await once(process, 'message')) as [{ type: 'start'; options: SimulatorOptions }];
+const simulator = await startSimulator(start.options);
 
 process.on('message', (message: { type: string }) => {
   if (message.type === 'usage') {

@@ -22,10 +22,12 @@ const CHILD = fileURLToPath(new URL('./simulator-child.ts', import.meta.url));
 
 /** Starts the Talend API simulator in a child process and waits until it listens. */
 export async function startSimulatorProcess(options: SimulatorOptions): Promise<SimulatorProcess> {
-  const child: ChildProcess = fork(CHILD, [JSON.stringify(options)], {
+  const child: ChildProcess = fork(CHILD, [], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  // Through IPC, not argv: a tenant of thousands of executions is over the kernel's argument limit.
+  child.send({ type: 'start', options });
   const exited = once(child, 'exit');
   const [ready] = (await Promise.race([
     once(child, 'message'),

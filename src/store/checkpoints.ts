@@ -118,12 +118,21 @@ export class CheckpointStore {
   }
 }
 
+interface PendingUpdate {
+  mutate: (checkpoint: TaskCheckpoint) => void;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * One task's checkpoint while a run works on it. Executions of the task finish concurrently, so
- * updates are applied one after another, each written before the next is applied.
+ * updates are applied one after another, and those that arrive while a write is in flight go out
+ * together in the next one: with many small executions, one write per execution would make the
+ * checkpoint the slowest step of each, and every write re-indexes the whole document.
  */
 export class TaskCheckpointHandle {
-  private queue: Promise<void> = Promise.resolve();
+  private pending: PendingUpdate[] = [];
+  private writing = false;
 
   constructor(
     private readonly store: CheckpointStore,
@@ -135,16 +144,31 @@ export class TaskCheckpointHandle {
     return structuredClone(this.state);
   }
 
+  /** Resolves once the change is stored, with every change asked for before it. */
   update(mutate: (checkpoint: TaskCheckpoint) => void): Promise<void> {
-    const next = this.queue.then(async () => {
-      const draft = structuredClone(this.state);
-      mutate(draft);
-      draft.updatedAt = new Date().toISOString();
-      this.version = await this.store.write(draft, this.version);
-      this.state = draft;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ mutate, resolve, reject });
+      if (!this.writing) void this.writePending();
     });
-    // A failed write fails its caller; later updates still run against the last stored state.
-    this.queue = next.catch(() => undefined);
-    return next;
+  }
+
+  private async writePending(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        const draft = structuredClone(this.state);
+        for (const update of batch) update.mutate(draft);
+        draft.updatedAt = new Date().toISOString();
+        this.version = await this.store.write(draft, this.version);
+        this.state = draft;
+        for (const update of batch) update.resolve();
+      } catch (error) {
+        // A failed write, or a change that throws, fails every update of the batch; later ones
+        // still run against the last stored state.
+        for (const update of batch) update.reject(error);
+      }
+    }
+    this.writing = false;
   }
 }

@@ -70,6 +70,53 @@ describe('checkpoints and leases in Elasticsearch', () => {
     assert.equal((await store.load('task-b')).checkpoint.watermark, '2026-11-22T10:00:00.000Z');
   });
 
+  it('writes the updates that arrive during a write together in the next one, in order', async () => {
+    const store = new CheckpointStore(client, prefix, 'sync');
+    const handle = await store.load('task-f');
+    const seqNo = async () =>
+      (await client.get({ index: `${prefix}-state`, id: store.documentId('task-f') }))._seq_no!;
+    await handle.update((state) => {
+      state.watermark = '2026-11-22T08:00:00.000Z';
+    });
+    const before = await seqNo();
+    const updates = Array.from({ length: 30 }, (_, i) =>
+      handle.update((state) => {
+        state.executions[`e${i}`] = { indexedUpTo: `2026-11-22T08:${String(i).padStart(2, '0')}:00.000Z` };
+        // Applied in the order asked: each update sees the ones before it.
+        assert.equal(Object.keys(state.executions).length, i + 1);
+      }),
+    );
+    await Promise.all(updates);
+    const writes = (await seqNo()) - before;
+    assert.ok(writes >= 1 && writes <= 2, `30 updates asked at once took ${writes} writes`);
+    const stored = (await store.load('task-f')).checkpoint;
+    assert.equal(Object.keys(stored.executions).length, 30);
+    assert.equal(stored.watermark, '2026-11-22T08:00:00.000Z');
+  });
+
+  it('fails the updates of a batch whose change throws, and stores the ones after it', async () => {
+    const store = new CheckpointStore(client, prefix, 'sync');
+    const handle = await store.load('task-g');
+    const first = handle.update((state) => {
+      state.watermark = '2026-11-22T08:00:00.000Z';
+    });
+    const failing = handle.update(() => {
+      throw new Error('a bug in a change');
+    });
+    const sameBatch = handle.update((state) => {
+      state.executions.lost = { done: true };
+    });
+    await first;
+    await assert.rejects(failing, /a bug in a change/);
+    await assert.rejects(sameBatch, /a bug in a change/);
+    await handle.update((state) => {
+      state.executions.kept = { done: true };
+    });
+    const stored = (await store.load('task-g')).checkpoint;
+    assert.deepEqual(Object.keys(stored.executions), ['kept']);
+    assert.equal(stored.watermark, '2026-11-22T08:00:00.000Z');
+  });
+
   it('gives a task lease to exactly one of two racing runs, and frees it on release', async () => {
     const first = new LeaseManager(client, prefix, { runId: 'run-1', host: 'host-a', pid: 1 }, 60_000);
     const second = new LeaseManager(client, prefix, { runId: 'run-2', host: 'host-b', pid: 2 }, 60_000);

@@ -302,9 +302,15 @@ export class BulkIndexer {
     this.wake();
   }
 
+  /**
+   * Full requests go out while a slot is free. A request cut short (a flush) goes out only when none
+   * is in flight: documents that come meanwhile join it, so that many small executions ending one
+   * after another share requests instead of paying one each (group commit).
+   */
   private pump(): void {
     while (this.inFlight < this.concurrency && this.buffer.length > 0) {
-      if (this.bufferBytes < this.flushBytes && !this.flushRequested) break;
+      const full = this.bufferBytes >= this.flushBytes;
+      if (!full && !(this.flushRequested && this.inFlight === 0)) break;
       const batch = this.takeBatch();
       this.inFlight++;
       void this.send(batch).finally(() => {

@@ -281,6 +281,35 @@ describe('BulkIndexer', () => {
     );
   });
 
+  it('sends the documents of sessions that end while a short request is in flight together, next', async () => {
+    let release!: () => void;
+    gate = new Promise((resolve) => (release = resolve));
+    const indexer = makeIndexer({ flushIntervalMs: 60_000, concurrency: 4 });
+    const first = indexer.session({ label: 'first', context: context(0) });
+    await first.add(doc('a'));
+    const firstDone = first.done();
+    await delay(30);
+    assert.equal(inFlight, 1, 'the first session’s documents go out at once');
+    const later = ['b', 'c', 'd'].map((id, i) => {
+      const session = indexer.session({ label: id, context: context(i + 1) });
+      return session.add(doc(id)).then(() => session.done());
+    });
+    try {
+      await delay(50);
+      assert.equal(inFlight, 1, 'no second short request while one is in flight, though slots are free');
+    } finally {
+      release();
+      gate = undefined;
+    }
+    await firstDone;
+    for (const done of later) assert.equal((await done).acknowledged, 1);
+    await indexer.close();
+    assert.deepEqual(
+      logRequests().map((batch) => batch.map((action) => action.id)),
+      [['a'], ['b', 'c', 'd']],
+    );
+  });
+
   it('keeps an entry given as downloaded JSON apart from the buffer it came in, for its dead letter', async () => {
     judge = (action) =>
       action.index !== 'unit-deadletter'

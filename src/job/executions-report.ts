@@ -20,6 +20,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { ExecutionsIndex } from '../store/executions-index.ts';
 import type { TalendClient } from '../talend/index.ts';
+import type { LimitFunction } from 'p-limit';
 import { executionDocument } from './execution-document.ts';
 import { classifyFailure } from './failure-kind.ts';
 import { isFinal, markReported, runsToReport } from './progress.ts';
@@ -29,6 +30,11 @@ export interface ExecutionsReportDeps {
   executions: ExecutionsIndex;
   logger: Logger;
   now: () => number;
+  /**
+   * Talend requests under way at once: the run details are asked for in parallel, since one after
+   * the other a task of many runs would wait a round trip for each.
+   */
+  slots: LimitFunction;
 }
 
 /** Talend's latest state of the listed runs whose log is not fully indexed. */
@@ -75,26 +81,29 @@ export async function reportExecutions(
   if (ids.length === 0) return;
   const lines = await deps.executions.indexedLines(ids);
   const syncedAt = new Date(deps.now()).toISOString();
-  const documents: { id: string; document: ExecutionDocument }[] = [];
-  for (const executionId of ids) {
-    signal.throwIfAborted();
-    const progress = state.executions[executionId];
-    let execution = report.known.get(executionId);
-    if (isFinal(progress) && typeof execution?.numberOfProcessedRows !== 'number') {
-      execution = (await detailOf(executionId, deps, signal)) ?? execution;
-    }
-    documents.push({
-      id: executionId,
-      document: executionDocument({
-        taskId: report.taskId,
-        executionId,
-        execution,
-        task: report.task,
-        indexed: { lines: lines.get(executionId)!, progress },
-        syncedAt,
+  const documents = await Promise.all(
+    ids.map((executionId) =>
+      deps.slots(async (): Promise<{ id: string; document: ExecutionDocument }> => {
+        signal.throwIfAborted();
+        const progress = state.executions[executionId];
+        let execution = report.known.get(executionId);
+        if (isFinal(progress) && typeof execution?.numberOfProcessedRows !== 'number') {
+          execution = (await detailOf(executionId, deps, signal)) ?? execution;
+        }
+        return {
+          id: executionId,
+          document: executionDocument({
+            taskId: report.taskId,
+            executionId,
+            execution,
+            task: report.task,
+            indexed: { lines: lines.get(executionId)!, progress },
+            syncedAt,
+          }),
+        };
       }),
-    });
-  }
+    ),
+  );
   await deps.executions.upsert(documents);
   signal.throwIfAborted();
   await report.checkpoint.update((draft) => markReported(draft, ids, report.listingOverlapMs));

@@ -97,6 +97,7 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
       executions: context.executions,
       logger: context.logger,
       now: context.now,
+      slots: context.executionSlots,
     };
     await recordTalendState(plan.unfinished, selected.task, report);
     for (const { executionId, error } of gone) {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ExecutionDocument } from '../../src/contracts/documents.ts';
 import type { ExecutionSpec, TenantSpec } from '../../src/simulator/index.ts';
 import { assertIndexExact } from '../support/fault-harness.ts';
+import { startProxy, type RunningProxy } from '../support/http-proxy.ts';
 import { startJobHarness, type JobHarness } from '../support/job-harness.ts';
 
 const MINUTE = 60_000;
@@ -213,6 +214,72 @@ describe('the executions index (real CLI, simulator, Elasticsearch)', () => {
     const again = await documents();
     for (const executionId of all) {
       assert.deepEqual(again.get(executionId)!.talend.lines, docs.get(executionId)!.talend.lines);
+    }
+  });
+});
+
+describe('the run details of a task’s sync', () => {
+  let harness: JobHarness;
+  let proxy: RunningProxy;
+  const now = Date.now();
+  const runs = Array.from({ length: 6 }, (_, i) => uuid(100 + i));
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const waiting: (() => void)[] = [];
+
+  before(async () => {
+    harness = await startJobHarness('execution-details', {
+      tenant: {
+        ...tenant(now),
+        tasks: [
+          {
+            id: TASK,
+            name: 'Leads_Import',
+            workspaceId: WORKSPACE,
+            executions: runs.map((id, i) => ({
+              id,
+              status: 'execution_successful',
+              startTime: now - (30 - i) * MINUTE,
+              finishTime: now - (29 - i) * MINUTE,
+              entryCount: 20,
+            })),
+          },
+        ],
+      },
+    });
+    // Holds each detail request until a second one arrives (or 5 s pass): asked one after the
+    // other, the details never overlap.
+    proxy = await startProxy({
+      target: harness.simulator.apiUrl,
+      handler: async (exchange) => {
+        if (exchange.method !== 'GET' || !/^\/processing\/executions\/[^/?]+$/.test(exchange.url))
+          return exchange.forward();
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        if (inFlight >= 2) for (const release of waiting.splice(0)) release();
+        else await Promise.race([new Promise<void>((resolve) => waiting.push(resolve)), delay(5_000)]);
+        inFlight--;
+        return exchange.forward();
+      },
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await harness.close();
+  });
+
+  it('asks Talend for the details of the runs it reports in parallel', async () => {
+    const result = await harness.runCli(['sync'], { TALEND_API_URL: proxy.url, SYNC_LISTING_OVERLAP: '0s' });
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(maxInFlight >= 2, `at most ${maxInFlight} detail request in flight at once`);
+    await harness.client.indices.refresh({ index: `${harness.prefix}-executions` });
+    const response = await harness.client.search<ExecutionDocument>({
+      index: `${harness.prefix}-executions`,
+      size: 100,
+    });
+    assert.equal(response.hits.hits.length, runs.length);
+    for (const hit of response.hits.hits) {
+      assert.equal(typeof hit._source!.talend.execution.processed_rows, 'number', hit._id);
     }
   });
 });

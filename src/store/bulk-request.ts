@@ -36,13 +36,29 @@ export interface SerializedDocument {
   writeTo(target: Buffer, at: number): number;
 }
 
-/** Ids JSON writes as they are, between quotes: the enricher's (base64url) among them. */
-const PLAIN_ID = /^[\w-]*$/;
 const ACTION_END = Buffer.from('"}}\n', 'latin1');
 const NEWLINE = 0x0a;
 let lastIndex = '';
 /** The action line up to the id's opening quote, for `lastIndex`. */
 let lastIndexHead = Buffer.alloc(0);
+
+/**
+ * Whether JSON writes `id` as it is, between quotes: the enricher's ids (base64url) are. A loop: the
+ * regular expression `/^[\w-]*$/` took about 40 ns an id, as long as writing it, the loop half that.
+ */
+function isPlainId(id: string): boolean {
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const plain =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x5f ||
+      c === 0x2d;
+    if (!plain) return false;
+  }
+  return true;
+}
 
 /**
  * Stores the `index` action of `document`, both lines (as `bulkIndexLines` writes them), into `slabs`;
@@ -60,7 +76,7 @@ export function storeIndexAction(
     lastIndex = index;
     lastIndexHead = Buffer.from(`{"index":{"_index":${JSON.stringify(index)},"_id":"`);
   }
-  const idJson = PLAIN_ID.test(id) ? id : Buffer.from(JSON.stringify(id).slice(1, -1)).toString('latin1');
+  const idJson = isPlainId(id) ? id : Buffer.from(JSON.stringify(id).slice(1, -1)).toString('latin1');
   const bytes = lastIndexHead.length + idJson.length + ACTION_END.length + document.byteLength + 1;
   const buffer = slabs.reserve(bytes, target);
   let at = putBytes(buffer, target.start, lastIndexHead);

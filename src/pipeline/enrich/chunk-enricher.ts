@@ -62,9 +62,12 @@ export class EnrichedDocument implements SerializedDocument {
   writeTo(target: Buffer, at: number): number {
     const { message, summary, fields, extra } = this;
     at = putBytes(target, at, this.second);
-    // The dot and three digits: 1000 + the milliseconds, whose leading 1 becomes the dot.
-    putNumber(target, at, 1000 + this.milliseconds);
+    // Always three digits, written directly: through putNumber they cost a sixth of this method.
+    const ms = this.milliseconds;
     target[at] = DOT;
+    target[at + 1] = DIGIT_ZERO + Math.floor(ms / 100);
+    target[at + 2] = DIGIT_ZERO + (Math.floor(ms / 10) % 10);
+    target[at + 3] = DIGIT_ZERO + (ms % 10);
     at = putBytes(target, at + 4, MESSAGE_START);
     at = message === undefined ? putBytes(target, at, EMPTY_STRING) : putByteString(target, at, message);
     if (summary !== undefined) {
@@ -151,14 +154,15 @@ const STACK_TRACE_START = bytesOf(',"stack_trace":');
 const EXTRA_START = bytesOf('},"extra":');
 const DOCUMENT_END = bytesOf('}}}');
 const DOT = 0x2e;
+const DIGIT_ZERO = 0x30;
 const CLOSING_BRACE = 0x7d;
 
 /**
  * Turns the entries of one chunk into documents: ECS fields, the execution's context, the entry's own
  * fields, a deterministic `_id` and the monthly index. One per chunk, because the occurrence count of
- * repeated entries (part of their `_id`) is counted within the chunk. Documents are put together as
- * ByteStrings (see EntryJson): V8 joins strings without copying them, and the bulk indexer copies
- * each document once, into the request.
+ * repeated entries (part of their `_id`) is counted within the chunk. Documents are made of the
+ * entry's ByteStrings (see EntryJson) and of pieces kept per field set, which they write straight
+ * into the request: each byte of a document is copied once.
  */
 export class ChunkEnricher {
   /** From the end of `log.level` to the start of `talend.log`: the same for every document. */

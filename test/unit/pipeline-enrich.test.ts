@@ -282,6 +282,7 @@ describe('document ids', () => {
     const entries: RawLogEntry[] = [
       { logTimestamp: TS, severity: 'INFO', logMessage: 'a', podName: 'p' },
       { logTimestamp: TS, severity: 'WARN', logMessage: 'b', custom: { z: 1, a: [2] } },
+      { logTimestamp: TS + 1, logMessage: 'short' },
       { logTimestamp: TS + 1, logMessage: 'x'.repeat(40_000) },
       { logTimestamp: TS + 1, severity: 'INFO' },
       { logTimestamp: TS, severity: 'INFO', logMessage: 'back in time' },

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
-import type { ByteString, EntryJson } from '../entry-json.ts';
+import { EntryJson, type ByteString } from '../entry-json.ts';
 
 /** The entry fields that make up its identity, each already serialized as JSON (`null` when absent). */
 export interface SerializedFields {
@@ -96,6 +96,12 @@ export class IdentityHasher {
    * the entry's `identityFields` as bytes, which the caller keeps for entries that share them.
    */
   firstId(entry: EntryJson, middle: Uint8Array): string {
+    this.identity = this.identityOf(entry, middle);
+    return documentId(this.identity);
+  }
+
+  /** The `entryIdentity` of the entry, in the scratch buffer until the next call. */
+  identityOf(entry: EntryJson, middle: Uint8Array): Buffer {
     const { timestampMs, logMessage, extra } = entry;
     const length =
       this.start.length +
@@ -127,8 +133,7 @@ export class IdentityHasher {
       view = scratch.subarray(0, at);
       this.views.set(at, view);
     }
-    this.identity = view;
-    return documentId(view);
+    return view;
   }
 
   /** The `_id` of a later copy of the entry last given to `firstId`. */

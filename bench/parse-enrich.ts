@@ -19,7 +19,7 @@ import { ChunkEnricher } from '../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../src/pipeline/enrich/timestamp.ts';
 import { splitLines } from '../src/pipeline/parse/line-splitter.ts';
 import { readLog } from '../src/pipeline/parse/parse-log.ts';
-import { bulkActionLineBytes, LineSlabs, type StoredLines } from '../src/store/bulk-request.ts';
+import { LineSlabs, storeIndexAction, type StoredLines } from '../src/store/bulk-request.ts';
 import { untilQuiet } from './support/machine.ts';
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -115,7 +115,7 @@ async function measure(path: string, fileBytes: number) {
           ? enricher.fromJson(line.entry, line.position)
           : enricher.toDocument(line.entry, entryTimestamp(line.entry.logTimestamp)!, line.position);
       if (outcome.kind !== 'document') throw new Error(outcome.reason);
-      slabs.store(`${bulkActionLineBytes(outcome.index, outcome.id)}${outcome.jsonBytes}\n`, stored);
+      storeIndexAction(slabs, outcome.index, outcome.id, outcome, stored);
       slabs.release(stored);
       ndjsonBytes += stored.end - stored.start;
       lines++;

@@ -118,7 +118,7 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
         await session.add({
           index: outcome.index,
           id: outcome.id,
-          jsonBytes: outcome.jsonBytes,
+          serialized: outcome,
           source: line.kind === 'scanned' ? undefined : line.entry,
           sourceBytes: line.kind === 'scanned' ? line.entry : undefined,
           position: line.position,

@@ -166,7 +166,7 @@ async function replayPage(hits: estypes.SearchHit<DeadLetter>[], page: PageConte
       await session.add({
         index: document.index,
         id,
-        jsonBytes: document.jsonBytes,
+        serialized: document,
         sourceBytes: { bytes: original, textStart: 0, textEnd: original.length },
         position: letter.talend.position.line,
       });

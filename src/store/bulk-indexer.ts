@@ -4,11 +4,12 @@ import type { RetryPolicy } from '../common/retry.ts';
 import { TalendLogsError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import {
-  bulkActionLineBytes,
   bulkBody,
   bulkIndexLines,
   LineSlabs,
   postBulk,
+  storeIndexAction,
+  type SerializedDocument,
   type Slab,
   type StoredLines,
 } from './bulk-request.ts';
@@ -54,11 +55,8 @@ export type IndexOperation = {
   | { document: unknown }
   /** The document already serialized as JSON text. */
   | { json: string }
-  /**
-   * The serialized document's UTF-8 bytes held in a string, one character (U+0000 to U+00FF) per
-   * byte, as the pipeline's enricher builds documents: written into the request as they are.
-   */
-  | { jsonBytes: string }
+  /** The document as the pipeline's enricher serializes it: it writes itself into the request. */
+  | { serialized: SerializedDocument }
 );
 
 /** A document of the session is settled: acknowledged by Elasticsearch, or refused and dead-lettered. */
@@ -220,17 +218,6 @@ export class BulkIndexer {
 
   /** @internal Called by sessions. */
   enqueue(session: Session, operation: IndexOperation): Promise<void> {
-    const line =
-      'jsonBytes' in operation
-        ? `${bulkActionLineBytes(operation.index, operation.id)}${operation.jsonBytes}\n`
-        : Buffer.from(
-            bulkIndexLines(
-              operation.index,
-              operation.id,
-              'json' in operation ? operation.json : JSON.stringify(operation.document),
-            ),
-          ).toString('latin1');
-    const bytes = line.length;
     const pending: PendingOperation = {
       session,
       index: operation.index,
@@ -241,10 +228,24 @@ export class BulkIndexer {
       slab: UNSTORED,
       start: 0,
       end: 0,
-      bytes,
+      bytes: 0,
       attempts: 0,
     };
-    this.lines.store(line, pending);
+    if ('serialized' in operation) {
+      pending.bytes = storeIndexAction(
+        this.lines,
+        operation.index,
+        operation.id,
+        operation.serialized,
+        pending,
+      );
+    } else {
+      const json = 'json' in operation ? operation.json : JSON.stringify(operation.document);
+      const line = Buffer.from(bulkIndexLines(operation.index, operation.id, json)).toString('latin1');
+      pending.bytes = line.length;
+      this.lines.store(line, pending);
+    }
+    const bytes = pending.bytes;
     if (operation.sourceBytes !== undefined) {
       const { bytes, textStart, textEnd } = operation.sourceBytes;
       pending.sourceBytes = { slab: UNSTORED, start: 0, end: 0 };

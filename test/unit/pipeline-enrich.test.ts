@@ -277,6 +277,39 @@ describe('document ids', () => {
     assert.notEqual(documentId(identity, 1), documentId(identity, 2));
   });
 
+  it('hash entryIdentity, however timestamps repeat and whatever the message size', () => {
+    const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+    const entries: RawLogEntry[] = [
+      { logTimestamp: TS, severity: 'INFO', logMessage: 'a', podName: 'p' },
+      { logTimestamp: TS, severity: 'WARN', logMessage: 'b', custom: { z: 1, a: [2] } },
+      { logTimestamp: TS + 1, logMessage: 'short' },
+      { logTimestamp: TS + 1, logMessage: 'x'.repeat(40_000) },
+      { logTimestamp: TS + 1, severity: 'INFO' },
+      { logTimestamp: TS, severity: 'INFO', logMessage: 'back in time' },
+      { logTimestamp: TS + 0.5, severity: 'INFO', logMessage: 'fractional milliseconds' },
+    ];
+    const json = (value: unknown) => (value === undefined ? undefined : JSON.stringify(value));
+    for (const [position, entry] of entries.entries()) {
+      const { logTimestamp, severity, logMessage, logType, bundleName, bundleVersion, podName, ...extra } =
+        entry;
+      const timestampMs = entryTimestamp(logTimestamp)!;
+      const identity = entryIdentity(JSON.stringify(CONTEXT.executionId), timestampMs, {
+        severity: json(severity),
+        logType: json(logType),
+        bundleName: json(bundleName),
+        bundleVersion: json(bundleVersion),
+        podName: json(podName),
+        logMessage: json(logMessage),
+        extra: Object.keys(extra).length === 0 ? undefined : serializeExtra(extra),
+      });
+      assert.equal(
+        idOf(enricher.toDocument(entry, timestampMs, position)),
+        documentId(identity),
+        `entry ${position}`,
+      );
+    }
+  });
+
   it('stay what earlier versions gave, so that a re-run overwrites instead of duplicating', () => {
     const enricher = new ChunkEnricher(CONTEXT, 3, 'talend');
     const line = {

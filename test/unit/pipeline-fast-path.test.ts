@@ -12,7 +12,13 @@ import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
 import { readLog } from '../../src/pipeline/parse/parse-log.ts';
 import type { LogRecord } from '../../src/pipeline/parse/parsed-line.ts';
-import { bulkBody, LineSlabs, type StoredLines } from '../../src/store/bulk-request.ts';
+import {
+  bulkBody,
+  bulkIndexLines,
+  LineSlabs,
+  storeIndexAction,
+  type StoredLines,
+} from '../../src/store/bulk-request.ts';
 
 const CONTEXT = {
   taskId: 'task-1',
@@ -207,6 +213,28 @@ describe('bulk request lines', () => {
     assert.equal(bulkBody([b, a]).toString(), '{"b":2}\n{"a":1}\n');
     const big = line(`{"text":"${'é'.repeat(20)}"}\n`);
     assert.equal(bulkBody([big]).toString('latin1'), `{"text":"${'é'.repeat(20)}"}\n`);
+  });
+
+  it('hold an enriched document as bulkIndexLines writes it, whatever its fields and id', () => {
+    const enricher = new ChunkEnricher(CONTEXT, 2, 'talend');
+    const slabs = new LineSlabs(64 * 1024);
+    const entries = [
+      ...usualEntries(12),
+      { logTimestamp: TS, severity: 'ERROR', logMessage: 'cause\nline 2' },
+    ];
+    for (const [position, entry] of entries.entries()) {
+      const document = enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
+      assert.equal(document.kind, 'document');
+      if (document.kind !== 'document') continue;
+      for (const id of [document.id, 'needs "escaping" \\ é']) {
+        const stored = {} as StoredLines;
+        const bytes = storeIndexAction(slabs, document.index, id, document, stored);
+        const expected = bulkIndexLines(document.index, id, document.json);
+        assert.equal(bulkBody([stored]).toString('utf8'), expected, `entry ${position}`);
+        assert.equal(bytes, Buffer.byteLength(expected));
+        assert.equal(stored.end - stored.start, bytes);
+      }
+    }
   });
 
   it('reuse a slab once every line in it is released', () => {

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import type { ByteString, EntryJson } from '../entry-json.ts';
+import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
+import { EntryJson, type ByteString } from '../entry-json.ts';
 
 /** The entry fields that make up its identity, each already serialized as JSON (`null` when absent). */
 export interface SerializedFields {
@@ -24,7 +25,8 @@ export function entryIdentity(
   timestampMs: number,
   fields: SerializedFields,
 ): string {
-  return joinIdentity(`[${executionIdJson},${timestampMs}`, identityFields(fields), fields);
+  const { logMessage, extra } = fields;
+  return `[${executionIdJson},${timestampMs}${identityFields(fields)}${logMessage ?? 'null'}${extra === undefined ? ',null]' : `,${extra}]`}`;
 }
 
 /**
@@ -34,16 +36,6 @@ export function entryIdentity(
 export function identityFields(fields: Omit<SerializedFields, 'logMessage' | 'extra'>): string {
   const { severity, logType, bundleName, bundleVersion, podName } = fields;
   return `,${severity ?? 'null'},${logType ?? 'null'},${bundleName ?? 'null'},${bundleVersion ?? 'null'},${podName ?? 'null'},`;
-}
-
-/** `start` is the identity up to its timestamp, `middle` the `identityFields` of the entry. */
-function joinIdentity(
-  start: string,
-  middle: string,
-  { logMessage, extra }: Pick<SerializedFields, 'logMessage' | 'extra'>,
-): string {
-  // Few pieces: V8 copies the joined string piece by piece when the hasher writes it.
-  return `${start}${middle}${logMessage ?? 'null'}${extra === undefined ? ',null]' : `,${extra}]`}`;
 }
 
 /** Unknown fields in sorted key order, so that the order Talend wrote them in does not change the id. */
@@ -71,44 +63,77 @@ export function documentId(identity: string | Buffer, occurrence = 0): string {
 }
 
 const SCRATCH_BYTES = 16 * 1024;
+/** `,null]`: the end of an identity without extra fields. */
+const NO_EXTRA_END = Buffer.from(',null]', 'latin1');
+const COMMA = 0x2c;
+const CLOSING_BRACKET = 0x5d;
 
 /**
  * The `_id`s of one execution's entries: `documentId` of `entryIdentity`, from the fields' JSON as
- * EntryJson holds it, written into a buffer reused from one entry to the next.
+ * EntryJson holds it, written piece by piece into a buffer reused from one entry to the next (see
+ * byte-writing.ts for why not as one string).
  */
 export class IdentityHasher {
   private scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   /** Views of the scratch buffer by length: creating a Buffer per line costs as much as hashing it. */
   private views = new Map<number, Buffer>();
   private identity: Buffer = Buffer.alloc(0);
-  /** The identity up to the timestamp, for the timestamp of the last entry: logs repeat timestamps. */
-  private start = '';
+  /** The identity up to its timestamp: `[`, the execution id's JSON and a comma. */
+  private readonly start: Buffer;
+  /**
+   * Where the timestamp `startMs` ends in the scratch buffer, which holds it after `start`: logs
+   * repeat timestamps, and writing one costs as much as the rest of the identity.
+   */
+  private startEnd = 0;
   private startMs = Number.NaN;
 
-  constructor(private readonly executionIdJson: ByteString) {}
+  constructor(executionIdJson: ByteString) {
+    this.start = Buffer.from(`[${executionIdJson},`, 'latin1');
+  }
 
   /**
    * The `_id` of the entry's first occurrence; `repeatId` then gives those of its copies. `middle` is
-   * the entry's `identityFields`, which the caller keeps for entries that share them.
+   * the entry's `identityFields` as bytes, which the caller keeps for entries that share them.
    */
-  firstId(entry: EntryJson, middle: ByteString): string {
-    if (entry.timestampMs !== this.startMs) {
-      this.startMs = entry.timestampMs;
-      this.start = `[${this.executionIdJson},${entry.timestampMs}`;
-    }
-    const identity = joinIdentity(this.start, middle, entry);
-    if (identity.length > this.scratch.length) {
-      this.scratch = Buffer.allocUnsafe(2 * identity.length);
+  firstId(entry: EntryJson, middle: Uint8Array): string {
+    this.identity = this.identityOf(entry, middle);
+    return documentId(this.identity);
+  }
+
+  /** The `entryIdentity` of the entry, in the scratch buffer until the next call. */
+  identityOf(entry: EntryJson, middle: Uint8Array): Buffer {
+    const { timestampMs, logMessage, extra } = entry;
+    const length =
+      this.start.length +
+      numberLength(timestampMs) +
+      middle.length +
+      (logMessage === undefined ? 4 : logMessage.length) +
+      (extra === undefined ? NO_EXTRA_END.length : extra.length + 2);
+    if (length > this.scratch.length) {
+      this.scratch = Buffer.allocUnsafe(2 * length);
       this.views = new Map();
+      this.startMs = Number.NaN;
     }
-    const length = this.scratch.write(identity, 0, 'latin1');
-    let view = this.views.get(length);
+    const scratch = this.scratch;
+    if (timestampMs !== this.startMs) {
+      this.startMs = timestampMs;
+      this.startEnd = putNumber(scratch, putBytes(scratch, 0, this.start), timestampMs);
+    }
+    let at = putBytes(scratch, this.startEnd, middle);
+    at = putByteString(scratch, at, logMessage ?? 'null');
+    if (extra === undefined) {
+      at = putBytes(scratch, at, NO_EXTRA_END);
+    } else {
+      scratch[at++] = COMMA;
+      at = putByteString(scratch, at, extra);
+      scratch[at++] = CLOSING_BRACKET;
+    }
+    let view = this.views.get(at);
     if (view === undefined) {
-      view = this.scratch.subarray(0, length);
-      this.views.set(length, view);
+      view = scratch.subarray(0, at);
+      this.views.set(at, view);
     }
-    this.identity = view;
-    return documentId(view);
+    return view;
   }
 
   /** The `_id` of a later copy of the entry last given to `firstId`. */

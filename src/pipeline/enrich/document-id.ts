@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
-import { EntryJson, type ByteString } from '../entry-json.ts';
+import type { EntryJson, ByteString } from '../entry-json.ts';
 
 /** The entry fields that make up its identity, each already serialized as JSON (`null` when absent). */
 export interface SerializedFields {

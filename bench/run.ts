@@ -593,10 +593,12 @@ async function oneSection(machine: Machine, name: 'memory' | 'scaling'): Promise
 
 let pinning: Pinning = { pinned: false, reason: 'not tried' };
 // Elasticsearch is shared with whoever else uses this machine: never leave it on half the cores.
-process.once('SIGINT', () => {
-  unpin(pinning);
-  process.exit(130);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    unpin(pinning);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 try {
   await mkdir(WORK, { recursive: true });
   log('building the package (npm run build): the connector runs as installed, from dist/');

@@ -86,6 +86,9 @@ async function downloadLog(talend: Talend, executionId: string, dir: string): Pr
   for (;;) {
     const query = `newFileName=true${endTime === null ? '' : `&endTime=${encodeURIComponent(endTime)}`}`;
     const generated = await talend(`/monitoring/executions/${executionId}/logs?${query}`, { method: 'POST' });
+    // A run rejected before it started has no log: Talend answers 404.
+    if (generated.status === 404 && files.length === 0) return files;
+    if (!generated.ok) throw new Error(`generating the log of ${executionId}: HTTP ${generated.status}`);
     const { token } = (await generated.json()) as { token: string };
     let url: string | undefined;
     while (url === undefined) {
@@ -94,6 +97,7 @@ async function downloadLog(talend: Talend, executionId: string, dir: string): Pr
         headers: { 'Content-Type': 'text/plain' },
         body: token,
       });
+      if (!status.ok) throw new Error(`the status of ${executionId}'s log: HTTP ${status.status}`);
       const answer = (await status.json()) as { status: string; presignedURL?: string };
       if (answer.status === 'READY') url = answer.presignedURL;
       else await new Promise((resolve) => setTimeout(resolve, 1000));

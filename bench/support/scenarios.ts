@@ -8,7 +8,9 @@ export interface Scenario {
   name: string;
   label: string;
   tenant: TenantSpec;
+  /** Entries of every execution: a run rejected before it started logged none. */
   documents: number;
+  executions: number;
 }
 
 /** Talend's documented size of one generated file. */
@@ -35,7 +37,9 @@ export function scenario(
     spreadDays: 1,
     failedShare: 0.1,
   });
-  return { name, label, tenant, documents: shape.tasks * shape.executionsPerTask * shape.entries };
+  const executions = tenant.tasks.flatMap((task) => task.executions);
+  const documents = executions.reduce((sum, execution) => sum + execution.entryCount, 0);
+  return { name, label, tenant, documents, executions: executions.length };
 }
 
 /**

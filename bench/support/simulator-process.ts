@@ -1,13 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import type { SimulatorOptions } from '../../src/simulator/index.ts';
+import type { RequestKind, SimulatorOptions } from '../../src/simulator/index.ts';
 
 export interface SimulatorUsage {
   /** CPU seconds the simulator process has used since it started. */
   cpuSeconds: number;
-  /** Files downloaded, and how many of them were read from stored files. */
-  downloads: number;
+  /** Requests served since it started, of every kind (`download`: files downloaded). */
+  requests: Record<RequestKind, number>;
+  /** Downloads read from stored files. */
   storedDownloads: number;
 }
 
@@ -38,8 +39,8 @@ export async function startSimulatorProcess(options: SimulatorOptions): Promise<
   const usage = async (): Promise<SimulatorUsage> => {
     const answer = once(child, 'message') as Promise<[SimulatorUsage & { type: string }]>;
     child.send({ type: 'usage' });
-    const { cpuSeconds, downloads, storedDownloads } = (await answer)[0];
-    return { cpuSeconds, downloads, storedDownloads };
+    const { cpuSeconds, requests, storedDownloads } = (await answer)[0];
+    return { cpuSeconds, requests, storedDownloads };
   };
   return {
     apiUrl: ready.apiUrl,

@@ -4,7 +4,7 @@ import type { TalendTask } from '../contracts/talend-api.ts';
 import type { LimitFunction } from 'p-limit';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
-import { ingestChunk, type ChunkResult } from '../pipeline/ingest-chunk.ts';
+import { readChunk, type ChunkResult, type ReadChunk } from '../pipeline/ingest-chunk.ts';
 import type { BulkIndexer } from '../store/bulk-indexer.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { DeadLetterWriter } from '../store/dead-letters.ts';
@@ -76,26 +76,42 @@ export async function runExecution(
     // What the chunks since the last checkpoint write took: counted by the next one.
     let tally = emptyTally();
     let chunks = 0;
+    /** The chunk before the one being read: its acknowledgements, then its checkpoint write. */
+    let previous: Promise<void> | undefined;
+    const commit = async (chunk: LogChunk, settled: Promise<ChunkResult>) => {
+      const result = await settled;
+      deps.stats.addChunk(result);
+      tally.deadLetters += result.deadLettered;
+      tally.chunks += 1;
+      tally.bytes += result.bytes;
+      logger.debug({ chunk: chunk.sequence, ...result }, 'chunk indexed');
+      if (!chunk.last && chunk.window.startMs !== undefined) {
+        const resumeEndMs = chunk.window.startMs;
+        const committed = tally;
+        tally = emptyTally();
+        await setProgress((progress) => {
+          walkStep(progress, range, resumeEndMs);
+          addTally(progress, committed);
+        });
+        deadLettered += committed.deadLetters;
+      }
+    };
     try {
-      for await (const chunk of walk) {
-        chunks += 1;
-        await chunk.prepare(signal);
-        const result = await ingestWithRetries(chunk, context, deps, signal, logger);
-        deps.stats.addChunk(result);
-        tally.deadLetters += result.deadLettered;
-        tally.chunks += 1;
-        tally.bytes += result.bytes;
-        logger.debug({ chunk: chunk.sequence, ...result }, 'chunk indexed');
-        if (!chunk.last && chunk.window.startMs !== undefined) {
-          const resumeEndMs = chunk.window.startMs;
-          const committed = tally;
-          tally = emptyTally();
-          await setProgress((progress) => {
-            walkStep(progress, range, resumeEndMs);
-            addTally(progress, committed);
-          });
-          deadLettered += committed.deadLetters;
+      try {
+        for await (const chunk of walk) {
+          chunks += 1;
+          await chunk.prepare(signal);
+          const { settled } = await readWithRetries(chunk, context, deps, signal, logger);
+          // Read while the chunk before was acknowledged; committed after it, in the walk's order.
+          await previous;
+          previous = commit(chunk, settled);
+          previous.catch(() => undefined);
         }
+        await previous;
+      } catch (error) {
+        // What the chunk before holds is still committed when it settles.
+        await previous?.catch(() => undefined);
+        throw error;
       }
     } catch (error) {
       if (!(error instanceof LogNotFoundError) || chunks > 0) throw error;
@@ -127,13 +143,14 @@ function emptyTally(): Required<Tally> {
   return { deadLetters: 0, chunks: 0, bytes: 0 };
 }
 
-async function ingestWithRetries(
+/** Reads a chunk's file into the indexer, downloading it again after a transient transfer failure. */
+async function readWithRetries(
   chunk: LogChunk,
   context: ReturnType<typeof executionContext>,
   deps: ExecutionDeps,
   signal: AbortSignal,
   logger: Logger,
-): Promise<ChunkResult> {
+): Promise<ReadChunk> {
   const attempts = deps.chunkAttempts ?? 3;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -142,7 +159,7 @@ async function ingestWithRetries(
         const download = await chunk.open(signal);
         // The slot is free once the body is read: acknowledgements are awaited without one.
         finished(download.body, release);
-        return await ingestChunk({
+        return await readChunk({
           download,
           fileFormat: deps.fileFormat,
           context,

@@ -51,13 +51,29 @@ export interface ChunkResult {
 
 const TIMESTAMP_REASON = 'logTimestamp missing or not a date';
 
+/** A chunk whose file is read to its end: its lines are with the bulk indexer, or set aside. */
+export interface ReadChunk {
+  /**
+   * Resolves once every line read is acknowledged by Elasticsearch, dead-lettered, or skipped as
+   * another chunk's, and they add up: only then may a checkpoint move past the chunk.
+   */
+  settled: Promise<ChunkResult>;
+}
+
+/**
+ * One chunk's download, streamed into Elasticsearch and awaited until settled: see `readChunk`.
+ */
+export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkResult> {
+  return (await readChunk(options)).settled;
+}
+
 /**
  * One chunk's download, streamed into Elasticsearch: decode, parse, enrich, index, each stage pulling
  * from the one before, so a slow Elasticsearch slows the download rather than filling memory.
- * Resolves only when every line read is acknowledged by Elasticsearch, dead-lettered, or skipped as
- * another chunk's, and checks that they add up: only then may a checkpoint move past the chunk.
+ * Resolves when the file is read, so that the caller can start on the next chunk while
+ * Elasticsearch acknowledges this one's last requests; `settled` says when that is done.
  */
-export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkResult> {
+export async function readChunk(options: IngestChunkOptions): Promise<ReadChunk> {
   const { download, context, chunk, signal } = options;
   const logger = options.logger ?? silentLogger;
   const started = performance.now();
@@ -75,6 +91,10 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
     session.abort(error);
   };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const fail = (error: unknown): never => {
+    session.abort(error instanceof Error ? error : new Error(String(error)));
+    throw signal?.aborted ? interrupted(label) : error;
+  };
 
   let bytes = 0;
   let linesRead = 0;
@@ -125,27 +145,38 @@ export async function ingestChunk(options: IngestChunkOptions): Promise<ChunkRes
         });
       }
     }
-    await setAside.flush();
-    const indexed = await session.done();
-    const result: ChunkResult = {
-      linesRead,
-      acknowledged: indexed.acknowledged,
-      deadLettered: setAside.stored + indexed.deadLettered,
-      skippedOutsideWindow,
-      bytes,
-      durationMs: Math.round(performance.now() - started),
-      retries: indexed.retries,
-    };
-    checkAccounting(result, label);
-    logger.debug({ chunk: chunk.sequence, ...result }, 'chunk ingested');
-    return result;
   } catch (error) {
-    session.abort(error instanceof Error ? error : new Error(String(error)));
     await lines?.return(undefined);
-    throw signal?.aborted ? interrupted(label) : error;
-  } finally {
     signal?.removeEventListener('abort', onAbort);
+    fail(error);
   }
+
+  const settle = async (): Promise<ChunkResult> => {
+    try {
+      await setAside.flush();
+      const indexed = await session.done();
+      const result: ChunkResult = {
+        linesRead,
+        acknowledged: indexed.acknowledged,
+        deadLettered: setAside.stored + indexed.deadLettered,
+        skippedOutsideWindow,
+        bytes,
+        durationMs: Math.round(performance.now() - started),
+        retries: indexed.retries,
+      };
+      checkAccounting(result, label);
+      logger.debug({ chunk: chunk.sequence, ...result }, 'chunk ingested');
+      return result;
+    } catch (error) {
+      return fail(error);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
+  const settled = settle();
+  // The caller awaits it after starting on the next chunk: a failure meanwhile is not unhandled.
+  settled.catch(() => undefined);
+  return { settled };
 }
 
 /** Every line read must be accounted for; anything else would let a checkpoint skip lost lines. */

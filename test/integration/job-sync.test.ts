@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
 import { assertIndexExact } from '../support/fault-harness.ts';
+import { startProxy, type RunningProxy } from '../support/http-proxy.ts';
 import {
   compareIds,
   executionIdsOf,
@@ -314,3 +315,43 @@ for (const listingFilter of ['trigger', 'overlap'] as const) {
     });
   });
 }
+
+describe('talend-logs sync, one execution of several chunks', () => {
+  let harness: JobHarness;
+  let proxy: RunningProxy;
+  let downloadsWhileHeld: number | undefined;
+  const tenant = oneTaskTenant(Date.now());
+  tenant.tasks[0]!.executions = tenant.tasks[0]!.executions.slice(0, 1);
+
+  before(async () => {
+    harness = await startJobHarness('sync-chunk-overlap', { tenant, maxEntriesPerFile: 1_000 });
+    // Holds the first request of log lines until Talend serves the next chunk's file (or 10 s
+    // pass): a walk that waits for a chunk's acknowledgements before the next download never gets it.
+    proxy = await startProxy({
+      target: harness.env.ES_URL!,
+      handler: async (exchange) => {
+        if (
+          downloadsWhileHeld === undefined &&
+          /_bulk/.test(exchange.url) &&
+          exchange.body.includes('-logs-')
+        ) {
+          const deadline = Date.now() + 10_000;
+          while (harness.simulator.stats().download < 2 && Date.now() < deadline) await delay(20);
+          downloadsWhileHeld = harness.simulator.stats().download;
+        }
+        return exchange.forward();
+      },
+    });
+  });
+  after(async () => {
+    await proxy.close();
+    await harness.close();
+  });
+
+  it('downloads the next chunk while Elasticsearch acknowledges the one before', async () => {
+    const result = await harness.runCli(['sync'], { ES_URL: proxy.url });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(downloadsWhileHeld, 2, 'the second chunk was downloaded while the first was unanswered');
+    await assertIndexExact(harness, executionIdsOf(tenant));
+  });
+});

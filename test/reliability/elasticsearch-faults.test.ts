@@ -43,6 +43,7 @@ async function harnessFor(
   seed: number,
   [tasks, executionsPerTask, entriesPerExecution]: [number, number, number],
   extra: Partial<TenantGeneratorSpec> = {},
+  maxEntriesPerFile = 5_000,
 ) {
   const tenant = generateTenant({
     seed,
@@ -54,7 +55,7 @@ async function harnessFor(
   });
   const harness = await startJobHarness(label, {
     tenant,
-    maxEntriesPerFile: 5_000,
+    maxEntriesPerFile,
     variants: { jsonShape: 'jsonl', statusPollsBeforeReady: 0 },
   });
   harnesses.push(harness);
@@ -340,27 +341,25 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
   });
 
   it('never commits a checkpoint ahead of Elasticsearch: killed while bulk requests hang', async () => {
-    const { harness, executionIds } = await harnessFor('rel-es-hang', 46, [2, 3, 10_000], {
-      runningExecutions: 1,
-    });
+    // Files of 2,000 lines: five chunks an execution, so that kills land in the middle of walks.
+    const { harness, executionIds } = await harnessFor(
+      'rel-es-hang',
+      46,
+      [2, 3, 10_000],
+      { runningExecutions: 1 },
+      2_000,
+    );
     // The latest execution of the first task is still running: its checkpoint says `indexedUpTo`.
     const running = harness.simulator.tenant.tasks[0]!.executions.at(-1)!.id;
     const proxy = await proxyElasticsearch(harness);
     const random = seededRandom(4646);
     const checked: Record<ClaimKind, number> = { done: 0, indexedUpTo: 0, walk: 0, watermark: 0 };
     for (let point = 0; point < 3; point += 1) {
-      const generated = harness.simulator.stats().generateLog;
       const chunksIn = Math.floor(random() * 4);
       const child = harness.spawnCli(SYNC);
       let ended: CliResult | undefined;
       void child.result.then((result) => (ended = result));
-      await untilChunksCommitted(harness, {
-        before: generated,
-        executions: executionIds.length,
-        concurrency: 4,
-        chunks: chunksIn,
-        ended: () => ended !== undefined,
-      });
+      await untilChunksCommitted(harness, { chunks: chunksIn, ended: () => ended !== undefined });
       proxy.holdBulk(true);
       // Long enough for a checkpoint write to slip through if the code did not wait for the bulk answer.
       await delay(2_500);

@@ -7,7 +7,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ExecutionProgress, TaskCheckpoint } from '../../src/contracts/documents.ts';
 import type { DeadLetter } from '../../src/store/dead-letters.ts';
 import { logsIndexName } from '../../src/store/index-names.ts';
-import { PREPARED_AHEAD } from '../../src/job/sync.ts';
 import {
   startElasticsearchProxy,
   type ElasticsearchProxy,
@@ -140,16 +139,29 @@ export async function storedStateText(harness: JobHarness): Promise<string> {
   return JSON.stringify(found.hits?.hits ?? []);
 }
 
+/** Chunks the checkpoints of the run's prefix count as committed (each execution's `chunks` tally). */
+async function committedChunks(harness: JobHarness): Promise<number> {
+  const index = `${harness.prefix}-state`;
+  await harness.client.indices.refresh({ index, ignore_unavailable: true });
+  const found = await harness.client.search<{ executions?: Record<string, ExecutionProgress> }>(
+    { index, size: 1000, query: { term: { kind: 'checkpoint' } }, ignore_unavailable: true },
+    { ignore: [404] },
+  );
+  let chunks = 0;
+  for (const hit of found.hits?.hits ?? []) {
+    for (const progress of Object.values(hit._source?.executions ?? {})) chunks += progress.chunks ?? 0;
+  }
+  return chunks;
+}
+
 /**
- * Resolves once a run started when the simulator had generated `before` files has committed about
- * `chunks` chunks, or has ended. A run first asks for the first file of every execution it takes on
- * at once; after that it asks for an execution's next file only once the previous one is committed.
+ * Resolves once a run has committed `chunks` more chunks than its checkpoints held when this was
+ * called, or has ended: read from the checkpoints themselves, whatever the run reads ahead.
  */
 export async function untilChunksCommitted(
   harness: JobHarness,
-  run: { before: number; executions: number; concurrency: number; chunks: number; ended: () => boolean },
+  run: { chunks: number; ended: () => boolean },
 ): Promise<void> {
-  const firstFiles = Math.min(run.executions, run.concurrency * PREPARED_AHEAD);
-  const target = run.before + firstFiles + run.chunks;
-  while (!run.ended() && harness.simulator.stats().generateLog < target) await delay(20);
+  const target = (await committedChunks(harness)) + run.chunks;
+  while (!run.ended() && (await committedChunks(harness)) < target) await delay(50);
 }

@@ -96,6 +96,8 @@ export function loadConfig(options: LoadOptions): Config {
     problems.push('--from and --to only apply to a backfill: add --backfill (or use the backfill command).');
   }
 
+  // Talend's processing quota covers its orchestration APIs too: read once, one problem if invalid.
+  const processingRateLimit = value('processingRateLimit');
   const config: Config = {
     talend: {
       region,
@@ -107,8 +109,8 @@ export function loadConfig(options: LoadOptions): Config {
       client: {
         rateLimits: {
           monitoringPerMinute: value('monitoringRateLimit'),
-          processingPerMinute: value('processingRateLimit'),
-          orchestrationPerMinute: value('processingRateLimit'),
+          processingPerMinute: processingRateLimit,
+          orchestrationPerMinute: processingRateLimit,
         },
         statusPoll: { ...STATUS_POLL, maxWaitMs: value('statusMaxWait') },
         connections: TALEND_CONNECTIONS,

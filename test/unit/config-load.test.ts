@@ -114,6 +114,18 @@ describe('loadConfig', () => {
     assert.match(message, /"3\/3" is not valid: expected i\/n with 0 <= i < n/);
   });
 
+  it('names an invalid Talend quota once, though two API groups share it', () => {
+    const message = problemsOf(() =>
+      loadConfig({
+        flags: {},
+        env: { TALEND_REGION: 'eu', TALEND_TOKEN: 't', TALEND_PROCESSING_RATE_LIMIT: '0' },
+        needs: both,
+        now: NOW,
+      }),
+    );
+    assert.equal(message.split('TALEND_PROCESSING_RATE_LIMIT').length - 1, 1, message);
+  });
+
   it('validates backfill ranges', () => {
     const env = { TALEND_REGION: 'us', TALEND_TOKEN: 'pat-value-123' };
     assert.match(

@@ -19,7 +19,7 @@ import type { RequestKind } from '../src/simulator/index.ts';
 import { REQUEST_KINDS } from '../src/simulator/types.ts';
 import { removePrefix } from '../test/support/elasticsearch.ts';
 import { runConnector, runReference, type ProcessResult } from './support/connector-run.ts';
-import { costFit } from './support/cost-fit.ts';
+import { costSplit } from './support/cost-split.ts';
 import { sendBulkBodies, writeBulkBodies, type BulkBodies } from './support/es-ceiling.ts';
 import { elasticsearchCpuSeconds, machineDetails, untilQuiet, type Machine } from './support/machine.ts';
 import { pinApart, unpin, type Pinning } from './support/pinning.ts';
@@ -66,8 +66,8 @@ const esUrl = process.env.ES_URL?.split(',')[0]?.trim() ?? (await startElasticse
 const client = new Client({ node: esUrl, requestTimeout: 300_000 });
 let prefixes = 0;
 let simulators = 0;
-/** Every connector run of the bench, for the cost fit. */
-const connectorRuns: { label: string; mode: Mode; roundTrips: boolean; run: Rounded }[] = [];
+/** Every connector run of the bench, for the cost table. */
+const connectorRuns: { label: string; mode: Mode; run: Rounded }[] = [];
 /** The ceiling's bulk bodies, written once per data set and sent in every round and mode. */
 const ceilingBodies = new Map<string, { prefix: string; bodies: BulkBodies }>();
 let mode: Mode = 'shared';
@@ -223,12 +223,7 @@ async function connector(data: Scenario, { concurrency, roundTripMs, env, label 
       { roundTripMs },
     ),
   );
-  connectorRuns.push({
-    label: label ?? data.label,
-    mode,
-    roundTrips: roundTripMs !== undefined,
-    run: measured,
-  });
+  connectorRuns.push({ label: label ?? data.label, mode, run: measured });
   return measured;
 }
 
@@ -378,12 +373,12 @@ async function warmUpElasticsearch(data: Scenario) {
   return { documents: data.documents, documentsPerSecond };
 }
 
-/** Lines per CPU-second settle well within 500,000 lines; the connector's runs measure the millions. */
+/** Lines per CPU-second settle well within 400,000 lines; the connector's runs measure the millions. */
 async function parseEnrich() {
   log('parse + enrich alone (bench/parse-enrich.ts)');
   execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/parse-enrich.ts')], {
     cwd: ROOT,
-    env: { ...process.env, BENCH_LINES: String(500_000 / SIZE) },
+    env: { ...process.env, BENCH_LINES: String(400_000 / SIZE) },
     stdio: 'inherit',
   });
   return JSON.parse(await readFile(join(ROOT, 'bench/results/parse-enrich.json'), 'utf8')) as Record<
@@ -440,28 +435,20 @@ function talendCalls(label: string, run: Rounded) {
   };
 }
 
-/** Where the CPU went in every connector run, and the fits over all of them. */
-function costs() {
+/** Where the CPU went in every connector run; a document's and an execution's cost, pinned. */
+function costs(comparisons: readonly { label: string; runs: { connector: Rounded }[] }[]) {
   const perDocument = (seconds: number, documents: number) =>
     Number(((seconds / documents) * 1e6).toFixed(2));
-  // One machine state: the first mode's runs on the loopback. Elasticsearch spends half as much
-  // again per document on shared cores, and round trips cut requests short: mixed, they bend the fit.
-  const fitted = connectorRuns.filter((run) => run.mode === connectorRuns[0]?.mode && !run.roundTrips);
-  const fit = (cpu: (run: Rounded) => number) => {
-    const { startupSeconds, microsecondsPerDocument, millisecondsPerExecution, runs } = costFit(
-      fitted.map(({ run }) => ({
-        documents: run.documents,
-        executions: run.executions,
-        cpuSeconds: cpu(run),
+  // One machine state: the headline comparisons (no round trips), each data set's median CPU.
+  const split = (cpu: (run: Rounded) => number) =>
+    costSplit(
+      comparisons.map(({ label, runs }) => ({
+        label,
+        documents: runs[0]!.connector.documents,
+        executions: runs[0]!.connector.executions,
+        cpuSeconds: median(runs.map((run) => cpu(run.connector))),
       })),
     );
-    return {
-      startupSeconds: Number(startupSeconds.toFixed(3)),
-      microsecondsPerDocument: Number(microsecondsPerDocument.toFixed(2)),
-      millisecondsPerExecution: Number(millisecondsPerExecution.toFixed(2)),
-      runs,
-    };
-  };
   return {
     runs: connectorRuns.map(({ label, mode: runMode, run }) => ({
       label,
@@ -472,8 +459,8 @@ function costs() {
       elasticsearchMicrosecondsPerDocument: perDocument(run.elasticsearchCpuSeconds, run.documents),
       simulatorMicrosecondsPerDocument: perDocument(run.simulatorCpuSeconds ?? 0, run.documents),
     })),
-    connectorFit: fit((run) => run.cpuSeconds),
-    elasticsearchFit: fit((run) => run.elasticsearchCpuSeconds),
+    connector: split((run) => run.cpuSeconds),
+    elasticsearch: split((run) => run.elasticsearchCpuSeconds),
   };
 }
 
@@ -533,11 +520,8 @@ async function everySection(machine: Machine, pinning: Pinning): Promise<void> {
   const shared = pinning.pinned
     ? await section('comparisons (shared cores)', async () => {
         mode = 'shared';
-        return [
-          await compare(one, { rounds: 1 }),
-          await compare(many, { rounds: 1 }),
-          await compare(small, { rounds: 1, env: QUOTAS_LIFTED }),
-        ];
+        // The small runs' cost is the connector's own (its core is the busy one): pinned says it.
+        return [await compare(one, { rounds: 1 }), await compare(many, { rounds: 1 })];
       })
     : undefined;
   // Memory does not depend on where Elasticsearch runs; on shared cores it indexes faster.
@@ -577,7 +561,7 @@ async function everySection(machine: Machine, pinning: Pinning): Promise<void> {
     talendCalls: talendCalls(small.label, smallRun!),
     memory,
     ...(shared === undefined ? {} : { shared }),
-    costs: costs(),
+    costs: costs(comparisons),
     sectionMinutes,
     totalMinutes: minutes(),
   };

@@ -1,4 +1,5 @@
 /** bench/results/RESULTS.md, the table the README quotes, from the results of one `npm run bench`. */
+import type { CostSplit } from './cost-split.ts';
 import type { Machine } from './machine.ts';
 import type { QuotaLimit } from './talend-quotas.ts';
 
@@ -21,13 +22,6 @@ interface Comparison {
   connectorToCeiling: number;
   connectorToReference?: number;
   runs: { ceiling: Run; connector: Run; reference?: Run }[];
-}
-
-interface Fit {
-  startupSeconds: number;
-  microsecondsPerDocument: number;
-  millisecondsPerExecution: number;
-  runs: number;
 }
 
 interface Results {
@@ -68,8 +62,8 @@ interface Results {
       elasticsearchMicrosecondsPerDocument: number;
       simulatorMicrosecondsPerDocument: number;
     }[];
-    connectorFit: Fit;
-    elasticsearchFit: Fit;
+    connector: CostSplit;
+    elasticsearch: CostSplit;
   };
   sectionMinutes: Record<string, number>;
   totalMinutes: number;
@@ -187,8 +181,9 @@ function pinningLine(results: Results): string {
   );
 }
 
-function fitLine(what: string, fit: Fit): string {
-  return `| ${what} | ${fit.microsecondsPerDocument.toFixed(2)} | ${fit.millisecondsPerExecution.toFixed(2)} | ${fit.startupSeconds.toFixed(2)} |`;
+function splitLine(what: string, split: CostSplit): string {
+  const perExecution = split.perExecution.map((run) => run.millisecondsPerExecution.toFixed(2)).join(' | ');
+  return `| ${what} | ${split.microsecondsPerDocument.toFixed(2)} | ${perExecution} |`;
 }
 
 export function resultsTable(results: Results & { targets: Target[] }): string {
@@ -268,13 +263,14 @@ export function resultsTable(results: Results & { targets: Target[] }): string {
         `${run.elasticsearchMicrosecondsPerDocument.toFixed(2)} | ${run.simulatorMicrosecondsPerDocument.toFixed(2)} |`,
     ),
     '',
-    `Least-squares fit over the ${results.costs.connectorFit.runs} runs of the first mode without round trips (one machine state): ` +
-      'CPU seconds = c0 + a · documents + b · executions.',
+    `What a document costs, from the run of ${results.costs.connector.perDocumentFrom} (its start and its one execution ` +
+      'spread over its documents), and what an execution costs beyond its documents: the CPU of a run of many, less ' +
+      'its documents at that cost. Pinned runs without round trips, medians of the rounds.',
     '',
-    '| process | a: µs per document | b: ms per execution beyond its documents | c0: seconds to start |',
-    '| --- | ---: | ---: | ---: |',
-    fitLine('connector', results.costs.connectorFit),
-    fitLine('Elasticsearch', results.costs.elasticsearchFit),
+    `| process | µs per document | ${results.costs.connector.perExecution.map((run) => `ms per execution, ${run.label}`).join(' | ')} |`,
+    `| --- | ---: | ${results.costs.connector.perExecution.map(() => '---:').join(' | ')} |`,
+    splitLine('connector', results.costs.connector),
+    splitLine('Elasticsearch', results.costs.elasticsearch),
     '',
     "## Talend's quotas",
     '',

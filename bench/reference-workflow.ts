@@ -8,6 +8,7 @@
  * Run by `bench/run.ts` as a child process: `tsx bench/reference-workflow.ts` with TALEND_API_URL,
  * TALEND_TOKEN, ES_URL, INDEX_PREFIX and BENCH_WORK_DIR set. Prints one JSON line: documents, seconds.
  */
+import { indexNames } from '../src/config/index-names.ts';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,7 +53,7 @@ export async function runReferenceWorkflow(
         const files = await downloadLog(talend, execution.executionId, settings.workDir);
         const context = executionContext(task, execution);
         for (const [sequence, file] of files.entries()) {
-          documents += await indexFile(es, file, new ChunkEnricher(context, sequence, settings.prefix));
+          documents += await indexFile(es, file, new ChunkEnricher(context, sequence, indexNames(settings.prefix)));
           await rm(file);
         }
       }

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../common/retry.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig, type LoadOptions } from '../config/load.ts';
 import type { FlagValues } from '../config/setting-source.ts';
@@ -14,7 +12,7 @@ import {
   type TalendClient,
   type TalendClientOptions,
 } from '../talend/index.ts';
-import { createElasticsearchClient } from './elasticsearch-client.ts';
+import { createElasticsearchStore, type ElasticsearchStore } from '../store/elasticsearch-store.ts';
 
 export interface Runtime {
   config: Config;
@@ -51,7 +49,7 @@ export function talendApiClientFor(runtime: Runtime): TalendApiClient {
 }
 
 function talendClientOptions(runtime: Runtime): TalendClientOptions {
-  const { talend } = runtime.config;
+  const { talend, services } = runtime.config;
   if (talend.auth === undefined) throw new Error('Talend credentials were not validated');
   const baseUrl = resolveBaseUrl({ region: talend.region, baseUrl: talend.baseUrl });
   return {
@@ -59,20 +57,14 @@ function talendClientOptions(runtime: Runtime): TalendClientOptions {
     oauthAudience: resolveOAuthAudience({ region: talend.region, baseUrl, audience: talend.oauthAudience }),
     auth: talend.auth,
     logger: runtime.logger,
-    ...talend.client,
-    tls: { ca: talend.caCert, rejectUnauthorized: !talend.insecure },
-    retry: retryPolicy(runtime.config),
+    ...services.talend.client,
+    tls: services.talend.tls,
+    retry: services.talend.retry,
   };
 }
 
-export function elasticsearchClientFor(runtime: Runtime): Client {
-  return createElasticsearchClient(runtime.config.elasticsearch, {
-    policy: retryPolicy(runtime.config),
-    logger: runtime.logger,
-  });
-}
-
-/** One policy towards Talend and Elasticsearch alike: the operator sets how long an outage may last. */
-export function retryPolicy(config: Config): RetryPolicy {
-  return { ...DEFAULT_RETRY_POLICY, budgetMs: config.retry.outageBudgetMs };
+/** Everything the command says to Elasticsearch goes through this one store. */
+export function elasticsearchStoreFor(runtime: Runtime): ElasticsearchStore {
+  const { config, logger } = runtime;
+  return createElasticsearchStore(config.elasticsearch, config.services.elasticsearch, config.indexPrefix, logger);
 }

@@ -1,3 +1,4 @@
+import type { IndexNames } from '../config/index-names.ts';
 import { finished } from 'node:stream';
 import type { ExecutionProgress } from '../contracts/documents.ts';
 import type { TalendTask } from '../contracts/talend-api.ts';
@@ -18,12 +19,12 @@ export interface ExecutionDeps {
   talend: TalendClient;
   indexer: BulkIndexer;
   deadLetters: DeadLetterWriter;
-  indexPrefix: string;
+  names: IndexNames;
   fileFormat: 'JSON' | 'TEXT';
   stats: RunStats;
   logger: Logger;
   /** Downloads of one chunk before its failure counts against the execution. */
-  chunkAttempts?: number;
+  chunkAttempts: number;
   /**
    * Download slots. A chunk takes one once Talend has its file ready and gives it back when the
    * download ends: waiting for Talend, or for Elasticsearch to acknowledge, holds no slot, so that
@@ -151,7 +152,7 @@ async function readWithRetries(
   signal: AbortSignal,
   logger: Logger,
 ): Promise<ReadChunk> {
-  const attempts = deps.chunkAttempts ?? 3;
+  const attempts = deps.chunkAttempts;
   for (let attempt = 1; ; attempt += 1) {
     try {
       const release = await takeSlot(deps.transfers);
@@ -166,7 +167,7 @@ async function readWithRetries(
           chunk: { sequence: chunk.sequence, window: chunk.window },
           indexer: deps.indexer,
           deadLetters: deps.deadLetters,
-          indexPrefix: deps.indexPrefix,
+          names: deps.names,
           signal,
           logger,
           truncated: attempt < attempts ? 'retry' : 'dead-letter',
@@ -176,7 +177,7 @@ async function readWithRetries(
       }
     } catch (error) {
       if (attempt >= attempts || classifyFailure(error, signal) !== 'retry-chunk') throw error;
-      deps.stats.talendRetries += 1;
+      deps.stats.chunkRedownloads += 1;
       logger.warn(
         { chunk: chunk.sequence, attempt, err: error },
         'chunk transfer failed; downloading it again',

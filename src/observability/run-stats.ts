@@ -1,3 +1,9 @@
+/** Where the retries towards each service are counted: the clients count their own. */
+export interface RetryCounters {
+  talend: () => number;
+  elasticsearch: () => number;
+}
+
 /** Counters of one run, printed as its summary and used by the progress display. */
 export class RunStats {
   readonly startedAt = Date.now();
@@ -14,11 +20,13 @@ export class RunStats {
   deadLetters = 0;
   skippedOverlap = 0;
   bytes = 0;
-  talendRetries = 0;
-  elasticsearchRetries = 0;
+  /** Chunks downloaded again after a cut or failed transfer: retries towards Talend the client does not see. */
+  chunkRedownloads = 0;
   readonly failures: { taskId?: string; executionId?: string; error: string }[] = [];
   /** Runs of which this run dead-lettered lines: their ids go in the summary, to replay them. */
   readonly deadLetterRuns: DeadLetterRun[] = [];
+
+  constructor(private readonly retries: RetryCounters) {}
 
   addChunk(result: {
     linesRead: number;
@@ -26,7 +34,6 @@ export class RunStats {
     deadLettered: number;
     skippedOutsideWindow: number;
     bytes: number;
-    retries?: number;
   }): void {
     this.chunks += 1;
     this.lines += result.linesRead;
@@ -34,7 +41,6 @@ export class RunStats {
     this.deadLetters += result.deadLettered;
     this.skippedOverlap += result.skippedOutsideWindow;
     this.bytes += result.bytes;
-    this.elasticsearchRetries += result.retries ?? 0;
   }
 
   summary(now: number = Date.now()): RunSummary {
@@ -55,7 +61,10 @@ export class RunStats {
       deadLetters: this.deadLetters,
       skippedOverlap: this.skippedOverlap,
       bytes: this.bytes,
-      retries: { talend: this.talendRetries, elasticsearch: this.elasticsearchRetries },
+      retries: {
+        talend: this.retries.talend() + this.chunkRedownloads,
+        elasticsearch: this.retries.elasticsearch(),
+      },
       durationMs,
       documentsPerSecond: durationMs > 0 ? Math.round((this.documents * 1000) / durationMs) : 0,
       failures: this.failures.slice(0, 20),

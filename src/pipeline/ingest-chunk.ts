@@ -1,3 +1,4 @@
+import type { IndexNames } from '../config/index-names.ts';
 import { performance } from 'node:perf_hooks';
 import type { ExecutionContext } from '../contracts/documents.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
@@ -28,7 +29,7 @@ export interface IngestChunkOptions {
   chunk: { sequence: number; window: ChunkWindow };
   indexer: BulkIndexer;
   deadLetters: DeadLetterWriter;
-  indexPrefix: string;
+  names: IndexNames;
   signal?: AbortSignal;
   logger?: Logger;
   /** See ParseOptions.truncated: the caller's last attempt at a chunk keeps what a cut file holds. */
@@ -101,7 +102,7 @@ export async function readChunk(options: IngestChunkOptions): Promise<ReadChunk>
   let skippedOutsideWindow = 0;
   const setAside = new DeadLetterBatch(options.deadLetters);
 
-  const enricher = new ChunkEnricher(context, chunk.sequence, options.indexPrefix);
+  const enricher = new ChunkEnricher(context, chunk.sequence, options.names);
   let lines: AsyncGenerator<LogRecord[]> | undefined;
   try {
     lines = readLog(decodeBody(download.body, download.contentEncoding), {

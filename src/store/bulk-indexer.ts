@@ -1,8 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
-import { fullJitterDelay } from '../common/backoff.ts';
-import type { RetryPolicy } from '../common/retry.ts';
 import { TalendLogsError } from '../common/errors.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
 import {
   bulkBody,
   bulkIndexLines,
@@ -20,8 +16,8 @@ import {
   type DeadLetter,
   type DeadLetterWriter,
 } from './dead-letters.ts';
-import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
-import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
+import { itemOutcome } from './item-retries.ts';
 import { LogIndexCreator } from './log-indices.ts';
 
 export interface BulkIndexerOptions {
@@ -31,13 +27,7 @@ export interface BulkIndexerOptions {
   flushIntervalMs?: number;
   /** Bulk requests in flight at once. */
   concurrency: number;
-  /**
-   * Retries of one document Elasticsearch pushed back (429, busy shard), spaced as the client's retry
-   * policy spaces its retries. Whole requests (network, 5xx) follow that policy itself.
-   */
-  maxRetries: number;
   deadLetters: DeadLetterWriter;
-  logger?: Logger;
   /** Make documents searchable before acknowledging them (tests; slows indexing down). */
   refresh?: boolean | 'wait_for';
 }
@@ -160,10 +150,7 @@ export class BulkIndexer {
   private readonly flushBytes: number;
   private readonly flushIntervalMs: number;
   private readonly concurrency: number;
-  private readonly maxRetries: number;
-  private readonly retryPolicy: RetryPolicy;
   private readonly maxHeldBytes: number;
-  private readonly logger: Logger;
   private readonly indices: LogIndexCreator;
 
   private buffer: PendingOperation[] = [];
@@ -183,18 +170,15 @@ export class BulkIndexer {
   private closed = false;
 
   constructor(
-    private readonly client: Client,
+    private readonly store: ElasticsearchStore,
     private readonly options: BulkIndexerOptions,
   ) {
     this.flushBytes = options.flushBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.concurrency = Math.max(1, options.concurrency);
-    this.maxRetries = options.maxRetries;
-    this.retryPolicy = elasticsearchRetryOf(client).policy;
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);
-    this.logger = options.logger ?? silentLogger;
-    this.indices = new LogIndexCreator(client, this.logger);
+    this.indices = new LogIndexCreator(store);
   }
 
   /**
@@ -350,7 +334,7 @@ export class BulkIndexer {
     let items;
     try {
       await this.indices.ensure(batch.map((operation) => operation.index));
-      items = await postBulk(this.client, bulkBody(batch), batch.length, {
+      items = await postBulk(this.store, bulkBody(batch), batch.length, {
         refresh: this.options.refresh,
         onRetry: () => {
           for (const session of new Set(batch.map((operation) => operation.session)))
@@ -378,8 +362,12 @@ export class BulkIndexer {
         this.drop(operation);
         continue;
       }
-      const verdict = classifyItemFailure(item.status, item.error);
-      if (verdict === 'dead-letter') {
+      const outcome = itemOutcome(
+        this.store,
+        { status: item.status, error: item.error },
+        { index: operation.index, what: `documents of ${session.label}`, retries: operation.attempts },
+      );
+      if (outcome === 'dead-letter') {
         const record = indexDeadLetter(
           session.context,
           operation.position,
@@ -388,25 +376,12 @@ export class BulkIndexer {
           item.error,
         );
         deadLetters.push({ operation, record });
-      } else if (verdict === 'retry' && operation.attempts < this.maxRetries) {
+      } else if (outcome === 'retry') {
         operation.attempts++;
         session.result.retries++;
         retry.push(operation);
       } else {
-        this.fail(
-          session,
-          verdict === 'fatal'
-            ? writeRefused(operation.index, item.status, item.error)
-            : new ElasticsearchUnavailableError(
-                `Elasticsearch kept refusing documents of ${session.label} (${item.error.type}) after ${this.maxRetries} retries`,
-                {
-                  index: operation.index,
-                  status: item.status,
-                  errorType: item.error.type,
-                  attempts: operation.attempts + 1,
-                },
-              ),
-        );
+        this.fail(session, outcome);
         this.drop(operation);
       }
     }
@@ -439,8 +414,8 @@ export class BulkIndexer {
   /** Retried items wait outside the buffer, still counted as held, and go out first when they return. */
   private retryLater(operations: PendingOperation[]): void {
     const attempt = Math.max(...operations.map((operation) => operation.attempts));
-    const delayMs = fullJitterDelay(attempt - 1, this.retryPolicy);
-    this.logger.debug(
+    const delayMs = this.store.itemRetryDelay(attempt - 1);
+    this.store.logger.debug(
       { documents: operations.length, attempt, delayMs },
       'retrying documents Elasticsearch was too busy for',
     );

@@ -1,4 +1,3 @@
-import type { Client } from '@elastic/elasticsearch';
 import { putByteString, putBytes } from '../common/byte-writing.ts';
 import { describeError } from '../common/errors.ts';
 import type { RetryEvent } from '../common/retry.ts';
@@ -8,7 +7,7 @@ import {
   statusOf,
   type BulkItemError,
 } from './elasticsearch-errors.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /** The outcome of one action of a `_bulk` request, in request order. */
 export interface BulkItemResult {
@@ -189,12 +188,12 @@ export function bulkBody(lines: readonly StoredLines[]): Buffer {
 
 /**
  * POSTs a prebuilt NDJSON body to `_bulk` and returns the per-item outcomes. Failures of the whole
- * request (network, timeout, 429, 5xx) are retried under the client's retry policy, and the client
+ * request (network, timeout, 429, 5xx) are retried under the store's retry policy, and the client
  * itself does not retry, so that there is one retry policy, this one; past it they become a typed
  * error.
  */
 export async function postBulk(
-  client: Client,
+  store: ElasticsearchStore,
   body: string | Buffer,
   actions: number,
   options: BulkRequestOptions = {},
@@ -206,11 +205,10 @@ export async function postBulk(
     querystring.refresh = String(options.refresh);
   let response: { items?: Record<string, BulkItemResult>[] };
   try {
-    response = await retryElasticsearch(
-      client,
+    response = await store.request(
       `a bulk request of ${actions} documents`,
       () =>
-        client.transport.request(
+        store.client.transport.request(
           { method: 'POST', path: '/_bulk', querystring, bulkBody: body },
           { maxRetries: 0 },
         ),

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
-import { fullJitterDelay, sleep } from '../common/backoff.ts';
 import { TalendLogsError } from '../common/errors.ts';
 import { ECS_VERSION, type TalendContext } from '../contracts/documents.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
-import { bulkIndexLines, postBulk } from './bulk-request.ts';
-import { classifyItemFailure, type BulkItemError } from './elasticsearch-errors.ts';
-import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
-import { deadLetterIndex } from './index-names.ts';
+import { bulkIndexLines } from './bulk-request.ts';
+import type { BulkItemError } from './elasticsearch-errors.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
+import { writeWithItemRetries } from './item-retries.ts';
 
 /** Which chunk of which execution a line came from, and what is known of the execution. */
 export interface DeadLetterContext {
@@ -112,14 +109,6 @@ export class DeadLetterWriteError extends TalendLogsError {
   }
 }
 
-export interface DeadLetterWriterOptions {
-  prefix: string;
-  /** Retries of one dead letter Elasticsearch pushed back (429); whole requests follow the client's policy. */
-  maxRetries: number;
-  refresh?: boolean | 'wait_for';
-  logger?: Logger;
-}
-
 /**
  * Stores dead letters in `<prefix>-deadletter` with a small bulk request of their own, awaited by the
  * caller: a line counts as dead-lettered only once Elasticsearch holds its dead letter. Ids are
@@ -127,44 +116,26 @@ export interface DeadLetterWriterOptions {
  */
 export class DeadLetterWriter {
   readonly index: string;
-  private readonly maxRetries: number;
-  private readonly logger: Logger;
 
-  constructor(
-    private readonly client: Client,
-    private readonly options: DeadLetterWriterOptions,
-  ) {
-    this.index = deadLetterIndex(options.prefix);
-    this.maxRetries = options.maxRetries;
-    this.logger = options.logger ?? silentLogger;
+  constructor(private readonly store: ElasticsearchStore) {
+    this.index = store.names.deadLetters;
   }
 
+  /** A dead letter refused as a document has nowhere else to go: the lines it stands for fail. */
   async write(records: readonly DeadLetter[]): Promise<void> {
-    let pending = [...records];
-    for (let attempt = 0; ; attempt++) {
-      const body = pending
-        .map((record) => bulkIndexLines(this.index, deadLetterId(record), JSON.stringify(record)))
-        .join('');
-      const items = await postBulk(this.client, body, pending.length, { refresh: this.options.refresh });
-      const retry: DeadLetter[] = [];
-      for (const [i, item] of items.entries()) {
-        if (item.error === undefined) continue;
-        if (classifyItemFailure(item.status, item.error) !== 'retry' || attempt >= this.maxRetries) {
-          throw new DeadLetterWriteError(
-            `Could not store a dead letter in ${this.index}: ${item.error.reason ?? item.error.type}`,
-            { index: this.index, status: item.status, errorType: item.error.type },
-          );
-        }
-        retry.push(pending[i]!);
-      }
-      pending = retry;
-      if (pending.length === 0) return;
-      const delayMs = fullJitterDelay(attempt, elasticsearchRetryOf(this.client).policy);
-      this.logger.debug(
-        { documents: pending.length, attempt: attempt + 1, delayMs },
-        'retrying dead letters Elasticsearch was too busy for',
+    const refused = await writeWithItemRetries(this.store, {
+      index: this.index,
+      what: 'dead letters',
+      actions: records.map((record) => ({
+        lines: bulkIndexLines(this.index, deadLetterId(record), JSON.stringify(record)),
+      })),
+    });
+    const first = refused[0];
+    if (first !== undefined) {
+      throw new DeadLetterWriteError(
+        `Could not store a dead letter in ${this.index}: ${first.item.error.reason ?? first.item.error.type}`,
+        { index: this.index, status: first.item.status, errorType: first.item.error.type },
       );
-      await sleep(delayMs);
     }
   }
 }

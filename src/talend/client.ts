@@ -24,6 +24,7 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
     listTaskExecutions: api.listTaskExecutions,
     getExecution: api.getExecution,
     walkLogChunks: api.walkLogChunks,
+    stats: api.stats,
     close: api.close,
   };
 }

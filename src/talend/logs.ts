@@ -7,7 +7,7 @@ import {
   type LogStatusResponse,
   type LogsPage,
 } from '../contracts/talend-api.ts';
-import type { TalendClientTuning } from '../config/config.ts';
+import type { TalendClientTuning } from '../config/services.ts';
 import type { Logger } from '../observability/logger.ts';
 import { formatApiDate, parseNextEndTime } from './api-dates.ts';
 import { headerValue, type ApiTransport } from './api-transport.ts';

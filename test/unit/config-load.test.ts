@@ -163,7 +163,7 @@ describe('loadConfig', () => {
     writeFileSync(file, JSON.stringify({ retry: { outageBudget: '5m' } }));
     const env = { TALEND_REGION: 'eu', TALEND_TOKEN: 'pat-value-123' };
     const budget = (flags: Record<string, string>, extra: Record<string, string> = {}) =>
-      loadConfig({ flags, env: { ...env, ...extra }, needs: both }).retry.outageBudgetMs;
+      loadConfig({ flags, env: { ...env, ...extra }, needs: both }).services.elasticsearch.retry.budgetMs;
     assert.equal(budget({}), 120_000);
     assert.equal(budget({ config: file }), 300_000);
     assert.equal(budget({ config: file }, { OUTAGE_BUDGET: '45s' }), 45_000);
@@ -314,10 +314,10 @@ describe('defaults', () => {
   /** Where each setting with a default lands in the Config: a new one fails to compile until added. */
   const WHERE: Record<SettingWithDefault, (config: Config) => unknown> = {
     talendInsecure: (config) => config.talend.insecure,
-    monitoringRateLimit: (config) => config.talend.client.rateLimits.monitoringPerMinute,
-    processingRateLimit: (config) => config.talend.client.rateLimits.processingPerMinute,
-    statusMaxWait: (config) => config.talend.client.statusPoll.maxWaitMs,
-    outageBudget: (config) => config.retry.outageBudgetMs,
+    monitoringRateLimit: (config) => config.services.talend.client.rateLimits.monitoringPerMinute,
+    processingRateLimit: (config) => config.services.talend.client.rateLimits.processingPerMinute,
+    statusMaxWait: (config) => config.services.talend.client.statusPoll.maxWaitMs,
+    outageBudget: (config) => config.services.elasticsearch.retry.budgetMs,
     esUrl: (config) => config.elasticsearch.nodes,
     esInsecure: (config) => config.elasticsearch.insecure,
     indexPrefix: (config) => config.indexPrefix,
@@ -332,7 +332,7 @@ describe('defaults', () => {
     backfill: (config) => config.sync.backfill !== undefined,
     bulkSize: (config) => config.bulk.flushBytes,
     bulkConcurrency: (config) => config.bulk.concurrency,
-    bulkRetries: (config) => config.bulk.maxRetries,
+    bulkRetries: (config) => config.services.elasticsearch.itemRetries,
     ilm: (config) => config.ilm.enabled,
     ilmDeleteAfter: (config) => config.ilm.deleteAfterDays * DAY_MS,
     logLevel: (config) => config.log.level,

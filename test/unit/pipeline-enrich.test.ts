@@ -1,3 +1,4 @@
+import { indexNames } from '../../src/config/index-names.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-function enrich(entry: RawLogEntry, enricher = new ChunkEnricher(CONTEXT, 3, 'talend'), position = 7) {
+function enrich(entry: RawLogEntry, enricher = new ChunkEnricher(CONTEXT, 3, indexNames('talend')), position = 7) {
   return enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
 }
 
@@ -174,15 +175,15 @@ describe('ChunkEnricher', () => {
       { logTimestamp: TS + i, severity: 'ERROR', logMessage: `c${i}`, podName, logType: 'USER' },
       { logTimestamp: TS + i, logMessage: `d${i}`, podName: i % 2 === 0 ? podName : undefined },
     ]);
-    const shared = new ChunkEnricher(CONTEXT, 3, 'talend');
+    const shared = new ChunkEnricher(CONTEXT, 3, indexNames('talend'));
     for (const [position, entry] of entries.entries()) {
       const actual = enrich(entry, shared, position);
-      assert.deepEqual(actual, enrich(entry, new ChunkEnricher(CONTEXT, 3, 'talend'), position));
+      assert.deepEqual(actual, enrich(entry, new ChunkEnricher(CONTEXT, 3, indexNames('talend')), position));
     }
   });
 
   it('leaves the duration out while the execution runs', () => {
-    const running = new ChunkEnricher({ ...CONTEXT, finishTimestamp: undefined }, 0, 'talend');
+    const running = new ChunkEnricher({ ...CONTEXT, finishTimestamp: undefined }, 0, indexNames('talend'));
     const outcome = running.toDocument({ logTimestamp: TS, logMessage: 'x' }, TS, 0);
     assert.equal(outcome.kind === 'document' && outcome.document.talend.execution.duration_ms, undefined);
   });
@@ -200,7 +201,7 @@ describe('ChunkEnricher', () => {
   });
 
   it('names the monthly index from the UTC month of the timestamp', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 0, 'acme');
+    const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('acme'));
     const at = (iso: string) => enricher.toDocument({}, Date.parse(iso), 0) as { index: string };
     assert.equal(at('2021-12-31T23:59:59.999Z').index, 'acme-logs-2021.12');
     assert.equal(at('2022-01-01T00:00:00.000Z').index, 'acme-logs-2022.01');
@@ -227,8 +228,8 @@ describe('document ids', () => {
   };
 
   it('do not depend on the chunk, the position or the order of extra fields', () => {
-    const a = idOf(enrich(entry, new ChunkEnricher(CONTEXT, 0, 'talend'), 0));
-    const b = idOf(enrich({ ...entry }, new ChunkEnricher(CONTEXT, 9, 'other'), 51_234));
+    const a = idOf(enrich(entry, new ChunkEnricher(CONTEXT, 0, indexNames('talend')), 0));
+    const b = idOf(enrich({ ...entry }, new ChunkEnricher(CONTEXT, 9, indexNames('other')), 51_234));
     assert.equal(a, b);
     const twoExtras = { logTimestamp: TS, x: 1, y: 2 };
     const reversed = { y: 2, logTimestamp: TS, x: 1 };
@@ -237,7 +238,7 @@ describe('document ids', () => {
 
   it('give identical entries of one chunk distinct ids, the same in any chunking', () => {
     const run = (entries: RawLogEntry[]) => {
-      const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+      const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
       return entries.map((item, i) => idOf(enrich(item, enricher, i)));
     };
     const before = { ...entry, logTimestamp: TS - 1, logMessage: 'earlier' };
@@ -251,7 +252,7 @@ describe('document ids', () => {
   });
 
   it('differ between executions and between contents', () => {
-    const other = new ChunkEnricher({ ...CONTEXT, executionId: 'another' }, 0, 'talend');
+    const other = new ChunkEnricher({ ...CONTEXT, executionId: 'another' }, 0, indexNames('talend'));
     assert.notEqual(idOf(enrich(entry)), idOf(enrich(entry, other)));
     assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, logMessage: 'Same' })));
     assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, custom: 2 })));
@@ -278,7 +279,7 @@ describe('document ids', () => {
   });
 
   it('hash entryIdentity, however timestamps repeat and whatever the message size', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+    const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
     const entries: RawLogEntry[] = [
       { logTimestamp: TS, severity: 'INFO', logMessage: 'a', podName: 'p' },
       { logTimestamp: TS, severity: 'WARN', logMessage: 'b', custom: { z: 1, a: [2] } },
@@ -311,7 +312,7 @@ describe('document ids', () => {
   });
 
   it('stay what earlier versions gave, so that a re-run overwrites instead of duplicating', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 3, 'talend');
+    const enricher = new ChunkEnricher(CONTEXT, 3, indexNames('talend'));
     const line = {
       logTimestamp: TS,
       severity: 'INFO',

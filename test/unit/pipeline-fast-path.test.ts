@@ -4,6 +4,7 @@
  * `_id`s, whatever the file's shape and however its bytes are cut, and the object path wherever the
  * fast path must not vouch for an entry.
  */
+import { indexNames } from '../../src/config/index-names.ts';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -88,8 +89,8 @@ async function records(text: string, size = 64 * 1024): Promise<LogRecord[]> {
 
 /** What the pipeline makes of each record, and what the object path makes of the same entry. */
 function compareWithObjectPath(read: LogRecord[], lines: string[]) {
-  const fast = new ChunkEnricher(CONTEXT, 0, 'talend');
-  const slow = new ChunkEnricher(CONTEXT, 0, 'talend');
+  const fast = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
+  const slow = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
   let scanned = 0;
   for (const [k, record] of read.entries()) {
     assert.equal(record.position, k);
@@ -216,7 +217,7 @@ describe('bulk request lines', () => {
   });
 
   it('hold an enriched document as bulkIndexLines writes it, whatever its fields and id', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 2, 'talend');
+    const enricher = new ChunkEnricher(CONTEXT, 2, indexNames('talend'));
     const slabs = new LineSlabs(64 * 1024);
     const entries = [
       ...usualEntries(12),

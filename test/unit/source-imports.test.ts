@@ -55,7 +55,7 @@ describe('the product', () => {
 
   it('holds a Talend client with only the calls sync makes', async () => {
     const client = createTalendClient({
-      ...DEFAULTS.talend.client,
+      ...DEFAULTS.services.talend.client,
       baseUrl: new URL('http://127.0.0.1:1'),
       auth: { kind: 'pat', token: 'never-sent' },
     });
@@ -65,6 +65,7 @@ describe('the product', () => {
         'getExecution',
         'listTaskExecutions',
         'listTasks',
+        'stats',
         'walkLogChunks',
       ]);
     } finally {

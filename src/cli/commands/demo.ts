@@ -8,9 +8,9 @@ import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
-import { executionsIndex } from '../../store/index-names.ts';
+import type { IndexNames } from '../../config/index-names.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
-import { elasticsearchClientFor, talendClientFor } from '../runtime.ts';
+import { elasticsearchStoreFor, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /** The demo's own defaults, under every flag, variable and config file key like the table's. */
@@ -38,15 +38,18 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
     const runtime = { config, logger, runId: token };
     const talend = talendClientFor(runtime);
-    const elasticsearch = elasticsearchClientFor(runtime);
+    const store = elasticsearchStoreFor(runtime);
     console.log(`Elasticsearch at ${config.elasticsearch.cloudId ?? config.elasticsearch.nodes.join(', ')}`);
-    const stats = new RunStats();
+    const stats = new RunStats({
+      talend: () => talend.stats().retries,
+      elasticsearch: () => store.retries,
+    });
     const signals = abortOnSignals(logger);
     try {
       console.log('Syncing the demo tenant (setup, then sync: the same code a schedule runs)…');
       const outcome = await runSync(config, {
         talend,
-        elasticsearch,
+        store,
         logger,
         stats,
         runId: runtime.runId,
@@ -54,19 +57,19 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       });
       console.log(summaryTable(stats.summary(), outcome.kind));
       if (outcome.kind === 'fatal') return exitCodeFor(outcome.error);
-      await printAnswers(elasticsearch, config.indexPrefix);
-      await printRunAnswers(elasticsearch, config.indexPrefix);
+      await printAnswers(store.client, store.names);
+      await printRunAnswers(store.client, store.names);
       const node = config.elasticsearch.nodes[0];
       if (node !== undefined) {
         console.log(
-          `\nExplore: curl '${node}/${config.indexPrefix}-logs/_search?q=log.level:error&size=3&pretty'`,
+          `\nExplore: curl '${node}/${store.names.logsAlias}/_search?q=log.level:error&size=3&pretty'`,
         );
       }
       return outcome.kind === 'ok' ? EXIT.ok : EXIT.partial;
     } finally {
       signals.dispose();
       await talend.close();
-      await elasticsearch.close();
+      await store.close();
     }
   } finally {
     await simulator.close();
@@ -79,11 +82,11 @@ interface Bucket {
   executions?: { value: number };
 }
 
-async function printAnswers(client: Client, prefix: string): Promise<void> {
-  await client.indices.refresh({ index: `${prefix}-logs` });
+async function printAnswers(client: Client, names: IndexNames): Promise<void> {
+  await client.indices.refresh({ index: names.logsAlias });
   const errorLevels = { terms: { 'log.level': ['error', 'fatal'] } };
   const response = await client.search({
-    index: `${prefix}-logs`,
+    index: names.logsAlias,
     size: 0,
     aggs: {
       errorsByTask: {
@@ -121,8 +124,8 @@ async function printAnswers(client: Client, prefix: string): Promise<void> {
 }
 
 /** Answers from the executions index: one document per run, with its outcome, duration and counts. */
-async function printRunAnswers(client: Client, prefix: string): Promise<void> {
-  const index = executionsIndex(prefix);
+async function printRunAnswers(client: Client, names: IndexNames): Promise<void> {
+  const index = names.executions;
   await client.indices.refresh({ index });
   const response = await client.search<ExecutionDocument>({
     index,

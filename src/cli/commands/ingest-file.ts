@@ -3,7 +3,7 @@ import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
 import { ingestFile } from '../../pipeline/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
   ].filter((problem): problem is string => typeof problem === 'string');
   if (problems.length > 0) throw new ConfigError(`ingest-file: ${problems.join('; ')}.`);
 
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const store = elasticsearchStoreFor(runtime);
   const signals = abortOnSignals(logger);
   try {
     const result = await ingestFile(path!, {
@@ -33,16 +33,14 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       taskName: typeof flags['task-name'] === 'string' ? flags['task-name'] : undefined,
       // A file kept by hand may have any shape: only a format asked for outright is enforced.
       fileFormat: flags['file-format'] === undefined ? 'TEXT' : config.sync.fileFormat,
-      client: elasticsearch,
-      settings: config,
-      refresh: true,
+      store,
+      bulk: config.bulk,
       signal: signals.signal,
-      logger,
     });
     console.log(JSON.stringify({ msg: 'ingest-file summary', file: path, ...result }));
     if (result.deadLettered > 0) {
       logger.warn(
-        { deadLettered: result.deadLettered, index: `${config.indexPrefix}-deadletter` },
+        { deadLettered: result.deadLettered, index: store.names.deadLetters },
         'some lines could not be indexed and were dead-lettered',
       );
       return EXIT.partial;
@@ -50,6 +48,6 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
     return EXIT.ok;
   } finally {
     signals.dispose();
-    await elasticsearch.close();
+    await store.close();
   }
 }

@@ -1,9 +1,10 @@
 import type { FlagValues } from '../../config/setting-source.ts';
+import { indexNames } from '../../config/index-names.ts';
 import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
 
 /**
  * `setup`: index templates, lifecycle policy where supported, and our state index; with a Kibana URL
@@ -15,13 +16,13 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
   const { config, logger } = runtime;
   const kibana = config.kibana;
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const store = elasticsearchStoreFor(runtime);
   try {
-    await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });
-    await ensureStateIndex(elasticsearch, config.indexPrefix);
+    await installTemplates(store, { ilm: config.ilm });
+    await ensureStateIndex(store);
     logger.info({ prefix: config.indexPrefix }, 'Elasticsearch templates installed');
   } finally {
-    await elasticsearch.close();
+    await store.close();
   }
   if (kibana !== undefined) {
     await importSavedObjects({
@@ -30,7 +31,8 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
       auth: kibana.auth,
       ca: kibana.ca,
       rejectUnauthorized: kibana.rejectUnauthorized,
-      prefix: config.indexPrefix,
+      names: indexNames(config.indexPrefix),
+      service: config.services.kibana,
       logger,
     });
   }

@@ -3,7 +3,7 @@ import type { TaskCheckpoint } from '../../contracts/documents.ts';
 import { pendingRuns, type PendingRuns } from '../../job/progress.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
 
 interface TaskStatus extends PendingRuns {
   taskId: string;
@@ -15,10 +15,9 @@ interface TaskStatus extends PendingRuns {
 /** `status`: what the checkpoints say, read from Elasticsearch; needs no Talend credentials. */
 export async function statusCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
-  const { config } = runtime;
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const store = elasticsearchStoreFor(runtime);
   try {
-    const checkpoints = await new CheckpointStore(elasticsearch, config.indexPrefix, 'sync').list();
+    const checkpoints = await new CheckpointStore(store, 'sync').list();
     const now = Date.now();
     const statuses = checkpoints.map((checkpoint) => taskStatus(checkpoint, now));
     if (flags.json === true || !process.stdout.isTTY) {
@@ -31,7 +30,7 @@ export async function statusCommand(flags: FlagValues): Promise<number> {
     );
     return needsAttention ? EXIT.partial : EXIT.ok;
   } finally {
-    await elasticsearch.close();
+    await store.close();
   }
 }
 

@@ -4,7 +4,7 @@ import { startProgress } from '../../observability/progress.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryJson, summaryTable } from '../../observability/summary-output.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime, talendClientFor } from '../runtime.ts';
+import { elasticsearchStoreFor, startRuntime, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /** `sync` and `backfill`: one run, its summary on stdout, and an exit code that says how it went. */
@@ -12,8 +12,11 @@ export async function syncCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: true, elasticsearch: true });
   const { config, logger } = runtime;
   const talend = talendClientFor(runtime);
-  const elasticsearch = elasticsearchClientFor(runtime);
-  const stats = new RunStats();
+  const store = elasticsearchStoreFor(runtime);
+  const stats = new RunStats({
+    talend: () => talend.stats().retries,
+    elasticsearch: () => store.retries,
+  });
   const signals = abortOnSignals(logger);
   const stopProgress = config.log.progress && !config.sync.dryRun ? startProgress(stats) : () => undefined;
   let exitCode: number;
@@ -21,7 +24,7 @@ export async function syncCommand(flags: FlagValues): Promise<number> {
   try {
     const result = await runSync(config, {
       talend,
-      elasticsearch,
+      store,
       logger,
       stats,
       runId: runtime.runId,
@@ -56,7 +59,7 @@ export async function syncCommand(flags: FlagValues): Promise<number> {
     stopProgress();
     signals.dispose();
     await talend.close();
-    await elasticsearch.close();
+    await store.close();
   }
   const summary = stats.summary();
   if (config.sync.dryRun) return exitCode;

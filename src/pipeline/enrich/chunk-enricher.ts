@@ -7,7 +7,7 @@ import {
   type ExecutionContext,
   type LogDocument,
 } from '../../contracts/documents.ts';
-import { MonthlyIndexNames } from '../../store/index-names.ts';
+import { MonthlyIndexNames, type IndexNames } from '../../config/index-names.ts';
 import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
 import type { SerializedDocument } from '../../store/bulk-request.ts';
 import { flatten, fromByteString, toByteString, type ByteString, type EntryJson } from '../entry-json.ts';
@@ -186,7 +186,7 @@ export class ChunkEnricher {
   /** The document up to the `@timestamp` milliseconds, for the second of `isoSecond`. */
   private isoSecondStart: Uint8Array = new Uint8Array(0);
 
-  constructor(context: ExecutionContext, chunkSequence: number, indexPrefix: string) {
+  constructor(context: ExecutionContext, chunkSequence: number, names: IndexNames) {
     const event = { kind: 'event', module: EVENT_MODULE, dataset: EVENT_DATASET };
     const agent = { type: PACKAGE_NAME, version: packageVersion() };
     const ecs = `"event":${JSON.stringify(event)},"agent":${JSON.stringify(agent)},"ecs":${JSON.stringify({ version: ECS_VERSION })}`;
@@ -195,7 +195,7 @@ export class ChunkEnricher {
     this.contextTypePart = flatten(`${this.contextPart}{"type":`);
     this.positionPart = bytesOf(`,"position":{"chunk":${chunkSequence},"line":`);
     this.ids = new IdentityHasher(toByteString(JSON.stringify(context.executionId)));
-    this.indexNames = new MonthlyIndexNames(indexPrefix);
+    this.indexNames = new MonthlyIndexNames(names);
   }
 
   /** `timestampMs` is the entry's `logTimestamp` as `entryTimestamp` read it. */

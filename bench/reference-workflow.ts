@@ -53,7 +53,11 @@ export async function runReferenceWorkflow(
         const files = await downloadLog(talend, execution.executionId, settings.workDir);
         const context = executionContext(task, execution);
         for (const [sequence, file] of files.entries()) {
-          documents += await indexFile(es, file, new ChunkEnricher(context, sequence, indexNames(settings.prefix)));
+          documents += await indexFile(
+            es,
+            file,
+            new ChunkEnricher(context, sequence, indexNames(settings.prefix)),
+          );
           await rm(file);
         }
       }

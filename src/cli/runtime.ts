@@ -66,5 +66,10 @@ function talendClientOptions(runtime: Runtime): TalendClientOptions {
 /** Everything the command says to Elasticsearch goes through this one store. */
 export function elasticsearchStoreFor(runtime: Runtime): ElasticsearchStore {
   const { config, logger } = runtime;
-  return createElasticsearchStore(config.elasticsearch, config.services.elasticsearch, config.indexPrefix, logger);
+  return createElasticsearchStore(
+    config.elasticsearch,
+    config.services.elasticsearch,
+    config.indexPrefix,
+    logger,
+  );
 }

@@ -6,7 +6,11 @@ const PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
 /** Elasticsearch's limit on an index name, in bytes (the prefix is ASCII: one byte a character). */
 const NAME_LIMIT = 255;
 /** What the longest name we derive adds to the prefix. */
-const LONGEST_SUFFIX = Math.max(...indexNames('').all().map((name) => name.length));
+const LONGEST_SUFFIX = Math.max(
+  ...indexNames('')
+    .all()
+    .map((name) => name.length),
+);
 /** Room for the longest name we derive, and no more than 200 characters whatever names come. */
 const MAX_PREFIX_LENGTH = Math.min(200, NAME_LIMIT - LONGEST_SUFFIX);
 

@@ -82,16 +82,16 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
         throw new InterruptedError('The replay of dead letters was interrupted', { index });
       const page = await store.request('a page of dead letters', () =>
         client.search<DeadLetter>({
-        pit: { id: pit.id, keep_alive: '5m' },
-        size: PAGE_SIZE,
-        query,
-        sort: [
-          { 'talend.execution.id': { order: 'asc', unmapped_type: 'keyword' } },
-          { 'talend.position.chunk': { order: 'asc', unmapped_type: 'integer' } },
-          { 'talend.position.line': { order: 'asc', unmapped_type: 'integer' } },
-          { _shard_doc: 'asc' },
-        ],
-        ...(after ? { search_after: after } : {}),
+          pit: { id: pit.id, keep_alive: '5m' },
+          size: PAGE_SIZE,
+          query,
+          sort: [
+            { 'talend.execution.id': { order: 'asc', unmapped_type: 'keyword' } },
+            { 'talend.position.chunk': { order: 'asc', unmapped_type: 'integer' } },
+            { 'talend.position.line': { order: 'asc', unmapped_type: 'integer' } },
+            { _shard_doc: 'asc' },
+          ],
+          ...(after ? { search_after: after } : {}),
         }),
       );
       const hits = page.hits.hits;

@@ -1,12 +1,7 @@
 import { TalendLogsError } from '../common/errors.ts';
 import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
-import {
-  readStateDocument,
-  versionOf,
-  writeIfUnchanged,
-  type DocumentVersion,
-} from './state-index.ts';
+import { readStateDocument, versionOf, writeIfUnchanged, type DocumentVersion } from './state-index.ts';
 
 /** Another run wrote this task's checkpoint since we read it: our view is stale, so we stop. */
 export class CheckpointConflictError extends TalendLogsError {

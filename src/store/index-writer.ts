@@ -15,6 +15,10 @@ export interface IndexWriter {
  */
 export function createIndexWriter(store: ElasticsearchStore, bulk: BulkSettings): IndexWriter {
   const deadLetters = new DeadLetterWriter(store);
-  const indexer = new BulkIndexer(store, { flushBytes: bulk.flushBytes, concurrency: bulk.concurrency, deadLetters });
+  const indexer = new BulkIndexer(store, {
+    flushBytes: bulk.flushBytes,
+    concurrency: bulk.concurrency,
+    deadLetters,
+  });
   return { indexer, deadLetters };
 }

@@ -31,7 +31,6 @@ export interface TemplateInstallReport {
   textFallback: boolean;
 }
 
-
 /**
  * Installs or updates the logs' ingest pipeline (where the cluster has ingest processors), the component
  * templates, the index templates of the log, dead-letter and executions indices and, where the cluster

@@ -64,7 +64,10 @@ describe('Elasticsearch smoke', () => {
     await indexer.close();
     await client.indices.refresh({ index });
 
-    const found = await client.search({ index: store.names.logsAlias, query: { match: { message: 'hello' } } });
+    const found = await client.search({
+      index: store.names.logsAlias,
+      query: { match: { message: 'hello' } },
+    });
     assert.equal((found.hits.total as { value: number }).value, 3);
     const mapping = await client.indices.getMapping({ index });
     const properties = mapping[index]!.mappings.properties!;

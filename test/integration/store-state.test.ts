@@ -9,7 +9,13 @@ import { CheckpointConflictError, CheckpointStore } from '../../src/store/checkp
 import { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { LeaseManager, currentOwner } from '../../src/store/leases.ts';
 import { ensureStateIndex } from '../../src/store/state-index.ts';
-import { elasticsearchUrl, removePrefix, testClient, testStore, uniquePrefix } from '../support/elasticsearch.ts';
+import {
+  elasticsearchUrl,
+  removePrefix,
+  testClient,
+  testStore,
+  uniquePrefix,
+} from '../support/elasticsearch.ts';
 import { startElasticsearchProxy, type ElasticsearchProxy } from '../support/elasticsearch-proxy.ts';
 
 describe('checkpoints and leases in Elasticsearch', () => {
@@ -257,7 +263,12 @@ describe('state writes whose answer is lost', () => {
     const retrying = new Client({ node: proxy.url });
     assert.ok(
       await leaseTakenLosingAnswer(
-        new ElasticsearchStore(retrying, indexNames(prefix), { retry: fastRetry(), itemRetries: 0 }, silentLogger),
+        new ElasticsearchStore(
+          retrying,
+          indexNames(prefix),
+          { retry: fastRetry(), itemRetries: 0 },
+          silentLogger,
+        ),
         'task-c',
       ),
       'the conflict with the resent write is not taken for another run',

@@ -30,7 +30,11 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-function enrich(entry: RawLogEntry, enricher = new ChunkEnricher(CONTEXT, 3, indexNames('talend')), position = 7) {
+function enrich(
+  entry: RawLogEntry,
+  enricher = new ChunkEnricher(CONTEXT, 3, indexNames('talend')),
+  position = 7,
+) {
   return enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
 }
 

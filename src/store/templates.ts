@@ -158,14 +158,22 @@ async function installedVersion(
  */
 const INGEST_PIPELINE_FILE = 'talend-logs-ingested.json';
 
-/** The placeholders of the files of mappings/. */
+/** The placeholders of the files of mappings/: every name comes from the names object. */
 interface MappingParams extends Record<string, string> {
-  prefix: string;
   ingestPipeline: string;
 }
 
 function mappingParams(names: IndexNames): MappingParams {
-  return { prefix: names.prefix, ingestPipeline: names.ingestPipeline };
+  return {
+    logsAlias: names.logsAlias,
+    logsPattern: names.logsPattern,
+    executions: names.executions,
+    deadLetters: names.deadLetters,
+    settingsTemplate: names.componentTemplates.settings,
+    ecsTemplate: names.componentTemplates.ecs,
+    talendTemplate: names.componentTemplates.talend,
+    ingestPipeline: names.ingestPipeline,
+  };
 }
 
 /**
@@ -302,6 +310,11 @@ async function put(store: ElasticsearchStore, what: string, request: () => Promi
 
 function versionOf(body: Record<string, unknown>): number {
   return Number(body.version ?? 0);
+}
+
+/** A template file of `mappings/` with the names filled in: what is installed, as JSON. */
+export function mappingFile(file: string, names: IndexNames): Record<string, unknown> {
+  return loadMapping(file, mappingParams(names));
 }
 
 /** The JSON files of `mappings/`, at the package root, placeholders filled in. */

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { indexNames } from '../../src/config/index-names.ts';
 import { readSavedObjects, type SavedObject } from '../../src/kibana/saved-objects.ts';
-import { readFileSync } from 'node:fs';
-import { packageFile } from '../../src/common/package-files.ts';
+import { mappingFile } from '../../src/store/templates.ts';
 
 const NUMERIC = new Set([
   'long',
@@ -71,10 +71,9 @@ const SUITS: Record<Use, (type: string) => boolean> = {
   'duration format': (type) => NUMERIC.has(type),
 };
 
-/** A template file of mappings/, with the default prefix filled in. */
+/** A template file of mappings/, with the names of the default prefix filled in. */
 function mapping(file: string): Record<string, unknown> {
-  const text = readFileSync(packageFile('mappings', file), 'utf8').replaceAll('{{prefix}}', 'talend');
-  return JSON.parse(text) as Record<string, unknown>;
+  return mappingFile(file, indexNames('talend'));
 }
 
 const FORMAT_USES: Record<string, Use> = { url: 'url format', duration: 'duration format' };

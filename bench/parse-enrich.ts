@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
-import type { ExecutionContext } from '../src/contracts/documents.ts';
+import type { ExecutionContext } from '../src/documents/shapes.ts';
 import type { RawLogEntry } from '../src/contracts/talend-api.ts';
 import { decodeBody } from '../src/pipeline/download/decode.ts';
 import { ChunkEnricher } from '../src/pipeline/enrich/chunk-enricher.ts';

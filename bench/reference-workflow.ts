@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@elastic/elasticsearch';
 import type { TalendExecution, TalendTask } from '../src/contracts/talend-api.ts';
-import { executionContext } from '../src/job/context.ts';
+import { executionContext } from '../src/documents/execution-context.ts';
 import { ChunkEnricher } from '../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../src/pipeline/enrich/timestamp.ts';
 import { bulkIndexLines } from '../src/store/bulk-request.ts';

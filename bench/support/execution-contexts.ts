@@ -1,5 +1,5 @@
-import type { ExecutionContext } from '../../src/contracts/documents.ts';
-import { executionContext } from '../../src/job/context.ts';
+import type { ExecutionContext } from '../../src/documents/shapes.ts';
+import { executionContext } from '../../src/documents/execution-context.ts';
 import { createTalendClient } from '../../src/talend/index.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
 import { DEFAULTS } from '../../test/support/config.ts';

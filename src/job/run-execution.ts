@@ -1,6 +1,6 @@
 import type { IndexNames } from '../config/index-names.ts';
 import { finished } from 'node:stream';
-import type { ExecutionProgress } from '../contracts/documents.ts';
+import type { ExecutionProgress } from '../documents/shapes.ts';
 import type { TalendTask } from '../contracts/talend-api.ts';
 import type { LimitFunction } from 'p-limit';
 import type { Logger } from '../observability/logger.ts';
@@ -10,10 +10,11 @@ import type { BulkIndexer } from '../store/bulk-indexer.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { DeadLetterWriter } from '../store/dead-letters.ts';
 import { LogNotFoundError, type LogChunk, type TalendClient } from '../talend/index.ts';
-import { executionContext } from './context.ts';
+import { executionContext } from '../documents/execution-context.ts';
 import { classifyFailure } from './failure-kind.ts';
 import type { WorkItem } from './plan.ts';
-import { addTally, completeRange, endTime, trackedProgress, walkStep, type Tally } from './progress.ts';
+import { addTally, completeRange, trackedProgress, walkStep, type Tally } from './checkpoint-rules.ts';
+import { endTime } from '../talend/run-status.ts';
 
 export interface ExecutionDeps {
   talend: TalendClient;

@@ -9,7 +9,7 @@ import type { LimitFunction } from 'p-limit';
 import { recordTalendState, reportExecutions, type ExecutionsReportDeps } from './executions-report.ts';
 import { classifyFailure } from './failure-kind.ts';
 import { planTask, type PlanMode, type TaskPlan, type WorkItem } from './plan.ts';
-import { advanceWatermark, listingWindow, recordFailure } from './progress.ts';
+import { advanceWatermark, listingWindow, recordFailure } from './checkpoint-rules.ts';
 import { runExecution, type ExecutionDeps } from './run-execution.ts';
 import type { RunOutcome } from './run-outcome.ts';
 import type { SelectedTask } from './select-tasks.ts';

@@ -1,6 +1,6 @@
 /** Readings of the runs a listing returned: their status values, and those without `finishTimestamp`. Pure. */
 import type { TalendExecution } from '../contracts/talend-api.ts';
-import { isRunning } from '../job/progress.ts';
+import { isRunning } from '../talend/run-status.ts';
 import type { RejectedRunsReading } from './report.ts';
 
 export interface StatusTally {

@@ -9,13 +9,8 @@ import {
   type Slab,
   type StoredLines,
 } from './bulk-request.ts';
-import {
-  DeadLetterWriteError,
-  indexDeadLetter,
-  type DeadLetterContext,
-  type DeadLetter,
-  type DeadLetterWriter,
-} from './dead-letters.ts';
+import { indexDeadLetter, type DeadLetterContext, type DeadLetter } from '../documents/dead-letter.ts';
+import { DeadLetterWriteError, type DeadLetterWriter } from './dead-letters.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
 import { itemOutcome } from './item-retries.ts';
 import { LogIndexCreator } from './log-indices.ts';

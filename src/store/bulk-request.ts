@@ -1,12 +1,8 @@
 import { putByteString, putBytes } from '../common/byte-writing.ts';
 import { describeError } from '../common/errors.ts';
 import type { RetryEvent } from '../common/retry.ts';
-import {
-  ElasticsearchUnavailableError,
-  ElasticsearchWriteError,
-  statusOf,
-  type BulkItemError,
-} from './elasticsearch-errors.ts';
+import type { BulkItemError } from '../documents/dead-letter.ts';
+import { ElasticsearchUnavailableError, ElasticsearchWriteError, statusOf } from './elasticsearch-errors.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /** The outcome of one action of a `_bulk` request, in request order. */

@@ -1,5 +1,5 @@
 import { TalendLogsError } from '../common/errors.ts';
-import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../documents/shapes.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
 import { readStateDocument, versionOf, writeIfUnchanged, type DocumentVersion } from './state-index.ts';
 

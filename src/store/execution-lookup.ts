@@ -1,5 +1,5 @@
 import { errors } from '@elastic/elasticsearch';
-import type { TalendContext } from '../contracts/documents.ts';
+import type { TalendContext } from '../documents/shapes.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 const CONTEXT_FIELDS = ['task', 'execution', 'workspace', 'environment', 'runtime'] as const;

@@ -1,18 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
-import type { ExecutionDocument } from '../contracts/documents.ts';
+import type { ExecutionDocument, IndexedLines } from '../documents/shapes.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
 import { writeWithItemRetries } from './item-retries.ts';
-
-/** What the log index holds of one execution. */
-export interface IndexedLines {
-  total: number;
-  /** Lines per `log.level`. */
-  byLevel: Record<string, number>;
-  /** `talend.error.message` of its earliest error line. */
-  firstError?: string;
-  firstAt?: string;
-  lastAt?: string;
-}
 
 /** Executions counted by one search: a terms query and aggregation of this many ids is cheap. */
 const IDS_PER_SEARCH = 500;

@@ -1,11 +1,7 @@
 import { sleep } from '../common/backoff.ts';
 import { postBulk, type BulkItemResult } from './bulk-request.ts';
-import {
-  ElasticsearchUnavailableError,
-  classifyItemFailure,
-  writeRefused,
-  type BulkItemError,
-} from './elasticsearch-errors.ts';
+import type { BulkItemError } from '../documents/dead-letter.ts';
+import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
 import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /**

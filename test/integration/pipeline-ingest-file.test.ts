@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
-import { ingestFile } from '../../src/pipeline/ingest-file.ts';
+import { ingestFile } from '../../src/job/ingest-file.ts';
 import type { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { DEFAULTS } from '../support/config.ts';
 import { removePrefix, testClient, testStore, uniquePrefix } from '../support/elasticsearch.ts';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
-import type { ExecutionContext } from '../../src/contracts/documents.ts';
+import type { ExecutionContext } from '../../src/documents/shapes.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { InterruptedError } from '../../src/common/errors.ts';
 import { UnreadableLogError } from '../../src/pipeline/errors.ts';

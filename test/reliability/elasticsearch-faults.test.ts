@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { ECS_VERSION } from '../../src/contracts/documents.ts';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { generateTenant, type TenantGeneratorSpec } from '../../src/simulator/index.ts';
 import { seededRandom } from '../../src/simulator/random.ts';

@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ExecutionProgress, TaskCheckpoint } from '../../src/contracts/documents.ts';
-import type { DeadLetter } from '../../src/store/dead-letters.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../../src/documents/shapes.ts';
+import type { DeadLetter } from '../../src/documents/dead-letter.ts';
 import { indexNames } from '../../src/config/index-names.ts';
 import {
   startElasticsearchProxy,

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Client } from '@elastic/elasticsearch';
-import { ECS_VERSION } from '../../src/contracts/documents.ts';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import { BulkIndexer, type BulkIndexerOptions } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter, DeadLetterWriteError } from '../../src/store/dead-letters.ts';
 import {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../../config/load.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
-import type { ExecutionDocument } from '../../contracts/documents.ts';
+import type { ExecutionDocument } from '../../documents/shapes.ts';
 import { runSync } from '../../job/sync.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';

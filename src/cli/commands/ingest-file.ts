@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
-import { ingestFile } from '../../pipeline/ingest-file.ts';
+import { ingestFile } from '../../job/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
 import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';

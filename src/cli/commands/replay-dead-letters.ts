@@ -1,7 +1,7 @@
 import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
-import { replayDeadLetters } from '../../pipeline/replay-dead-letters.ts';
-import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../store/dead-letters.ts';
+import { replayDeadLetters } from '../../job/replay-dead-letters.ts';
+import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../documents/dead-letter.ts';
 import { EXIT } from '../exit-codes.ts';
 import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';

@@ -1,6 +1,6 @@
 import type { FlagValues } from '../../config/setting-source.ts';
-import type { TaskCheckpoint } from '../../contracts/documents.ts';
-import { pendingRuns, type PendingRuns } from '../../job/progress.ts';
+import type { TaskCheckpoint } from '../../documents/shapes.ts';
+import { pendingRuns, type PendingRuns } from '../../job/checkpoint-rules.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';
 import { EXIT } from '../exit-codes.ts';
 import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';

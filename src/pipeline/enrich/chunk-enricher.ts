@@ -1,12 +1,12 @@
 import type { RawLogEntry } from '../../contracts/talend-api.ts';
 import { PACKAGE_NAME, packageVersion } from '../../common/package-files.ts';
+import { ECS_VERSION } from '../../common/ecs-version.ts';
 import {
-  ECS_VERSION,
   EVENT_DATASET,
   EVENT_MODULE,
   type ExecutionContext,
   type LogDocument,
-} from '../../contracts/documents.ts';
+} from '../../documents/shapes.ts';
 import { MonthlyIndexNames, type IndexNames } from '../../config/index-names.ts';
 import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
 import type { SerializedDocument } from '../../store/bulk-request.ts';
@@ -14,7 +14,7 @@ import { flatten, fromByteString, toByteString, type ByteString, type EntryJson 
 import { identityFields, IdentityHasher } from './document-id.ts';
 import { entryJsonOf } from './object-entry.ts';
 import { OccurrenceCounter } from './occurrences.ts';
-import { isErrorSeverity, talendContext } from './talend-context.ts';
+import { isErrorSeverity, talendContext } from '../../documents/talend-context.ts';
 
 /**
  * A document ready for the bulk request, as the UTF-8 JSON the request carries. It is put together

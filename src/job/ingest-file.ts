@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
 import type { BulkSettings } from '../config/config.ts';
-import type { ExecutionContext } from '../contracts/documents.ts';
+import type { ExecutionContext } from '../documents/shapes.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
 import type { ElasticsearchStore } from '../store/elasticsearch-store.ts';
 import { createIndexWriter } from '../store/index-writer.ts';
 import { ensureTemplates } from '../store/templates.ts';
-import { ingestChunk, type ChunkResult } from './ingest-chunk.ts';
+import { ingestChunk, type ChunkResult } from '../pipeline/ingest-chunk.ts';
 
 export interface IngestFileOptions {
   taskId: string;

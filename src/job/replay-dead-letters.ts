@@ -1,19 +1,19 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { InterruptedError } from '../common/errors.ts';
 import type { BulkSettings } from '../config/config.ts';
-import type { ExecutionContext, TalendContext } from '../contracts/documents.ts';
+import type { TalendContext } from '../documents/shapes.ts';
 import type { RawLogEntry } from '../contracts/talend-api.ts';
 import { postBulk } from '../store/bulk-request.ts';
-import type { DeadLetter, DeadLetterStage } from '../store/dead-letters.ts';
+import type { DeadLetter, DeadLetterStage } from '../documents/dead-letter.ts';
 import { ElasticsearchWriteError } from '../store/elasticsearch-errors.ts';
 import { executionContexts } from '../store/execution-lookup.ts';
 import type { ElasticsearchStore } from '../store/elasticsearch-store.ts';
 import type { BulkIndexer } from '../store/bulk-indexer.ts';
 import { createIndexWriter } from '../store/index-writer.ts';
 import { ensureTemplates } from '../store/templates.ts';
-import { ChunkEnricher } from './enrich/chunk-enricher.ts';
-import { talendContext } from './enrich/talend-context.ts';
-import { entryTimestamp } from './enrich/timestamp.ts';
+import { ChunkEnricher } from '../pipeline/enrich/chunk-enricher.ts';
+import { executionContextOf, talendContext } from '../documents/talend-context.ts';
+import { entryTimestamp } from '../pipeline/enrich/timestamp.ts';
 
 export interface ReplayOptions {
   store: ElasticsearchStore;
@@ -208,35 +208,6 @@ function merged(letter: TalendContext, latest: Partial<TalendContext> | undefine
     environment: { ...letter.environment, ...latest?.environment },
     runtime: { ...letter.runtime, ...latest?.runtime },
   };
-}
-
-/** The inverse of talendContext: the context a document's `talend.*` fields were made from. */
-export function executionContextOf(talend: TalendContext): ExecutionContext {
-  const runtime = talend.runtime;
-  const context: ExecutionContext = {
-    taskId: talend.task.id,
-    taskName: talend.task.name,
-    executionId: talend.execution.id,
-    workspaceId: talend.workspace?.id,
-    workspaceName: talend.workspace?.name,
-    environmentId: talend.environment?.id,
-    environmentName: talend.environment?.name,
-    status: talend.execution.status,
-    executionType: talend.execution.type,
-    triggerTimestamp: talend.execution.trigger_time,
-    startTimestamp: talend.execution.start_time,
-    finishTimestamp: talend.execution.finish_time,
-  };
-  if (runtime !== undefined && Object.keys(runtime).length > 0) {
-    context.runtime = {
-      type: runtime.type,
-      id: runtime.id,
-      engineId: runtime.engine_id,
-      clusterId: runtime.cluster_id,
-      runProfileId: runtime.run_profile_id,
-    };
-  }
-  return context;
 }
 
 async function deleteDeadLetters(page: PageContext, ids: readonly string[]): Promise<number> {

@@ -8,6 +8,7 @@
  * Run by `bench/run.ts` as a child process: `tsx bench/reference-workflow.ts` with TALEND_API_URL,
  * TALEND_TOKEN, ES_URL, INDEX_PREFIX and BENCH_WORK_DIR set. Prints one JSON line: documents, seconds.
  */
+import { sourceJson } from '../test/support/enriched-document.ts';
 import { indexNames } from '../src/config/index-names.ts';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -143,7 +144,7 @@ async function indexFile(es: Client, file: string, enricher: ChunkEnricher): Pro
   for (const [position, entry] of entries.entries()) {
     const document = enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
     if (document.kind !== 'document') continue;
-    const lines = bulkIndexLines(document.index, document.id, document.json);
+    const lines = bulkIndexLines(document.index, document.id, sourceJson(document));
     if (bytes + Buffer.byteLength(lines) > FLUSH_BYTES && batch.length > 0) await send();
     batch.push(lines);
     bytes += Buffer.byteLength(lines);

@@ -3,6 +3,7 @@
  * beforehand, then sent as fast as the connector's batch size and request concurrency allow. No
  * download, no parsing, no enrichment: what is left is Elasticsearch's own indexing speed.
  */
+import { sourceJson } from '../../test/support/enriched-document.ts';
 import { indexNames } from '../../src/config/index-names.ts';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -70,7 +71,7 @@ export async function writeBulkBodies(
         const outcome = enricher!.toDocument(entry, timestampMs, index - chunkStart);
         index++;
         if (outcome.kind !== 'document') throw new Error(`simulator entry not indexable: ${outcome.reason}`);
-        const line = bulkIndexLines(outcome.index, outcome.id, outcome.json);
+        const line = bulkIndexLines(outcome.index, outcome.id, sourceJson(outcome));
         const bytes = Buffer.byteLength(line);
         if (pending.length > 0 && pendingBytes + bytes > flushBytes) await flush();
         pending.push(line);

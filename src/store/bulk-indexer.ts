@@ -1,7 +1,6 @@
 import { TalendLogsError } from '../common/errors.ts';
 import {
   bulkBody,
-  bulkIndexLines,
   LineSlabs,
   postBulk,
   storeIndexAction,
@@ -23,11 +22,9 @@ export interface BulkIndexerOptions {
   /** Bulk requests in flight at once. */
   concurrency: number;
   deadLetters: DeadLetterWriter;
-  /** Make documents searchable before acknowledging them (tests; slows indexing down). */
-  refresh?: boolean | 'wait_for';
 }
 
-export type IndexOperation = {
+export interface IndexOperation {
   index: string;
   id: string;
   /** The line's position in its chunk, for the dead letter. */
@@ -36,13 +33,9 @@ export type IndexOperation = {
   source?: unknown;
   /** Instead of `source`, the entry's downloaded JSON: copied outside the heap until the document is settled. */
   sourceBytes?: EntryBytes;
-} & (
-  | { document: unknown }
-  /** The document already serialized as JSON text. */
-  | { json: string }
   /** The document as the pipeline's enricher serializes it: it writes itself into the request. */
-  | { serialized: SerializedDocument }
-);
+  serialized: SerializedDocument;
+}
 
 /** A document of the session is settled: acknowledged by Elasticsearch, or refused and dead-lettered. */
 export type SettledListener = (id: string, outcome: 'indexed' | 'dead-lettered') => void;
@@ -210,20 +203,13 @@ export class BulkIndexer {
       bytes: 0,
       attempts: 0,
     };
-    if ('serialized' in operation) {
-      pending.bytes = storeIndexAction(
-        this.lines,
-        operation.index,
-        operation.id,
-        operation.serialized,
-        pending,
-      );
-    } else {
-      const json = 'json' in operation ? operation.json : JSON.stringify(operation.document);
-      const line = Buffer.from(bulkIndexLines(operation.index, operation.id, json)).toString('latin1');
-      pending.bytes = line.length;
-      this.lines.store(line, pending);
-    }
+    pending.bytes = storeIndexAction(
+      this.lines,
+      operation.index,
+      operation.id,
+      operation.serialized,
+      pending,
+    );
     const bytes = pending.bytes;
     if (operation.sourceBytes !== undefined) {
       const { bytes, textStart, textEnd } = operation.sourceBytes;
@@ -330,7 +316,6 @@ export class BulkIndexer {
     try {
       await this.indices.ensure(batch.map((operation) => operation.index));
       items = await postBulk(this.store, bulkBody(batch), batch.length, {
-        refresh: this.options.refresh,
         onRetry: () => {
           for (const session of new Set(batch.map((operation) => operation.session)))
             session.result.retries++;

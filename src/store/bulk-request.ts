@@ -12,7 +12,6 @@ export interface BulkItemResult {
 }
 
 export interface BulkRequestOptions {
-  refresh?: boolean | 'wait_for';
   /** Told before each retry of the whole request, for counters. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -118,11 +117,6 @@ export class LineSlabs {
     this.current = { buffer: Buffer.allocUnsafe(slabBytes), users: 0 };
   }
 
-  /** `line` holds UTF-8 bytes one per character (U+0000 to U+00FF); sets where it went. */
-  store(line: string, target: StoredLines): void {
-    putByteString(this.reserve(line.length, target), target.start, line);
-  }
-
   /** Copies `bytes[start, end)` as they are; sets where they went. */
   storeBytes(bytes: Buffer, start: number, end: number, target: StoredLines): void {
     bytes.copy(this.reserve(end - start, target), target.start, start, end);
@@ -196,9 +190,7 @@ export async function postBulk(
 ): Promise<BulkItemResult[]> {
   // Only what is read back: the full answer repeats index, id, version and shards for every item,
   // and parsing it cost as much as a tenth of the connector's time.
-  const querystring: Record<string, string> = { filter_path: BULK_RESPONSE_FIELDS };
-  if (options.refresh !== undefined && options.refresh !== false)
-    querystring.refresh = String(options.refresh);
+  const querystring = { filter_path: BULK_RESPONSE_FIELDS };
   let response: { items?: Record<string, BulkItemResult>[] };
   try {
     response = await store.request(

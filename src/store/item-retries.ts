@@ -44,7 +44,6 @@ export interface ItemWrite<A extends BulkAction> {
   /** For messages: "dead letters", "executions documents". */
   what: string;
   actions: readonly A[];
-  refresh?: boolean | 'wait_for';
 }
 
 /**
@@ -61,7 +60,7 @@ export async function writeWithItemRetries<A extends BulkAction>(
   let pending = [...write.actions];
   for (let retries = 0; pending.length > 0; retries++) {
     const body = pending.map((action) => action.lines).join('');
-    const items = await postBulk(store, body, pending.length, { refresh: write.refresh });
+    const items = await postBulk(store, body, pending.length);
     const again: A[] = [];
     for (const [i, item] of items.entries()) {
       if (item.error === undefined) continue;

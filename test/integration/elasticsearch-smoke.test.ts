@@ -7,6 +7,7 @@ import type { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts'
 import { installTemplates } from '../../src/store/templates.ts';
 import { removePrefix, testClient, testStore, uniquePrefix } from '../support/elasticsearch.ts';
 import { DEFAULTS } from '../support/config.ts';
+import { serializedDocument } from '../support/serialized-document.ts';
 
 describe('Elasticsearch smoke', () => {
   let client: Client;
@@ -49,12 +50,12 @@ describe('Elasticsearch smoke', () => {
       await session.add({
         index,
         id: `doc-${i}`,
-        document: {
+        serialized: serializedDocument({
           '@timestamp': new Date(timestamp + i).toISOString(),
           message: `hello ${i}`,
           log: { level: 'info' },
           talend: { task: { id: 't' }, execution: { id: 'e' }, position: { chunk: 0, line: i } },
-        },
+        }),
         source: {},
       });
     }

@@ -21,6 +21,7 @@ import { silentLogger } from '../../src/observability/logger.ts';
 import { createIndexWriter } from '../../src/store/index-writer.ts';
 import { DEFAULTS } from '../support/config.ts';
 import { testStore } from '../support/elasticsearch.ts';
+import { serializedDocument } from '../support/serialized-document.ts';
 
 interface Action {
   index: string;
@@ -142,7 +143,7 @@ describe('BulkIndexer', () => {
   const doc = (id: string, index = 'unit-logs-2024.01') => ({
     index,
     id,
-    document: { message: `message of ${id}`, padding: 'x'.repeat(200) },
+    serialized: serializedDocument({ message: `message of ${id}`, padding: 'x'.repeat(200) }),
     source: { logMessage: id },
   });
 

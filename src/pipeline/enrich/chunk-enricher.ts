@@ -1,12 +1,7 @@
 import type { RawLogEntry } from '../../contracts/talend-api.ts';
 import { PACKAGE_NAME, packageVersion } from '../../common/package-files.ts';
 import { ECS_VERSION } from '../../common/ecs-version.ts';
-import {
-  EVENT_DATASET,
-  EVENT_MODULE,
-  type ExecutionContext,
-  type LogDocument,
-} from '../../documents/shapes.ts';
+import { EVENT_DATASET, EVENT_MODULE, type ExecutionContext } from '../../documents/shapes.ts';
 import { MonthlyIndexNames, type IndexNames } from '../../config/index-names.ts';
 import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
 import type { SerializedDocument } from '../../store/bulk-request.ts';
@@ -92,23 +87,6 @@ export class EnrichedDocument implements SerializedDocument {
     at = putBytes(target, at, EXTRA_START);
     at = putByteString(target, at, extra);
     return putBytes(target, at, DOCUMENT_END.subarray(1));
-  }
-
-  /** The document's `_source` as a ByteString (see EntryJson). */
-  get jsonBytes(): ByteString {
-    const bytes = Buffer.allocUnsafe(this.byteLength);
-    this.writeTo(bytes, 0);
-    return bytes.toString('latin1');
-  }
-
-  /** The document's `_source` as JSON text. */
-  get json(): string {
-    return fromByteString(this.jsonBytes);
-  }
-
-  /** The document as an object, parsed on demand: the pipeline itself only needs `bytes`. */
-  get document(): LogDocument {
-    return JSON.parse(this.json) as LogDocument;
   }
 }
 

@@ -17,7 +17,7 @@ export interface RetryPolicy {
   budgetMs: number;
 }
 
-export const DEFAULT_OUTAGE_BUDGET_MS = 120_000;
+const DEFAULT_OUTAGE_BUDGET_MS = 120_000;
 
 /**
  * Enough attempts that the budget, not their number, ends a long outage: fifty waits of up to ten

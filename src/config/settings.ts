@@ -46,7 +46,7 @@ const COUNT: ValueParser<number> = {
   },
   expected: 'a whole number of at least 1',
 };
-export const BOOLEAN: ValueParser<boolean> = { parse: parseBoolean, expected: 'true or false' };
+const BOOLEAN: ValueParser<boolean> = { parse: parseBoolean, expected: 'true or false' };
 const FILE_FORMAT: ValueParser<'JSON' | 'TEXT'> = {
   parse: (text) => {
     const upper = text.toUpperCase();

@@ -137,7 +137,7 @@ export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): 
  * Drops the runs the next listing can no longer show as new: indexed, triggered before its start,
  * and with a final executions document.
  */
-export function pruneIndexed(checkpoint: TaskCheckpoint, overlapMs: number): void {
+function pruneIndexed(checkpoint: TaskCheckpoint, overlapMs: number): void {
   const watermark = dateMs(checkpoint.watermark);
   const rangeStart = dateMs(checkpoint.rangeStart);
   if (watermark === undefined || rangeStart === undefined) return;

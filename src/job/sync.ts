@@ -35,7 +35,7 @@ export interface SyncDeps {
  * (a round trip per request, and seconds of generation) or for Elasticsearch to acknowledge one:
  * neither costs memory beyond the bulk indexer's bound, and both overlap the downloads.
  */
-export const PREPARED_AHEAD = 3;
+const PREPARED_AHEAD = 3;
 
 /**
  * One scheduled run (or one backfill): every selected task under its lease, executions in parallel

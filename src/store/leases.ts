@@ -109,7 +109,7 @@ export class LeaseManager {
   }
 }
 
-export class Lease {
+class Lease {
   private readonly lostController = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private renewing: Promise<void> = Promise.resolve();

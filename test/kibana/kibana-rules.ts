@@ -122,6 +122,9 @@ export const SHAPE_TYPE_VERSION: Record<SavedObjectType, string> = {
  * - index-pattern has no schema; `DataViewAttributes` of src/platform/plugins/shared/data_views/common/
  *   types.ts lists what Kibana reads (`name` since 8.5).
  */
+/** A saved search's sort entry is [field] or [field, direction] (`SCHEMA_SEARCH_V8_8_0`, above). */
+export const SEARCH_SORT_SIZE = 2;
+
 export const ATTRIBUTE_KEYS: Record<SavedObjectType, ReadonlySet<string>> = {
   dashboard: new Set([
     'title',
@@ -498,6 +501,8 @@ export const XY_DATA_LAYER_KEYS = new Set([
   'colorMapping',
 ]);
 export const XY_VALUE_LABELS = new Set(['hide', 'show']);
+/** `LegendConfig.position` of @kbn/expression-xy-plugin: elastic-charts' Position. */
+export const XY_LEGEND_POSITIONS = new Set(['top', 'bottom', 'left', 'right']);
 
 /**
  * Datatable state (`DatatableVisualizationState` of x-pack/platform/plugins/shared/lens/public/

@@ -26,12 +26,14 @@ import {
   MODEL_VERSION_VIRTUAL_MAJOR,
   PANEL_KEYS,
   PANEL_TYPES,
+  SEARCH_SORT_SIZE,
   PERCENTILE_RANGE,
   QUERY_LANGUAGES,
   SAVED_OBJECT_TYPES,
   SHAPE_TYPE_VERSION,
   TERMS_ORDER_BY,
   XY_DATA_LAYER_KEYS,
+  XY_LEGEND_POSITIONS,
   XY_SERIES_TYPES,
   XY_STATE_KEYS,
   XY_VALUE_LABELS,
@@ -110,6 +112,8 @@ export function documentProblems(objects: SavedObject[]): string[] {
       problems.push(`${where}: attribute ${key} is not in Kibana's schema of ${object.type}`);
     if (typeof object.attributes.title !== 'string' || object.attributes.title === '')
       problems.push(`${where}: no title`);
+    if ('description' in object.attributes && typeof object.attributes.description !== 'string')
+      problems.push(`${where}: description is not text`);
     if (object.type === 'index-pattern') {
       for (const key of DATA_VIEW_JSON_ATTRIBUTES) {
         if (key in object.attributes && parseJson(object.attributes[key]) === undefined)
@@ -205,7 +209,8 @@ export function referenceProblems(objects: SavedObject[]): string[] {
           problems.push(`${where}: no data view reference ${name}`);
       }
       for (const name of names) {
-        if (!layerRefs.includes(name)) problems.push(`${where}: reference ${name} belongs to no layer`);
+        if (!layerRefs.includes(name) && !/^filter-index-pattern-\d+$/.test(name))
+          problems.push(`${where}: reference ${name} belongs to no layer or filter`);
       }
     }
     if (object.type === 'search') {
@@ -357,7 +362,6 @@ export function lensProblems(objects: SavedObject[], fields: FieldsByDataView): 
     for (const key of Object.keys(datasources).filter((name) => name !== 'formBased' && name !== 'textBased'))
       problems.push(`${where}: unknown datasource ${key}`);
     if (!Array.isArray(state.filters)) problems.push(`${where}: filters is not an array`);
-    else if (state.filters.length > 0) problems.push(`${where}: filters the checks do not read`);
     problems.push(...queryProblems(where, { query: state.query }));
     const layers = lensLayers(object);
     for (const [layerId, layer] of Object.entries(layers)) {
@@ -369,6 +373,7 @@ export function lensProblems(objects: SavedObject[], fields: FieldsByDataView): 
       }
       problems.push(...layerProblems(`${where} layer ${layerId}`, layer, layerFields));
       problems.push(...queryFieldProblems(`${where} query`, state.query, layerFields));
+      problems.push(...filterFieldProblems(`${where} filter`, state.filters, layerFields));
     }
     problems.push(
       ...(visualizationType === 'lnsXY'
@@ -493,6 +498,28 @@ function queryFieldProblems(where: string, query: unknown, fields: FieldMap): st
   });
 }
 
+/** Fields a pinned filter tests: the field it shows (`meta.key`) and those of its query clause. */
+function filterFields(filter: unknown): string[] {
+  if (!isRecord(filter)) return [];
+  const names = new Set<string>();
+  if (isRecord(filter.meta) && typeof filter.meta.key === 'string') names.add(filter.meta.key);
+  const query = isRecord(filter.query) ? filter.query : filter;
+  for (const clause of ['match_phrase', 'match', 'term', 'terms', 'range']) {
+    const body = query[clause];
+    if (isRecord(body)) for (const name of Object.keys(body)) names.add(name);
+  }
+  if (isRecord(query.exists) && typeof query.exists.field === 'string') names.add(query.exists.field);
+  return [...names];
+}
+
+function filterFieldProblems(where: string, filters: unknown, fields: FieldMap): string[] {
+  return (Array.isArray(filters) ? filters : []).flatMap(filterFields).flatMap((name) => {
+    const field = fields.get(name);
+    if (field === undefined) return [`${where}: ${name} is not in the mappings`];
+    return field.searchable ? [] : [`${where}: ${name} is neither indexed nor has doc values`];
+  });
+}
+
 function columnOf(layers: Record<string, LensLayer>, layerId: string, columnId: unknown): Json | undefined {
   return typeof columnId === 'string' ? layers[layerId]?.columns[columnId] : undefined;
 }
@@ -506,8 +533,13 @@ function xyProblems(where: string, visualization: unknown, layers: Record<string
     problems.push(`${where}: unknown preferredSeriesType`);
   if (visualization.valueLabels !== undefined && !XY_VALUE_LABELS.has(String(visualization.valueLabels)))
     problems.push(`${where}: valueLabels is not hide or show`);
-  if (!isRecord(visualization.legend) || typeof visualization.legend.isVisible !== 'boolean')
-    problems.push(`${where}: legend is not { isVisible, … }`);
+  const legend = visualization.legend;
+  if (
+    !isRecord(legend) ||
+    typeof legend.isVisible !== 'boolean' ||
+    !XY_LEGEND_POSITIONS.has(String(legend.position))
+  )
+    problems.push(`${where}: legend is not { isVisible, position, … }`);
   const shown = new Set<string>();
   for (const layer of visualization.layers) {
     if (!isRecord(layer) || layer.layerType !== 'data') {
@@ -579,6 +611,34 @@ function datatableProblems(
   return problems;
 }
 
+/** A saved search's attributes with the types of its schema, on a data view rather than ES|QL. */
+export function savedSearchProblems(objects: SavedObject[]): string[] {
+  const problems: string[] = [];
+  for (const object of objects.filter((candidate) => candidate.type === 'search')) {
+    const where = nameOf(object);
+    const { columns, sort, grid, hideChart, isTextBasedQuery } = object.attributes;
+    if (!Array.isArray(columns) || !columns.every((column) => typeof column === 'string'))
+      problems.push(`${where}: columns is not a list of names`);
+    const pairs = Array.isArray(sort) ? sort : [];
+    if (
+      !Array.isArray(sort) ||
+      !pairs.every(
+        (pair) =>
+          Array.isArray(pair) &&
+          pair.length <= SEARCH_SORT_SIZE &&
+          pair.every((part) => typeof part === 'string'),
+      )
+    )
+      problems.push(`${where}: sort is not a list of [field, direction]`);
+    if (grid !== undefined && !isRecord(grid)) problems.push(`${where}: grid is not an object`);
+    if (hideChart !== undefined && typeof hideChart !== 'boolean')
+      problems.push(`${where}: hideChart is not a boolean`);
+    if (isTextBasedQuery !== false) problems.push(`${where}: not a data view search (isTextBasedQuery)`);
+    problems.push(...queryProblems(where, searchSource(object.attributes)));
+  }
+  return problems;
+}
+
 /** Data views and saved searches: every field they name exists in the mappings with a type that suits. */
 export function fieldProblems(objects: SavedObject[], fields: FieldsByDataView): string[] {
   const problems: string[] = [];
@@ -613,6 +673,7 @@ export function fieldProblems(objects: SavedObject[], fields: FieldsByDataView):
         else if (!field.aggregatable) problems.push(`${where}: sort field ${String(name)} has no doc values`);
       }
       problems.push(...queryFieldProblems(where, source?.query, viewFields));
+      problems.push(...filterFieldProblems(`${where} filter`, source?.filter, viewFields));
     }
   }
   return problems;

@@ -19,6 +19,7 @@ import {
   fieldsByDataView,
   lensProblems,
   referenceProblems,
+  savedSearchProblems,
   versionProblems,
   type FieldsByDataView,
 } from './saved-object-checks.ts';
@@ -33,6 +34,7 @@ function allProblems(objects: SavedObject[], fields: FieldsByDataView = fieldsBy
     ...KIBANA_VERSIONS.flatMap((kibana) => versionProblems(objects, kibana)),
     ...referenceProblems(objects),
     ...dashboardProblems(objects),
+    ...savedSearchProblems(objects),
     ...lensProblems(objects, fields),
     ...fieldProblems(objects, fields),
   ];
@@ -129,6 +131,10 @@ describe('Kibana saved objects (mappings/kibana/*.ndjson) against Kibana and map
 
   it('lay out each dashboard as its schema wants: known panel types, a 48-column grid, no overlap', () => {
     assert.deepEqual(dashboardProblems(objects), []);
+  });
+
+  it('give each saved search the attribute types of its schema, on a data view', () => {
+    assert.deepEqual(savedSearchProblems(objects), []);
   });
 
   it('give every Lens visualization valid form-based layers, operations, params and chart accessors', () => {
@@ -288,6 +294,28 @@ describe('the Kibana checks fail on broken copies of the objects and mappings', 
     assert.deepEqual(allProblems(filter), [
       'lens talend-runs-lens-failures-by-task layer main column failures filter: event.result (query) is not in the mappings',
     ]);
+    const pinned = {
+      meta: { key: 'talend.run.owner' },
+      query: { match_phrase: { 'talend.run.owner': 'ops' } },
+    };
+    const lensFilter = mutated('talend-runs-lens-outcomes', (object) => {
+      (object.attributes.state as { filters: unknown[] }).filters.push(pinned);
+    });
+    assert.deepEqual(allProblems(lensFilter), [
+      'lens talend-runs-lens-outcomes filter: talend.run.owner is not in the mappings',
+    ]);
+    const searchFilter = mutated('talend-logs-search-errors', (object) => {
+      const meta = object.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string };
+      const source = JSON.parse(meta.searchSourceJSON) as { filter: unknown[] };
+      source.filter.push({
+        meta: { key: 'error.stack_trace' },
+        query: { exists: { field: 'error.stack_trace' } },
+      });
+      meta.searchSourceJSON = JSON.stringify(source);
+    });
+    assert.deepEqual(allProblems(searchFilter), [
+      'search talend-logs-search-errors filter: error.stack_trace is neither indexed nor has doc values',
+    ]);
     const column = mutated('talend-logs-search-all', (object) => {
       (object.attributes.columns as string[]).push('talend.task.owner');
     });
@@ -426,6 +454,17 @@ describe('the Kibana checks fail on broken copies of the objects and mappings', 
         'dashboard talend-logs-dashboard panel panel-7: unknown panel type visualization',
       ),
     );
+  });
+
+  it('a saved search Kibana would not read as one on a data view', () => {
+    const broken = mutated('talend-logs-search-errors', (object) => {
+      object.attributes.isTextBasedQuery = true;
+      object.attributes.sort = [['@timestamp', 'desc', 'twice']];
+    });
+    assert.deepEqual(savedSearchProblems(broken), [
+      'search talend-logs-search-errors: sort is not a list of [field, direction]',
+      'search talend-logs-search-errors: not a data view search (isTextBasedQuery)',
+    ]);
   });
 
   it('Lens state Lens does not write: a chart on a missing column, a bad param, an order by a bucket', () => {

@@ -77,9 +77,10 @@ export const MODEL_VERSION_VIRTUAL_MAJOR = 10;
  *   saved_object_migrations.ts (3ab0fa13492bec220f9614e6bfcabb96301b591e);
  * - dashboard in 8.8: a dashboard Kibana 8.8 wrote, typeMigrationVersion 8.7.0 beside
  *   coreMigrationVersion 8.8.0, in x-pack/plugins/security_solution/public/common/containers/dashboards/
- *   utils.test.ts (b51c0117d1cf11fce2cab39e22480966209cc278); from the 8.10 switch on, model version 1 of
- *   src/platform/plugins/shared/dashboard/server/dashboard_saved_object/dashboard_saved_object.ts
- *   (04698d03a6525795ce34443b20a85a3dda762d17), i.e. 10.1.0.
+ *   utils.test.ts (b51c0117d1cf11fce2cab39e22480966209cc278); in 8.19 and 9.x, the type's first model
+ *   version (virtual version 10.1.0) in src/platform/plugins/shared/dashboard/server/dashboard_saved_object/
+ *   dashboard_saved_object.ts (04698d03a6525795ce34443b20a85a3dda762d17). Only the 8.8 bounds are tight
+ *   for what we ship; the later ones are lower bounds of what those Kibanas know.
  */
 export const KNOWN_TYPE_VERSION: Record<KibanaVersion, Record<SavedObjectType, string>> = {
   '8.8.0': { 'index-pattern': '8.0.0', search: '8.0.0', lens: '8.6.0', dashboard: '8.7.0' },

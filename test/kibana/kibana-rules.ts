@@ -333,6 +333,19 @@ const metric = (fieldTypes: string[], dataType: (fieldType: string) => string = 
   params: METRIC_PARAMS,
 });
 
+/** What count and unique_count take: the same `supportedTypes` in count.tsx and cardinality.tsx. */
+const COUNTABLE = [
+  'string',
+  'boolean',
+  'number',
+  'number_range',
+  'ip',
+  'ip_range',
+  'date',
+  'date_range',
+  'murmur3',
+];
+
 /**
  * The form-based operations, each from its definition under x-pack/platform/plugins/shared/lens/public/
  * datasources/form_based/operations/definitions/:
@@ -346,31 +359,8 @@ const metric = (fieldTypes: string[], dataType: (fieldType: string) => string = 
  * - last_value.tsx (1a1468504ecb7193661b872ba4c98c5afd6f4867): no aggregatable test, a date sortField.
  */
 export const LENS_OPERATIONS: Record<string, LensOperation> = {
-  count: {
-    ...metric([
-      'string',
-      'boolean',
-      'number',
-      'number_range',
-      'ip',
-      'ip_range',
-      'date',
-      'date_range',
-      'murmur3',
-    ]),
-    records: true,
-  },
-  unique_count: metric([
-    'string',
-    'boolean',
-    'number',
-    'number_range',
-    'ip',
-    'ip_range',
-    'date',
-    'date_range',
-    'murmur3',
-  ]),
+  count: { ...metric(COUNTABLE), records: true },
+  unique_count: metric(COUNTABLE),
   min: metric(['number', 'histogram', 'date'], numberOrDate),
   max: metric(['number', 'histogram', 'date'], numberOrDate),
   average: metric(['number', 'histogram']),

@@ -6,7 +6,8 @@
  * Elasticsearch refuses to run as root: as root, the node runs as the unprivileged system user `talend-logs-es`
  * (created when missing), in a folder of its own under the temporary directory (config, data, logs) that `stop`
  * deletes. The node is started under `setpriv --pdeathsig`, so it is told to stop when the process that started
- * it dies, however it dies; a folder left by a killed run is removed at the next start.
+ * it dies, however it dies (Ctrl-C included, which ends the suite before `stop`); the folder a run left behind
+ * that way is removed at the next start.
  */
 import { execFile, spawn } from 'node:child_process';
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
@@ -208,6 +209,56 @@ function asAccount(account: { uid: number; gid: number }, command: string[]): [s
   return ['setpriv', [...identity, '--pdeathsig', 'SIGTERM', '--', ...command]];
 }
 
+/** The node's config (certificates, settings, users and roles), data, logs and temporary folders, owned by the account. */
+async function prepareFolder(
+  folder: string,
+  home: string,
+  account: { uid: number; gid: number },
+  options: SecuredElasticsearchOptions,
+  port: number,
+): Promise<void> {
+  const config = path.join(folder, 'config');
+  fs.cpSync(path.join(home, 'config'), config, { recursive: true });
+  for (const sub of ['data', 'logs', 'tmp', 'config/certs']) fs.mkdirSync(path.join(folder, sub));
+  const certificates = createTestCertificates();
+  try {
+    fs.copyFileSync(certificates.caPath, path.join(folder, 'ca.pem'));
+    fs.copyFileSync(certificates.caPath, path.join(config, 'certs', 'ca.pem'));
+    fs.writeFileSync(path.join(config, 'certs', 'node.key'), certificates.key);
+    fs.writeFileSync(path.join(config, 'certs', 'node.pem'), certificates.cert);
+  } finally {
+    certificates.remove();
+  }
+  fs.writeFileSync(path.join(config, 'elasticsearch.yml'), nodeSettings(folder, port));
+  fs.copyFileSync(options.rolesFile, path.join(config, 'roles.yml'));
+  fs.writeFileSync(path.join(config, 'users'), options.users.map((u) => `${usersFileLine(u)}\n`).join(''));
+  fs.writeFileSync(path.join(config, 'users_roles'), usersRolesFile(options.users));
+  chownTree(folder, account.uid, account.gid);
+}
+
+/** `elasticsearch-keystore add`, the value on stdin (creating the keystore on first use). */
+function addToKeystore(
+  home: string,
+  account: { uid: number; gid: number },
+  env: NodeJS.ProcessEnv,
+  name: string,
+  value: string,
+): Promise<void> {
+  const [command, args] = asAccount(account, [
+    path.join(home, 'bin', 'elasticsearch-keystore'),
+    'add',
+    '--force',
+    '--stdin',
+    name,
+  ]);
+  return new Promise<void>((resolve, reject) => {
+    const child = execFile(command, args, { env, cwd: env.ES_TMPDIR }, (error) =>
+      error ? reject(new Error(`elasticsearch-keystore add ${name} failed: ${error.message}`)) : resolve(),
+    );
+    child.stdin?.end(value);
+  });
+}
+
 async function healthy(url: string, dispatcher: Agent, password: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
@@ -232,47 +283,22 @@ export async function startSecuredElasticsearch(
   const [home, account] = await Promise.all([unpackedDistribution(), serviceAccount()]);
 
   const folder = fs.mkdtempSync(path.join(path.resolve(os.tmpdir()), FOLDER_PREFIX));
-  const config = path.join(folder, 'config');
-  fs.cpSync(path.join(home, 'config'), config, { recursive: true });
-  for (const sub of ['data', 'logs', 'tmp', 'config/certs']) fs.mkdirSync(path.join(folder, sub));
-  const certificates = createTestCertificates();
-  const caPath = path.join(folder, 'ca.pem');
-  try {
-    fs.copyFileSync(certificates.caPath, caPath);
-    fs.copyFileSync(certificates.caPath, path.join(config, 'certs', 'ca.pem'));
-    fs.writeFileSync(path.join(config, 'certs', 'node.key'), certificates.key);
-    fs.writeFileSync(path.join(config, 'certs', 'node.pem'), certificates.cert);
-  } finally {
-    certificates.remove();
-  }
-  fs.writeFileSync(path.join(config, 'elasticsearch.yml'), nodeSettings(folder, port));
-  fs.copyFileSync(options.rolesFile, path.join(config, 'roles.yml'));
-  fs.writeFileSync(path.join(config, 'users'), options.users.map((u) => `${usersFileLine(u)}\n`).join(''));
-  fs.writeFileSync(path.join(config, 'users_roles'), usersRolesFile(options.users));
-  chownTree(folder, account.uid, account.gid);
-  fs.chmodSync(folder, 0o700);
-
   const elastic = { username: 'elastic' as const, password: randomBytes(18).toString('base64url') };
   const env = {
     PATH: process.env.PATH,
     ES_JAVA_HOME: javaHomeFor(8),
-    ES_PATH_CONF: config,
+    ES_PATH_CONF: path.join(folder, 'config'),
     ES_TMPDIR: path.join(folder, 'tmp'),
     ES_JAVA_OPTS: HEAP,
   };
-  const keystore = asAccount(account, [
-    path.join(home, 'bin', 'elasticsearch-keystore'),
-    'add',
-    '--force',
-    '--stdin',
-    'bootstrap.password',
-  ]);
-  await new Promise<void>((resolve, reject) => {
-    const child = execFile(keystore[0], keystore[1], { env, cwd: folder }, (error) =>
-      error ? reject(new Error(`elasticsearch-keystore failed: ${error.message}`)) : resolve(),
-    );
-    child.stdin?.end(elastic.password);
-  });
+  try {
+    await prepareFolder(folder, home, account, options, port);
+    await addToKeystore(home, account, env, 'bootstrap.password', elastic.password);
+  } catch (error) {
+    removeFolder(folder);
+    throw error;
+  }
+  const caPath = path.join(folder, 'ca.pem');
 
   fs.mkdirSync(STATE_DIR, { recursive: true });
   const logFd = fs.openSync(SECURED_LOG_FILE, 'w');

@@ -26,7 +26,6 @@ const SETUP = { username: 'talend_setup', password: password(), roles: ['talend_
 const SYNC = { username: 'talend_sync', password: password(), roles: ['talend_logs_sync'] };
 
 const ledger = new SecretLedger();
-const secretsDir = mkdtempSync(join(tmpdir(), 'talend-logs-secured-'));
 let es: SecuredElasticsearch;
 let admin: Client;
 let harness: JobHarness;
@@ -92,7 +91,6 @@ describe('a secured Elasticsearch: README roles, TLS and credentials', () => {
       await admin?.close();
     } finally {
       await es?.stop();
-      rmSync(secretsDir, { recursive: true, force: true });
     }
     assert.ok(ledger.textCount > 0);
     assert.deepEqual(ledger.leaks(), [], 'no credential in any output or stored state');
@@ -102,15 +100,19 @@ describe('a secured Elasticsearch: README roles, TLS and credentials', () => {
     const setup = await run('setup', ['setup'], as(SETUP));
     assert.equal(setup.code, 0, setup.stderr);
 
-    const usernameFile = join(secretsDir, 'es-username');
-    const passwordFile = join(secretsDir, 'es-password');
-    writeFileSync(usernameFile, `${SYNC.username}\n`);
-    writeFileSync(passwordFile, `${SYNC.password}\n`);
-    const sync = await run('sync', ['sync'], {
-      ES_USERNAME_FILE: usernameFile,
-      ES_PASSWORD_FILE: passwordFile,
-      ES_CA_CERT: es.caPath,
-    });
+    const secrets = mkdtempSync(join(tmpdir(), 'talend-logs-secured-'));
+    let sync: CliResult;
+    try {
+      writeFileSync(join(secrets, 'es-username'), `${SYNC.username}\n`);
+      writeFileSync(join(secrets, 'es-password'), `${SYNC.password}\n`);
+      sync = await run('sync', ['sync'], {
+        ES_USERNAME_FILE: join(secrets, 'es-username'),
+        ES_PASSWORD_FILE: join(secrets, 'es-password'),
+        ES_CA_CERT: es.caPath,
+      });
+    } finally {
+      rmSync(secrets, { recursive: true, force: true });
+    }
     await assertRunExact(sync, harness, executionIds);
     // The role cannot read templates: the check that uses them says so and trusts `setup`.
     assert.match(

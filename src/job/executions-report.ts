@@ -11,15 +11,15 @@
  *
  * A run whose log is done (or given up) keeps its checkpoint entry until its document says so
  * (`reported`): a sync that stops in between leaves the entry, and the next one writes the document.
- * That final write is also the one time the run's detail (`GET /processing/executions/{id}`, with
- * Talend's row counts) is asked for, unless the sync fetched it by id already.
+ * That final write is also when the run's detail (`GET /processing/executions/{id}`, with Talend's
+ * row counts) is asked for.
  */
 import type { ExecutionDocument } from '../contracts/documents.ts';
-import type { TalendExecution, TalendTask } from '../contracts/talend-api.ts';
+import type { TalendExecution, TalendExecutionDetail, TalendTask } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { ExecutionsIndex } from '../store/executions-index.ts';
-import type { TalendClient } from '../talend/index.ts';
+import { executionFromDetail, type TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
 import { executionDocument } from './execution-document.ts';
 import { classifyFailure } from './failure-kind.ts';
@@ -86,16 +86,16 @@ export async function reportExecutions(
       deps.slots(async (): Promise<{ id: string; document: ExecutionDocument }> => {
         signal.throwIfAborted();
         const progress = state.executions[executionId];
-        let execution = report.known.get(executionId);
-        if (isFinal(progress) && typeof execution?.numberOfProcessedRows !== 'number') {
-          execution = (await detailOf(executionId, deps, signal)) ?? execution;
-        }
+        const detail = isFinal(progress) ? await detailOf(executionId, deps, signal) : undefined;
+        const execution =
+          report.known.get(executionId) ?? (detail && executionFromDetail(detail, report.taskId));
         return {
           id: executionId,
           document: executionDocument({
             taskId: report.taskId,
             executionId,
             execution,
+            detail,
             task: report.task,
             indexed: { lines: lines.get(executionId)!, progress },
             syncedAt,
@@ -118,7 +118,7 @@ async function detailOf(
   executionId: string,
   deps: ExecutionsReportDeps,
   signal: AbortSignal,
-): Promise<TalendExecution | undefined> {
+): Promise<TalendExecutionDetail | undefined> {
   try {
     return await deps.talend.getExecution(executionId, signal);
   } catch (error) {

@@ -4,7 +4,7 @@ import type { RunStats } from '../observability/run-stats.ts';
 import type { CheckpointStore, TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { ExecutionsIndex } from '../store/executions-index.ts';
 import type { LeaseManager } from '../store/leases.ts';
-import type { TalendClient } from '../talend/index.ts';
+import { executionFromDetail, type TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
 import { recordTalendState, reportExecutions, type ExecutionsReportDeps } from './executions-report.ts';
 import { classifyFailure } from './failure-kind.ts';
@@ -215,7 +215,7 @@ async function discoverExecutions(
   for (const [executionId, progress] of Object.entries(tracked)) {
     if (found.has(executionId) || progress.done || progress.abandoned) continue;
     try {
-      found.set(executionId, await talend.getExecution(executionId, signal));
+      found.set(executionId, executionFromDetail(await talend.getExecution(executionId, signal), taskId));
     } catch (error) {
       if (classifyFailure(error, signal) !== 'gone') throw error;
       gone.push({ executionId, error });

@@ -78,7 +78,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     ),
     // Last, so that every call of the probe had its chance to meet a 429 and a status answer.
     retryAfter: retryAfterPoint(talend.stats()),
-    statusBody: statusBodyPoint(talend.logStatusBodyType(), filePoints.head !== undefined),
+    statusBody: statusBodyPoint(talend.logStatusBodyAccepted()),
   };
   return {
     probe: {

@@ -11,6 +11,7 @@ import { readBody, SimulatedHttpError } from './http-util.ts';
 import { layoutFor } from './log-file-format.ts';
 import { enumParam, intParam, timeParam } from './query-params.ts';
 import type { ExecutionRecord } from './tenant-state.ts';
+import type { Variants } from './types.ts';
 import { formatNextEndTime, parseDateTime, parseLogTime } from './time-format.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -64,8 +65,18 @@ function generate(context: SimulatorContext, request: ApiRequest): ApiReply {
   return { status: 206, body, headers: { [NEXT_END_TIME_HEADER]: nextEndTime } };
 }
 
-/** The guide sends the token as plain text, the reference declares a JSON string: take both. */
-function tokenFrom(body: string): string {
+/**
+ * The guide sends the token as plain text, the reference declares a JSON string: both are taken
+ * unless the variant enforces one, by the request's media type.
+ */
+function tokenFrom(request: ApiRequest, body: string, accepted: Variants['statusBodyType']): string {
+  const mediaType = (request.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (accepted !== 'either' && mediaType !== accepted) {
+    throw new SimulatedHttpError(
+      415,
+      `Content type '${mediaType}' not supported: send the token as ${accepted}`,
+    );
+  }
   const text = body.trim();
   if (!text.startsWith('"')) return text;
   try {
@@ -79,7 +90,7 @@ function tokenFrom(body: string): string {
 
 async function status(context: SimulatorContext, request: ApiRequest): Promise<ApiReply> {
   const record = executionFor(context, request);
-  const token = tokenFrom(await readBody(request.req));
+  const token = tokenFrom(request, await readBody(request.req), context.variants.statusBodyType);
   const file = context.files.withToken(token);
   if (!file || file.executionId !== record.spec.id) {
     throw new SimulatedHttpError(404, 'Log file not found for this token and execution');

@@ -1,4 +1,9 @@
-import type { ExecutionRuntime, ExecutionType, RawLogEntry } from '../contracts/talend-api.ts';
+import type {
+  ExecutionRuntime,
+  ExecutionType,
+  RawLogEntry,
+  StatusBodyType,
+} from '../contracts/talend-api.ts';
 
 export type ObjectStoreKind = 's3' | 'azure';
 
@@ -27,6 +32,12 @@ export interface Variants {
   nextEndTimeFormat: 'seconds' | 'millis' | 'http-date' | 'quoted';
   /** Whether a generate request's `endTime` includes the entries logged exactly at `endTime`. */
   boundary: 'inclusive' | 'exclusive';
+  /**
+   * The media type `/logs/status` takes its token body in: the reference declares a JSON string
+   * (`application/json`), the guide puts the token in the body as it is. Which one Talend enforces
+   * is unconfirmed: by default both are taken; otherwise the other one is refused with a 415.
+   */
+  statusBodyType: 'either' | StatusBodyType;
   /** How many `/logs/status` polls of a token answer `IN_PROGRESS` before `READY`. */
   statusPollsBeforeReady: number;
   /**
@@ -82,6 +93,7 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   textTimestamp: 'plain',
   nextEndTimeFormat: 'seconds',
   boundary: 'inclusive',
+  statusBodyType: 'either',
   statusPollsBeforeReady: 1,
   retryAfter: false,
   objectStore: 's3',

@@ -217,8 +217,9 @@ describe('probe: runs and client counters', () => {
     assert.equal(retryAfterPoint({ rateLimited: 3, rateLimitedWithRetryAfter: 3 }).result, 'present');
     assert.equal(retryAfterPoint({ rateLimited: 3, rateLimitedWithRetryAfter: 0 }).result, 'absent');
     assert.equal(retryAfterPoint({ rateLimited: 3, rateLimitedWithRetryAfter: 1 }).result, 'mixed');
-    assert.equal(statusBodyPoint('application/json', true).result, 'application/json');
-    assert.equal(statusBodyPoint('text/plain', false).result, 'not-observed');
+    assert.equal(statusBodyPoint('application/json').result, 'application/json');
+    assert.equal(statusBodyPoint('text/plain').result, 'text/plain');
+    assert.equal(statusBodyPoint(undefined).result, 'not-observed');
   });
 });
 

@@ -143,7 +143,7 @@ function page(context: SimulatorContext, request: ApiRequest): ApiReply {
 
 function remove(context: SimulatorContext, request: ApiRequest): ApiReply {
   executionFor(context, request).log.deleteEntries(request.now);
-  return { status: 200 };
+  return { status: 200, body: {} };
 }
 
 export function monitoringRoutes(context: SimulatorContext): Route[] {

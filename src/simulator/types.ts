@@ -180,8 +180,11 @@ export interface AuthOptions {
   serviceAccounts?: ServiceAccount[];
   /** Lifetime of tokens issued by `/security/oauth/token`. Default 1800 (the guide's 30 minutes). */
   accessTokenTtlSeconds?: number;
-  /** Answer `expires_in` as a string, as some Talend answers do. */
-  expiresInAsString?: boolean;
+  /**
+   * Answer `expires_in` as a number, as OAuth 2 (RFC 6749) has it. By default it is a string, as
+   * the reference declares it.
+   */
+  expiresInAsNumber?: boolean;
   /**
    * The audiences a token request may name, as a tenant's region accepts only its own API URL
    * (`https://api.<region>.cloud.talend.com`); another one is refused with a 401. Default: any.
@@ -320,6 +323,15 @@ export interface ExecutionSpec {
   errorRate?: number;
   runtime?: ExecutionRuntime;
   errorMessage?: string;
+  /**
+   * Upper-case `executionStatus`, when not the one the reference pairs with `status`
+   * (`EXECUTION_EVENT_RECEIVED` for `dispatching`, `STOPPING_FLOW_EXECUTION` for `executing`).
+   */
+  executionStatus?: string;
+  misfiredExecutionReason?: string;
+  /** Minutes. */
+  timeout?: number;
+  parallelExecutionAllowed?: boolean;
 }
 
 export interface TenantGeneratorSpec {

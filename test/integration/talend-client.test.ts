@@ -216,7 +216,7 @@ describe('Talend client operations (PAT)', () => {
     assert.deepEqual(runs.map((r) => r.executionId).sort(), [SMALL, ERASABLE].sort());
     const detail = await client.getExecution(SMALL);
     assert.equal(detail.executionId, SMALL);
-    assert.equal(detail.taskId, TASK);
+    assert.equal(detail.workspaceId, WS_A);
     assert.equal(detail.status, 'execution_successful');
   });
 
@@ -321,7 +321,7 @@ describe('Talend client authentication', () => {
   before(async () => {
     sim = await simulator({
       now: () => clock,
-      auth: { personalAccessTokens: [PAT], serviceAccounts: [SERVICE_ACCOUNT], expiresInAsString: true },
+      auth: { personalAccessTokens: [PAT], serviceAccounts: [SERVICE_ACCOUNT] },
     });
   });
   after(async () => {

@@ -38,6 +38,20 @@ export const TERMINAL_STATUSES = [
   'terminated_timeout',
   'terminated_shutdown',
 ] as const;
+/** The upper-case `executionStatus` values the processing reference declares. */
+export const DECLARED_EXECUTION_STATUSES = [
+  'EXECUTION_EVENT_RECEIVED',
+  'DISPATCHING_FLOW',
+  'STARTING_FLOW_EXECUTION',
+  'STOPPING_FLOW_EXECUTION',
+  'EXECUTION_TERMINATED',
+  'EXECUTION_TERMINATED_TIMEOUT',
+  'DEPLOY_FAILED',
+  'EXECUTION_FAILED',
+  'EXECUTION_REJECTED',
+  'EXECUTION_SUCCESS',
+  'EXECUTION_TERMINATED_SHUTDOWN',
+] as const;
 /**
  * Upper-case `executionStatus` values of a run that has not finished: the processing reference's
  * (a production integration reports the first three), and the lower-case names upper-cased.

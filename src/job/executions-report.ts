@@ -11,8 +11,8 @@
  *
  * A run whose log is done (or given up) keeps its checkpoint entry until its document says so
  * (`reported`): a sync that stops in between leaves the entry, and the next one writes the document.
- * That final write is also when the run's detail (`GET /processing/executions/{id}`, with Talend's
- * row counts) is asked for.
+ * That final write is also the one time the run's detail (`GET /processing/executions/{id}`, with
+ * Talend's row counts) is asked for, unless the sync fetched it by id already.
  */
 import type { ExecutionDocument } from '../contracts/documents.ts';
 import type { TalendExecution, TalendExecutionDetail, TalendTask } from '../contracts/talend-api.ts';
@@ -64,6 +64,8 @@ export interface TaskReport {
   checkpoint: TaskCheckpointHandle;
   /** What the sync's listing (and fetches by id) returned, by execution id. */
   known: ReadonlyMap<string, TalendExecution>;
+  /** The details of the runs the sync fetched by id. */
+  details: ReadonlyMap<string, TalendExecutionDetail>;
   /** The runs the sync walked. */
   worked: readonly string[];
   /** For pruning what is reported: see `pruneIndexed`. */
@@ -86,7 +88,9 @@ export async function reportExecutions(
       deps.slots(async (): Promise<{ id: string; document: ExecutionDocument }> => {
         signal.throwIfAborted();
         const progress = state.executions[executionId];
-        const detail = isFinal(progress) ? await detailOf(executionId, deps, signal) : undefined;
+        const detail = isFinal(progress)
+          ? (report.details.get(executionId) ?? (await detailOf(executionId, deps, signal)))
+          : undefined;
         const execution =
           report.known.get(executionId) ?? (detail && executionFromDetail(detail, report.taskId));
         return {

@@ -7,14 +7,13 @@ import {
 } from '../contracts/talend-api.ts';
 import type { ApiReply, ApiRequest, Route, SimulatorContext } from './api-types.ts';
 import { endedWithoutLog } from './api-views.ts';
-import { readBody, SimulatedHttpError } from './http-util.ts';
+import { readBody, requireExecutionId, SimulatedHttpError } from './http-util.ts';
 import { layoutFor } from './log-file-format.ts';
 import { enumParam, intParam, timeParam } from './query-params.ts';
 import type { ExecutionRecord } from './tenant-state.ts';
 import type { Variants } from './types.ts';
 import { formatNextEndTime, parseDateTime, parseLogTime } from './time-format.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOGS_PATH = /^\/monitoring\/executions\/(?<id>[^/]+)\/logs$/;
 const STATUS_PATH = /^\/monitoring\/executions\/(?<id>[^/]+)\/logs\/status$/;
 const FORMATS: readonly LogFileFormat[] = ['JSON', 'TEXT'];
@@ -23,9 +22,7 @@ const MAX_PAGE = 200;
 const DEFAULT_PAGE = 50;
 
 function executionFor(context: SimulatorContext, request: ApiRequest): ExecutionRecord {
-  const id = request.params.id ?? '';
-  if (!UUID.test(id)) throw new SimulatedHttpError(400, 'execution ID is not a UUID');
-  const record = context.state.execution(id);
+  const record = context.state.execution(requireExecutionId(request.params.id ?? ''));
   if (!record) throw new SimulatedHttpError(404, 'Execution with provided ID, has not been found');
   return record;
 }

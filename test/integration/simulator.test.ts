@@ -478,6 +478,7 @@ describe('simulator: discovery', () => {
     assert.equal(answer.json.status, 'execution_failed');
     assert.equal(typeof answer.json.numberOfProcessedRows, 'number');
     assert.equal((await api(sim, `/processing/executions/${UNKNOWN}`)).status, 404);
+    assert.equal((await api(sim, '/processing/executions/not-a-uuid')).status, 400);
   });
 
   it('shows a rejected run without finishTimestamp and answers 404 for its log, or as documented', async () => {

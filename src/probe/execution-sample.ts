@@ -37,9 +37,10 @@ export async function sampleExecutions(
   selection: Selection,
   executionId: string | undefined,
   logger: Logger,
+  now: number,
   signal?: AbortSignal,
 ): Promise<ExecutionSample> {
-  const chosen = executionId === undefined ? undefined : await namedRun(talend, executionId, signal);
+  const chosen = executionId === undefined ? undefined : await namedRun(talend, executionId, now, signal);
   const named = selection.taskIds.length === 0 && chosen !== undefined;
   const taskIds = named
     ? [chosen.taskId]
@@ -79,13 +80,14 @@ function unusable(error: unknown): boolean {
 async function namedRun(
   talend: TalendApiClient,
   executionId: string,
+  now: number,
   signal?: AbortSignal,
 ): Promise<TalendExecution> {
   const detail = await talend.getExecution(executionId, signal);
   const from = Date.parse(detail.triggerTimestamp ?? detail.startTimestamp ?? '');
   if (Number.isFinite(from)) {
     const end = Date.parse(detail.finishTimestamp ?? '');
-    const to = Math.max(Number.isFinite(end) ? end : Date.now(), from + 1000);
+    const to = Math.max(Number.isFinite(end) ? end : now, from + 1000);
     const filter = { workspaceId: detail.workspaceId, from, to };
     for await (const item of talend.listExecutions(filter, signal)) {
       if (item.executionId === executionId) return item;

@@ -36,7 +36,14 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const { talend, logger, signal } = options;
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
-  const sample = await sampleExecutions(talend, options.selection, options.executionId, logger, signal);
+  const sample = await sampleExecutions(
+    talend,
+    options.selection,
+    options.executionId,
+    logger,
+    now(),
+    signal,
+  );
   const at = now();
   const guard = async <T>(
     name: string,

@@ -160,11 +160,11 @@ export interface TalendWorkspace {
   [field: string]: unknown;
 }
 
-/** An item of `GET /orchestration/executables/tasks`: `executable` is the task id. */
+/** An item of `GET /orchestration/executables/tasks` (`TaskExtract`): `executable` is the task id. */
 export interface TalendTask {
   executable: string;
   name: string;
-  description?: string;
+  artifactId?: string;
   workspace?: TalendWorkspace;
   [field: string]: unknown;
 }

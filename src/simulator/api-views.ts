@@ -25,14 +25,13 @@ export function workspaceView(state: TenantState, workspace: WorkspaceSpec): Tal
   };
 }
 
+/** An item of the task listing (`TaskExtract` of the orchestration reference). */
 export function taskView(state: TenantState, task: TaskSpec): TalendTask {
   const workspace = state.workspace(task.workspaceId);
   return {
     executable: task.id,
     name: task.name,
-    description: `${task.name} (simulated)`,
-    version: '0.1',
-    artifact: { id: derivedUuid(`artifact:${task.id}`), name: task.name, version: '0.1.0' },
+    artifactId: derivedUuid(`artifact:${task.id}`),
     ...(workspace ? { workspace: workspaceView(state, workspace) } : {}),
   };
 }

@@ -37,6 +37,12 @@ const OPERATIONS: { method: string; path: RegExp; answers: Record<number, string
   },
   {
     method: 'GET',
+    path: /^\/orchestration\/executables\/tasks$/,
+    // Its errors are the orchestration reference's ErrorResponse, which the schema does not copy.
+    answers: { 200: 'PageTask', 400: null, 401: null, 403: null, 500: null },
+  },
+  {
+    method: 'GET',
     path: /^\/processing\/executables\/tasks\/executions$/,
     answers: { 200: 'PageTaskExecutionStatus', ...errors('ProcessingErrorResponse', 400, 401, 403, 500) },
   },
@@ -82,8 +88,8 @@ const OPERATIONS: { method: string; path: RegExp; answers: Record<number, string
   },
 ];
 
-/** Answers of the orchestration reference (tasks, workspaces), which the schema does not hold yet. */
-const NOT_HELD = [/^\/orchestration\/executables\/tasks$/, /^\/orchestration\/workspaces$/];
+/** The workspace list of the orchestration reference, which the schema does not hold yet. */
+const NOT_HELD = /^\/orchestration\/workspaces$/;
 
 function errors(definition: string, ...statuses: number[]): Record<number, string> {
   return Object.fromEntries(statuses.map((status) => [status, definition]));
@@ -258,7 +264,7 @@ describe("the simulator's answers hold to Talend's OpenAPI documents", () => {
   });
 
   function check(exchange: RecordedExchange): string | undefined {
-    if (exchange.method === 'GET' && NOT_HELD.some((path) => path.test(exchange.path))) return undefined;
+    if (exchange.method === 'GET' && NOT_HELD.test(exchange.path)) return undefined;
     const operation = OPERATIONS.find((o) => o.method === exchange.method && o.path.test(exchange.path));
     if (!operation) return 'an operation the schema does not hold';
     const definition = operation.answers[exchange.status];

@@ -14,6 +14,7 @@ export {
   type LogChunk,
 } from './chunk-walk.ts';
 export { formatApiDate, parseNextEndTime } from './api-dates.ts';
+export { executionFromDetail } from './execution-detail.ts';
 export {
   TalendApiError,
   TalendNetworkError,

@@ -19,9 +19,14 @@ export function failureMessage(error: unknown): string {
   }
   const reason = describeError(error);
   if (error instanceof errors.ResponseError && error.statusCode === 401) {
+    // Elasticsearch names the user it could not authenticate: that name is all the operator needs of
+    // its multi-line answer, and it tells a wrong ES_USERNAME from a wrong password.
+    const user = /unable to authenticate user \[([^\]]+)\]/.exec(reason)?.[1];
+    const refused =
+      user === undefined ? `(HTTP 401: ${reason.replace(/\s*\n\s*/g, ' ')})` : `of user ${user} (HTTP 401)`;
     return (
-      `Elasticsearch${nodeOf(error)} refused the credentials (HTTP 401: ${reason}): check ES_USERNAME and ` +
-      'ES_PASSWORD, or ES_API_KEY.'
+      `Elasticsearch${nodeOf(error)} refused the credentials ${refused}: check ES_USERNAME and ES_PASSWORD, ` +
+      'or ES_API_KEY.'
     );
   }
   if (error instanceof errors.ResponseError && error.statusCode === 403) {

@@ -38,14 +38,29 @@ export const TERMINAL_STATUSES = [
   'terminated_timeout',
   'terminated_shutdown',
 ] as const;
+/** The upper-case `executionStatus` values the processing reference declares. */
+export const DECLARED_EXECUTION_STATUSES = [
+  'EXECUTION_EVENT_RECEIVED',
+  'DISPATCHING_FLOW',
+  'STARTING_FLOW_EXECUTION',
+  'STOPPING_FLOW_EXECUTION',
+  'EXECUTION_TERMINATED',
+  'EXECUTION_TERMINATED_TIMEOUT',
+  'DEPLOY_FAILED',
+  'EXECUTION_FAILED',
+  'EXECUTION_REJECTED',
+  'EXECUTION_SUCCESS',
+  'EXECUTION_TERMINATED_SHUTDOWN',
+] as const;
 /**
- * Upper-case `executionStatus` values of a run that has not finished, as a production integration
- * reports them (Talend documents no list).
+ * Upper-case `executionStatus` values of a run that has not finished: the processing reference's
+ * (a production integration reports the first three), and the lower-case names upper-cased.
  */
 export const IN_FLIGHT_EXECUTION_STATUSES = [
   'DISPATCHING_FLOW',
   'STARTING_FLOW_EXECUTION',
   'EXECUTION_EVENT_RECEIVED',
+  'STOPPING_FLOW_EXECUTION',
   'DISPATCHING',
   'EXECUTING',
 ] as const;
@@ -60,7 +75,10 @@ export interface ExecutionRuntime {
   runProfileId?: string;
 }
 
-/** An item of `GET /processing/executables/tasks/{taskId}/executions` (and the cross-task list). */
+/**
+ * An item of `GET /processing/executables/tasks/{taskId}/executions` (and the cross-task list):
+ * `TaskExecutionStatus` of the processing reference.
+ */
 export interface TalendExecution {
   executionId: string;
   taskId: string;
@@ -77,19 +95,47 @@ export interface TalendExecution {
   userType?: string;
   runtime?: ExecutionRuntime;
   errorMessage?: string;
+  misfiredExecutionReason?: string;
+  /** Minutes. */
+  timeout?: number;
+  parallelExecutionAllowed?: boolean;
   [field: string]: unknown;
 }
 
-/** `GET /processing/executions/{executionId}` adds these to the list item. */
-export interface TalendExecutionDetail extends TalendExecution {
+/**
+ * `GET /processing/executions/{executionId}`: `JobExecutionStatus` of the processing reference. Not
+ * a listing item: it declares no task, task version or `runtime`, but the job, the workspace and
+ * where the run went (`executionDestination`, the remote engine, cluster and run profile).
+ */
+export interface TalendExecutionDetail {
+  executionId: string;
+  status: ExecutionStatus;
+  executionStatus?: string;
+  executionType?: ExecutionType;
+  startTimestamp?: string;
+  triggerTimestamp?: string;
+  finishTimestamp?: string;
+  userId?: string;
+  userType?: string;
+  accountId?: string;
   workspaceId?: string;
-  environmentId?: string;
+  environmentVersion?: string;
+  executionDestination?: string;
   jobId?: string;
   jobVersion?: string;
+  containerId?: string;
+  runProfileId?: string;
+  remoteEngineId?: string;
+  remoteEngineClusterId?: string;
   numberOfProcessedRows?: number;
   numberOfRejectedRows?: number;
+  /** A plan execution id here, where a listing item's `planId` is the plan's. */
+  planId?: string;
   errorType?: string;
-  remoteEngineId?: string;
+  errorMessage?: string;
+  timeout?: number;
+  misfiredExecutionReason?: string;
+  [field: string]: unknown;
 }
 
 export interface ExecutionsPage {
@@ -114,11 +160,11 @@ export interface TalendWorkspace {
   [field: string]: unknown;
 }
 
-/** An item of `GET /orchestration/executables/tasks`: `executable` is the task id. */
+/** An item of `GET /orchestration/executables/tasks` (`TaskExtract`): `executable` is the task id. */
 export interface TalendTask {
   executable: string;
   name: string;
-  description?: string;
+  artifactId?: string;
   workspace?: TalendWorkspace;
   [field: string]: unknown;
 }
@@ -141,6 +187,12 @@ export interface GenerateLogResponse {
 
 /** Header of a `206` answer: the `endTime` for the next, older, request. */
 export const NEXT_END_TIME_HEADER = 'x-log-next-request-end-time';
+
+/**
+ * The two forms of a `/logs/status` body: the token as a JSON string, the only request body the
+ * reference declares, or as plain text, as the guide's examples send it.
+ */
+export type StatusBodyType = 'application/json' | 'text/plain';
 
 export type LogFileStatus = 'IN_PROGRESS' | 'READY' | (string & {});
 

@@ -1,16 +1,20 @@
 import type { ExecutionContext } from './shapes.ts';
 import type { TalendExecution, TalendTask } from '../contracts/talend-api.ts';
 
-/** What every line of one execution's log is enriched with. */
+/**
+ * What every line of one execution's log is enriched with: the task, its workspace and environment
+ * from the task listing, the run and its engine from the execution listing item (or a detail read
+ * as one: see talend/execution-detail.ts). Talend declares no other source of either.
+ */
 export function executionContext(task: TalendTask | undefined, execution: TalendExecution): ExecutionContext {
   const runtime = execution.runtime;
   return {
     taskId: execution.taskId,
     taskName: task?.name,
     executionId: execution.executionId,
-    workspaceId: task?.workspace?.id ?? stringField(execution, 'workspaceId'),
+    workspaceId: task?.workspace?.id,
     workspaceName: task?.workspace?.name,
-    environmentId: task?.workspace?.environment?.id ?? stringField(execution, 'environmentId'),
+    environmentId: task?.workspace?.environment?.id,
     environmentName: task?.workspace?.environment?.name,
     status: execution.status,
     executionType: execution.executionType,
@@ -27,9 +31,4 @@ export function executionContext(task: TalendTask | undefined, execution: Talend
         }
       : undefined,
   };
-}
-
-function stringField(execution: TalendExecution, name: string): string | undefined {
-  const value = execution[name];
-  return typeof value === 'string' ? value : undefined;
 }

@@ -20,8 +20,10 @@ import { isRunning } from '../talend/run-status.ts';
 export interface ExecutionReport {
   taskId: string;
   executionId: string;
-  /** What Talend said of the run at this sync: a listing item, or the detail of a run that is over. */
-  execution?: TalendExecution | TalendExecutionDetail;
+  /** What Talend said of the run at this sync, as a listing item. */
+  execution?: TalendExecution;
+  /** The detail of a run that is over: Talend's row counts and error type. */
+  detail?: TalendExecutionDetail;
   task?: TalendTask;
   /** What the log index holds of the run, and its checkpoint entry; absent at listing time. */
   indexed?: { lines: IndexedLines; progress: ExecutionProgress | undefined };
@@ -35,7 +37,7 @@ export function executionDocument(report: ExecutionReport): ExecutionDocument {
   const document: ExecutionDocument =
     execution === undefined
       ? { talend: { task: { id: report.taskId }, execution: { id: report.executionId } } }
-      : talendState(execution, report.task);
+      : talendState(execution, report.detail, report.task);
   document.talend.sync = { last_synced_at: report.syncedAt };
   if (indexed !== undefined) {
     const { lines, progress } = indexed;
@@ -62,21 +64,21 @@ export function outcomeOf(execution: TalendExecution): 'success' | 'failure' | '
 }
 
 function talendState(
-  execution: TalendExecution | TalendExecutionDetail,
+  execution: TalendExecution,
+  detail: TalendExecutionDetail | undefined,
   task: TalendTask | undefined,
 ): ExecutionDocument {
   const talend = talendContext(executionContext(task, execution));
   const running = isRunning(execution);
   const duration = talend.execution.duration_ms;
-  const detail = execution as TalendExecutionDetail;
   Object.assign(
     talend.execution,
     definedOnly({
       execution_status: execution.executionStatus,
       error_message: execution.errorMessage,
-      error_type: detail.errorType,
-      processed_rows: numberOrUndefined(detail.numberOfProcessedRows),
-      rejected_rows: numberOrUndefined(detail.numberOfRejectedRows),
+      error_type: detail?.errorType,
+      processed_rows: numberOrUndefined(detail?.numberOfProcessedRows),
+      rejected_rows: numberOrUndefined(detail?.numberOfRejectedRows),
     }),
   );
   const timestamp = execution.triggerTimestamp ?? execution.startTimestamp;

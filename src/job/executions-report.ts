@@ -15,11 +15,11 @@
  * Talend's row counts) is asked for, unless the sync fetched it by id already.
  */
 import type { ExecutionDocument } from '../documents/shapes.ts';
-import type { TalendExecution, TalendTask } from '../contracts/talend-api.ts';
+import type { TalendExecution, TalendExecutionDetail, TalendTask } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { ExecutionsIndex } from '../store/executions-index.ts';
-import type { TalendClient } from '../talend/index.ts';
+import { executionFromDetail, type TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
 import { executionDocument } from '../documents/execution-document.ts';
 import { classifyFailure } from './failure-kind.ts';
@@ -64,6 +64,8 @@ export interface TaskReport {
   checkpoint: TaskCheckpointHandle;
   /** What the sync's listing (and fetches by id) returned, by execution id. */
   known: ReadonlyMap<string, TalendExecution>;
+  /** The details of the runs the sync fetched by id. */
+  details: ReadonlyMap<string, TalendExecutionDetail>;
   /** The runs the sync walked. */
   worked: readonly string[];
   /** For pruning what is reported: see `pruneIndexed`. */
@@ -86,16 +88,18 @@ export async function reportExecutions(
       deps.slots(async (): Promise<{ id: string; document: ExecutionDocument }> => {
         signal.throwIfAborted();
         const progress = state.executions[executionId];
-        let execution = report.known.get(executionId);
-        if (isFinal(progress) && typeof execution?.numberOfProcessedRows !== 'number') {
-          execution = (await detailOf(executionId, deps, signal)) ?? execution;
-        }
+        const detail = isFinal(progress)
+          ? (report.details.get(executionId) ?? (await detailOf(executionId, deps, signal)))
+          : undefined;
+        const execution =
+          report.known.get(executionId) ?? (detail && executionFromDetail(detail, report.taskId));
         return {
           id: executionId,
           document: executionDocument({
             taskId: report.taskId,
             executionId,
             execution,
+            detail,
             task: report.task,
             indexed: { lines: lines.get(executionId)!, progress },
             syncedAt,
@@ -118,7 +122,7 @@ async function detailOf(
   executionId: string,
   deps: ExecutionsReportDeps,
   signal: AbortSignal,
-): Promise<TalendExecution | undefined> {
+): Promise<TalendExecutionDetail | undefined> {
   try {
     return await deps.talend.getExecution(executionId, signal);
   } catch (error) {

@@ -1,10 +1,10 @@
-import type { TalendExecution } from '../contracts/talend-api.ts';
+import type { TalendExecution, TalendExecutionDetail } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
 import type { CheckpointStore, TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { ExecutionsIndex } from '../store/executions-index.ts';
 import type { LeaseManager } from '../store/leases.ts';
-import type { TalendClient } from '../talend/index.ts';
+import { executionFromDetail, type TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
 import { recordTalendState, reportExecutions, type ExecutionsReportDeps } from './executions-report.ts';
 import { classifyFailure } from './failure-kind.ts';
@@ -62,7 +62,7 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
       overlapMs: context.listingOverlapMs,
       backfill: context.backfill,
     });
-    const { executions, gone } = await discoverExecutions(
+    const { executions, details, gone } = await discoverExecutions(
       context.talend,
       selected.taskId,
       window,
@@ -121,6 +121,7 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
         task: selected.task,
         checkpoint,
         known: new Map(executions.map((execution) => [execution.executionId, execution])),
+        details,
         worked: plan.items.map((item) => item.execution.executionId),
         listingOverlapMs: context.listingOverlapMs,
       },
@@ -191,6 +192,8 @@ async function recordExecutionFailure(
 
 interface Discovered {
   executions: TalendExecution[];
+  /** The answers of the runs fetched by id, which also carry Talend's row counts. */
+  details: Map<string, TalendExecutionDetail>;
   /** Tracked runs Talend no longer knows (deleted between two syncs), with the 404 it answered. */
   gone: { executionId: string; error: unknown }[];
 }
@@ -208,6 +211,7 @@ async function discoverExecutions(
   signal: AbortSignal,
 ): Promise<Discovered> {
   const found = new Map<string, TalendExecution>();
+  const details: Discovered['details'] = new Map();
   const gone: Discovered['gone'] = [];
   for await (const execution of talend.listTaskExecutions(taskId, window, signal)) {
     found.set(execution.executionId, execution);
@@ -215,11 +219,13 @@ async function discoverExecutions(
   for (const [executionId, progress] of Object.entries(tracked)) {
     if (found.has(executionId) || progress.done || progress.abandoned) continue;
     try {
-      found.set(executionId, await talend.getExecution(executionId, signal));
+      const detail = await talend.getExecution(executionId, signal);
+      details.set(executionId, detail);
+      found.set(executionId, executionFromDetail(detail, taskId));
     } catch (error) {
       if (classifyFailure(error, signal) !== 'gone') throw error;
       gone.push({ executionId, error });
     }
   }
-  return { executions: [...found.values()], gone };
+  return { executions: [...found.values()], details, gone };
 }

@@ -1,4 +1,5 @@
 /** Points 7 and 8, read from what the client saw during the probe: 429s, and the status body form. */
+import type { StatusBodyType } from '../contracts/talend-api.ts';
 import type { TalendClientStats } from '../talend/index.ts';
 import type { ProbeReport } from './report.ts';
 
@@ -15,16 +16,10 @@ export function retryAfterPoint(
   return { result: rateLimitedWithRetryAfter === 0 ? 'absent' : 'mixed', evidence };
 }
 
-/** `answered`: some `/logs/status` call succeeded, in the form the client now uses. */
-export function statusBodyPoint(
-  bodyType: 'text/plain' | 'application/json',
-  answered: boolean,
-): Points['statusBody'] {
-  if (!answered) return { result: 'not-observed', reason: 'no /logs/status call was answered' };
-  return bodyType === 'text/plain'
-    ? {
-        result: bodyType,
-        reason: 'Talend accepted the token as text/plain (the JSON-string form was not needed)',
-      }
-    : { result: bodyType, reason: 'Talend rejected text/plain and accepted the token as a JSON string' };
+/** The form of the token body Talend accepted on `/logs/status`, if any call was answered. */
+export function statusBodyPoint(accepted: StatusBodyType | undefined): Points['statusBody'] {
+  if (accepted === undefined) return { result: 'not-observed', reason: 'no /logs/status call was answered' };
+  return accepted === 'application/json'
+    ? { result: accepted, reason: 'Talend accepted the token as a JSON string, as its reference declares' }
+    : { result: accepted, reason: 'Talend refused the token as a JSON string and accepted it as text/plain' };
 }

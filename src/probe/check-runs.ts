@@ -5,6 +5,7 @@ import {
   isRejected,
   rejectedReading,
   tallyStatuses,
+  undeclaredStatuses,
 } from './classify-runs.ts';
 import type { ExecutionSample } from './execution-sample.ts';
 import type { LogAvailability } from './log-file-read.ts';
@@ -15,9 +16,11 @@ type Points = ProbeReport['points'];
 /** Each one costs a generate request; a few agreeing runs settle the reading. */
 const MAX_RUNS_ASKED = 3;
 
+/** The `status` and `executionStatus` values runs carry, and those Talend's reference does not declare. */
 export function statusValuesPoint(sample: ExecutionSample): Points['statusValues'] {
   if (sample.executions.length === 0) return { result: 'undetermined', reason: 'no run was listed' };
-  return { result: 'observed', evidence: { ...tallyStatuses(sample.executions) } };
+  const tally = tallyStatuses(sample.executions);
+  return { result: 'observed', evidence: { ...tally, undeclared: undeclaredStatuses(tally) } };
 }
 
 export async function terminalWithoutFinishPoint(

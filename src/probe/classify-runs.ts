@@ -1,5 +1,10 @@
 /** Readings of the runs a listing returned: their status values, and those without `finishTimestamp`. Pure. */
-import type { TalendExecution } from '../contracts/talend-api.ts';
+import {
+  DECLARED_EXECUTION_STATUSES,
+  RUNNING_STATUSES,
+  TERMINAL_STATUSES,
+  type TalendExecution,
+} from '../contracts/talend-api.ts';
 import { isRunning } from '../talend/run-status.ts';
 import type { RejectedRunsReading } from './report.ts';
 
@@ -31,6 +36,18 @@ export function tallyStatuses(executions: readonly TalendExecution[]): StatusTal
     withoutFinish.set(key, group);
   }
   return { status, executionStatus, withoutFinish: [...withoutFinish.values()] };
+}
+
+/** The values seen that the processing reference does not declare (`(none)` counts as one). */
+export function undeclaredStatuses(tally: StatusTally): { status: string[]; executionStatus: string[] } {
+  const declaredStatus: readonly string[] = [...RUNNING_STATUSES, ...TERMINAL_STATUSES];
+  const declaredExecutionStatus: readonly string[] = DECLARED_EXECUTION_STATUSES;
+  return {
+    status: Object.keys(tally.status).filter((value) => !declaredStatus.includes(value)),
+    executionStatus: Object.keys(tally.executionStatus).filter(
+      (value) => !declaredExecutionStatus.includes(value),
+    ),
+  };
 }
 
 /** A run that is over and carries no `finishTimestamp`: the production integration saw their logs answer 404. */

@@ -3,7 +3,7 @@
  * kept as Talend answered it (item order, `total` or not), plus the execution named by --execution.
  */
 import type { Selection } from '../config/config.ts';
-import type { TalendExecution, TalendExecutionDetail } from '../contracts/talend-api.ts';
+import type { TalendExecution } from '../contracts/talend-api.ts';
 import { describeError } from '../common/errors.ts';
 import { selectTasks } from '../job/select-tasks.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -28,8 +28,8 @@ export interface ExecutionSample {
   failedTasks: { taskId: string; error: string }[];
   /** Every run listed or named, once. */
   executions: TalendExecution[];
-  /** The run named by --execution. */
-  chosen?: TalendExecutionDetail;
+  /** The run named by --execution, as its listing shows it. */
+  chosen?: TalendExecution;
 }
 
 export async function sampleExecutions(
@@ -37,9 +37,10 @@ export async function sampleExecutions(
   selection: Selection,
   executionId: string | undefined,
   logger: Logger,
+  now: number,
   signal?: AbortSignal,
 ): Promise<ExecutionSample> {
-  const chosen = executionId === undefined ? undefined : await talend.getExecution(executionId, signal);
+  const chosen = executionId === undefined ? undefined : await namedRun(talend, executionId, now, signal);
   const named = selection.taskIds.length === 0 && chosen !== undefined;
   const taskIds = named
     ? [chosen.taskId]
@@ -69,4 +70,31 @@ export async function sampleExecutions(
 /** Refused credentials or no answer at all: no other check can get further. */
 function unusable(error: unknown): boolean {
   return error instanceof TalendNetworkError || (error instanceof TalendApiError && error.status === 401);
+}
+
+/**
+ * The listing item of the run named by --execution: its detail declares neither its task nor its
+ * engine, so the run is looked up in its workspace's listing, over a window from its trigger time
+ * that holds it whether the listing filters on trigger time or on overlap.
+ */
+async function namedRun(
+  talend: TalendApiClient,
+  executionId: string,
+  now: number,
+  signal?: AbortSignal,
+): Promise<TalendExecution> {
+  const detail = await talend.getExecution(executionId, signal);
+  const from = Date.parse(detail.triggerTimestamp ?? detail.startTimestamp ?? '');
+  if (Number.isFinite(from)) {
+    const end = Date.parse(detail.finishTimestamp ?? '');
+    const to = Math.max(Number.isFinite(end) ? end : now, from + 1000);
+    const filter = { workspaceId: detail.workspaceId, from, to };
+    for await (const item of talend.listExecutions(filter, signal)) {
+      if (item.executionId === executionId) return item;
+    }
+  }
+  throw new TalendApiError(
+    `Execution ${executionId} is not in the execution listing of its workspace ${String(detail.workspaceId)} around its trigger time: its task cannot be told.`,
+    { operation: 'listExecutions', executionId },
+  );
 }

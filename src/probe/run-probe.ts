@@ -36,7 +36,14 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
   const { talend, logger, signal } = options;
   const now = options.now ?? Date.now;
   const startedAt = new Date(now()).toISOString();
-  const sample = await sampleExecutions(talend, options.selection, options.executionId, logger, signal);
+  const sample = await sampleExecutions(
+    talend,
+    options.selection,
+    options.executionId,
+    logger,
+    now(),
+    signal,
+  );
   const at = now();
   const guard = async <T>(
     name: string,
@@ -78,7 +85,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     ),
     // Last, so that every call of the probe had its chance to meet a 429 and a status answer.
     retryAfter: retryAfterPoint(talend.stats()),
-    statusBody: statusBodyPoint(talend.logStatusBodyType(), filePoints.head !== undefined),
+    statusBody: statusBodyPoint(talend.logStatusBodyAccepted()),
   };
   return {
     probe: {

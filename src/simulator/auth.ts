@@ -20,7 +20,7 @@ export class AuthService {
   private readonly personalAccessTokens: ReadonlySet<string>;
   private readonly serviceAccounts: readonly ServiceAccount[];
   private readonly ttlSeconds: number;
-  private readonly expiresInAsString: boolean;
+  private readonly expiresInAsNumber: boolean;
   private readonly audiences: ReadonlySet<string> | undefined;
   /** Issued access token → expiry (epoch ms). */
   private readonly accessTokens = new Map<string, number>();
@@ -29,7 +29,7 @@ export class AuthService {
     this.personalAccessTokens = new Set(options.personalAccessTokens ?? []);
     this.serviceAccounts = options.serviceAccounts ?? [];
     this.ttlSeconds = options.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
-    this.expiresInAsString = options.expiresInAsString ?? false;
+    this.expiresInAsNumber = options.expiresInAsNumber ?? false;
     this.audiences = options.audiences && new Set(options.audiences);
   }
 
@@ -62,7 +62,7 @@ export class AuthService {
     return {
       access_token: token,
       token_type: 'Bearer',
-      expires_in: this.expiresInAsString ? String(this.ttlSeconds) : this.ttlSeconds,
+      expires_in: this.expiresInAsNumber ? this.ttlSeconds : String(this.ttlSeconds),
     };
   }
 

@@ -86,3 +86,11 @@ export async function sendStream(
   await flushed;
   res.socket?.resetAndDestroy();
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Talend's execution ids are UUIDs: anything else is a 400, before any lookup. */
+export function requireExecutionId(id: string): string {
+  if (!UUID.test(id)) throw new SimulatedHttpError(400, 'execution ID is not a UUID');
+  return id;
+}

@@ -7,13 +7,13 @@ import {
 } from '../contracts/talend-api.ts';
 import type { ApiReply, ApiRequest, Route, SimulatorContext } from './api-types.ts';
 import { endedWithoutLog } from './api-views.ts';
-import { readBody, SimulatedHttpError } from './http-util.ts';
+import { readBody, requireExecutionId, SimulatedHttpError } from './http-util.ts';
 import { layoutFor } from './log-file-format.ts';
 import { enumParam, intParam, timeParam } from './query-params.ts';
 import type { ExecutionRecord } from './tenant-state.ts';
+import type { Variants } from './types.ts';
 import { formatNextEndTime, parseDateTime, parseLogTime } from './time-format.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LOGS_PATH = /^\/monitoring\/executions\/(?<id>[^/]+)\/logs$/;
 const STATUS_PATH = /^\/monitoring\/executions\/(?<id>[^/]+)\/logs\/status$/;
 const FORMATS: readonly LogFileFormat[] = ['JSON', 'TEXT'];
@@ -22,9 +22,7 @@ const MAX_PAGE = 200;
 const DEFAULT_PAGE = 50;
 
 function executionFor(context: SimulatorContext, request: ApiRequest): ExecutionRecord {
-  const id = request.params.id ?? '';
-  if (!UUID.test(id)) throw new SimulatedHttpError(400, 'execution ID is not a UUID');
-  const record = context.state.execution(id);
+  const record = context.state.execution(requireExecutionId(request.params.id ?? ''));
   if (!record) throw new SimulatedHttpError(404, 'Execution with provided ID, has not been found');
   return record;
 }
@@ -64,8 +62,18 @@ function generate(context: SimulatorContext, request: ApiRequest): ApiReply {
   return { status: 206, body, headers: { [NEXT_END_TIME_HEADER]: nextEndTime } };
 }
 
-/** The guide sends the token as plain text, the reference declares a JSON string: take both. */
-function tokenFrom(body: string): string {
+/**
+ * The guide sends the token as plain text, the reference declares a JSON string: both are taken
+ * unless the variant enforces one, by the request's media type.
+ */
+function tokenFrom(request: ApiRequest, body: string, accepted: Variants['statusBodyType']): string {
+  const mediaType = (request.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (accepted !== 'either' && mediaType !== accepted) {
+    throw new SimulatedHttpError(
+      415,
+      `Content type '${mediaType}' not supported: send the token as ${accepted}`,
+    );
+  }
   const text = body.trim();
   if (!text.startsWith('"')) return text;
   try {
@@ -79,7 +87,7 @@ function tokenFrom(body: string): string {
 
 async function status(context: SimulatorContext, request: ApiRequest): Promise<ApiReply> {
   const record = executionFor(context, request);
-  const token = tokenFrom(await readBody(request.req));
+  const token = tokenFrom(request, await readBody(request.req), context.variants.statusBodyType);
   const file = context.files.withToken(token);
   if (!file || file.executionId !== record.spec.id) {
     throw new SimulatedHttpError(404, 'Log file not found for this token and execution');
@@ -132,7 +140,7 @@ function page(context: SimulatorContext, request: ApiRequest): ApiReply {
 
 function remove(context: SimulatorContext, request: ApiRequest): ApiReply {
   executionFor(context, request).log.deleteEntries(request.now);
-  return { status: 200 };
+  return { status: 200, body: {} };
 }
 
 export function monitoringRoutes(context: SimulatorContext): Route[] {

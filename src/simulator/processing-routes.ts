@@ -1,7 +1,7 @@
 import type { ExecutionsPage } from '../contracts/talend-api.ts';
 import type { ApiReply, ApiRequest, Route, SimulatorContext } from './api-types.ts';
 import { executionDetailView, executionView } from './api-views.ts';
-import { SimulatedHttpError } from './http-util.ts';
+import { requireExecutionId, SimulatedHttpError } from './http-util.ts';
 import { paginate } from './pagination.ts';
 import { intParam } from './query-params.ts';
 import type { ExecutionFilter } from './tenant-state.ts';
@@ -67,7 +67,7 @@ function listAcrossTasks(context: SimulatorContext, request: ApiRequest): ApiRep
 }
 
 function detail(context: SimulatorContext, request: ApiRequest): ApiReply {
-  const record = context.state.execution(request.params.id ?? '');
+  const record = context.state.execution(requireExecutionId(request.params.id ?? ''));
   if (!record) throw new SimulatedHttpError(404, 'Execution not found');
   return { status: 200, body: executionDetailView(record, request.now, context.variants) };
 }

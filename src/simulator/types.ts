@@ -1,4 +1,9 @@
-import type { ExecutionRuntime, ExecutionType, RawLogEntry } from '../contracts/talend-api.ts';
+import type {
+  ExecutionRuntime,
+  ExecutionType,
+  RawLogEntry,
+  StatusBodyType,
+} from '../contracts/talend-api.ts';
 
 export type ObjectStoreKind = 's3' | 'azure';
 
@@ -27,6 +32,12 @@ export interface Variants {
   nextEndTimeFormat: 'seconds' | 'millis' | 'http-date' | 'quoted';
   /** Whether a generate request's `endTime` includes the entries logged exactly at `endTime`. */
   boundary: 'inclusive' | 'exclusive';
+  /**
+   * The media type `/logs/status` takes its token body in: the reference declares a JSON string
+   * (`application/json`), the guide puts the token in the body as it is. Which one Talend enforces
+   * is unconfirmed: by default both are taken; otherwise the other one is refused with a 415.
+   */
+  statusBodyType: 'either' | StatusBodyType;
   /** How many `/logs/status` polls of a token answer `IN_PROGRESS` before `READY`. */
   statusPollsBeforeReady: number;
   /**
@@ -82,6 +93,7 @@ export const DEFAULT_VARIANTS: Readonly<Variants> = Object.freeze({
   textTimestamp: 'plain',
   nextEndTimeFormat: 'seconds',
   boundary: 'inclusive',
+  statusBodyType: 'either',
   statusPollsBeforeReady: 1,
   retryAfter: false,
   objectStore: 's3',
@@ -168,8 +180,11 @@ export interface AuthOptions {
   serviceAccounts?: ServiceAccount[];
   /** Lifetime of tokens issued by `/security/oauth/token`. Default 1800 (the guide's 30 minutes). */
   accessTokenTtlSeconds?: number;
-  /** Answer `expires_in` as a string, as some Talend answers do. */
-  expiresInAsString?: boolean;
+  /**
+   * Answer `expires_in` as a number, as OAuth 2 (RFC 6749) has it. By default it is a string, as
+   * the reference declares it.
+   */
+  expiresInAsNumber?: boolean;
   /**
    * The audiences a token request may name, as a tenant's region accepts only its own API URL
    * (`https://api.<region>.cloud.talend.com`); another one is refused with a 401. Default: any.
@@ -308,6 +323,15 @@ export interface ExecutionSpec {
   errorRate?: number;
   runtime?: ExecutionRuntime;
   errorMessage?: string;
+  /**
+   * Upper-case `executionStatus`, when not the one the reference pairs with `status`
+   * (`EXECUTION_EVENT_RECEIVED` for `dispatching`, `STOPPING_FLOW_EXECUTION` for `executing`).
+   */
+  executionStatus?: string;
+  misfiredExecutionReason?: string;
+  /** Minutes. */
+  timeout?: number;
+  parallelExecutionAllowed?: boolean;
 }
 
 export interface TenantGeneratorSpec {

@@ -91,7 +91,7 @@ export function createTalendApiClient(options: TalendClientOptions): TalendApiCl
     getExecution: (executionId, signal) => getExecution(transport, executionId, signal),
     generateLog: (executionId, params, signal) => logs.generateLog(executionId, params, signal),
     waitForLogFile: (executionId, token, signal) => logs.waitForLogFile(executionId, token, signal),
-    logStatusBodyType: () => logs.statusBodyType,
+    logStatusBodyAccepted: () => logs.statusBodyAccepted,
     openPresignedUrl: (url, signal) => downloader.open(url, undefined, signal),
     pageLogs: (executionId, params, signal) => logs.pageLogs(executionId, params, signal),
     deleteLogs: (executionId, signal) => logs.deleteLogs(executionId, signal),

@@ -7,6 +7,7 @@ export type { TalendClientStats } from './stats.ts';
 export type { ExecutionFilter, ExecutionsPageQuery, ExecutionWindow } from './executions.ts';
 export type { TaskFilter } from './tasks.ts';
 export { inWindow, type ChunkWalkParams, type ChunkWindow, type LogChunk } from './chunk-walk.ts';
+export { executionFromDetail } from './execution-detail.ts';
 export {
   TalendApiError,
   TalendNetworkError,

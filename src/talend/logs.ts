@@ -6,6 +6,7 @@ import {
   type LogFileFormat,
   type LogStatusResponse,
   type LogsPage,
+  type StatusBodyType,
 } from '../contracts/talend-api.ts';
 import type { TalendClientTuning } from '../config/services.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -57,10 +58,11 @@ const CONTENT_TYPE_COMPLAINT = /content[- ]?type|media[- ]?type|text\/plain|appl
 /** The `/monitoring/executions/{id}/logs` family: generate, status, page through, delete. */
 export class LogOperations {
   /**
-   * The reference declares the status body a JSON string, the guide plain text: we start with
-   * text/plain and switch for the client's lifetime at the first answer that rejects it.
+   * The reference declares the status body a JSON string, the guide plain text. Calls start with
+   * the form last accepted (the reference's until then); each call that is refused for its media
+   * type retries once in the other form, whatever concurrent calls meanwhile learned.
    */
-  private statusBodyAsJson = false;
+  private statusBodyAcceptedType: StatusBodyType | undefined;
 
   constructor(
     private readonly transport: ApiTransport,
@@ -122,23 +124,24 @@ export class LogOperations {
     };
   }
 
-  /** The media type `/logs/status` bodies are sent as: JSON once Talend has rejected text/plain. */
-  get statusBodyType(): 'text/plain' | 'application/json' {
-    return this.statusBodyAsJson ? 'application/json' : 'text/plain';
+  /** The form of the last `/logs/status` body Talend accepted; undefined before any was. */
+  get statusBodyAccepted(): StatusBodyType | undefined {
+    return this.statusBodyAcceptedType;
   }
 
   /** One `/logs/status` call. */
   async logStatus(executionId: string, token: string, signal?: AbortSignal): Promise<LogStatusResponse> {
+    const sent = this.statusBodyAcceptedType ?? 'application/json';
     try {
-      return await this.requestStatus(executionId, token, signal);
+      return await this.requestStatus(executionId, token, sent, signal);
     } catch (error) {
-      if (this.statusBodyAsJson || !rejectsContentType(error)) throw toTokenError(error, executionId);
-      this.statusBodyAsJson = true;
+      if (!rejectsContentType(error)) throw toTokenError(error, executionId);
+      const other = sent === 'application/json' ? 'text/plain' : 'application/json';
       this.logger.info(
-        { executionId },
-        'Talend rejected a text/plain status body: sending the token as JSON from now on',
+        { executionId, refused: sent },
+        `Talend refused a ${sent} status body: sending the token as ${other}`,
       );
-      return this.requestStatus(executionId, token, signal).catch((retryError: unknown) => {
+      return this.requestStatus(executionId, token, other, signal).catch((retryError: unknown) => {
         throw toTokenError(retryError, executionId);
       });
     }
@@ -203,18 +206,25 @@ export class LogOperations {
     );
   }
 
+  /** A success settles which form later calls start with. */
   private async requestStatus(
     executionId: string,
     token: string,
+    type: StatusBodyType,
     signal?: AbortSignal,
   ): Promise<LogStatusResponse> {
-    const body = this.statusBodyAsJson
-      ? { contentType: 'application/json', text: JSON.stringify(token) }
-      : { contentType: 'text/plain', text: token };
+    const text = type === 'application/json' ? JSON.stringify(token) : token;
     const { body: answer } = await this.transport.json<LogStatusResponse>(
-      { operation: 'logStatus', method: 'POST', path: `${logsPath(executionId)}/status`, body, executionId },
+      {
+        operation: 'logStatus',
+        method: 'POST',
+        path: `${logsPath(executionId)}/status`,
+        body: { contentType: type, text },
+        executionId,
+      },
       signal,
     );
+    this.statusBodyAcceptedType = type;
     return answer;
   }
 }

@@ -2,6 +2,7 @@ import type {
   ExecutionsPage,
   LogFileFormat,
   LogsPage,
+  StatusBodyType,
   TalendExecution,
   TalendExecutionDetail,
   TalendTask,
@@ -78,8 +79,8 @@ export interface TalendApiClient extends TalendClient {
    * as not ready, up to `statusPoll.maxWaitMs` (then LogNotReadyError).
    */
   waitForLogFile(executionId: string, token: string, signal?: AbortSignal): Promise<string>;
-  /** How `/logs/status` bodies are sent now: `application/json` once Talend has refused `text/plain`. */
-  logStatusBodyType(): 'text/plain' | 'application/json';
+  /** The form of the last `/logs/status` body Talend accepted (the token as a JSON string or as text); undefined before any was. */
+  logStatusBodyAccepted(): StatusBodyType | undefined;
   /** Plain GET, no Authorization header, `Accept-Encoding: gzip`; an expired URL: PresignedUrlExpiredError. */
   openPresignedUrl(url: string, signal?: AbortSignal): Promise<LogDownload>;
   pageLogs(executionId: string, params: PageLogsParams, signal?: AbortSignal): Promise<LogsPage>;

@@ -126,7 +126,7 @@ function writeState(l: Layout, state: State): void {
   fs.writeFileSync(l.stateFile, `${JSON.stringify(state, null, 2)}\n`);
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -183,7 +183,7 @@ function findOurJvms(l: Layout): { pid: number; basePath: string | undefined }[]
   return found;
 }
 
-function tailOfLog(file: string, lines = 40): string {
+export function tailOfLog(file: string, lines = 40): string {
   try {
     const all = fs.readFileSync(file, 'utf8').split('\n');
     if (all.length > 0 && all[all.length - 1] === '') all.pop();

@@ -145,25 +145,36 @@ describe('talend-logs probe names what the service does', () => {
       nextEndTime: 'iso-seconds',
       endTimeBoundary: 'inclusive',
       retryAfter: 'absent',
-      statusBody: 'text/plain',
+      statusBody: 'application/json',
     });
     assert.equal(report.points.listingFilter.evidence?.executionId, FAILED);
     assert.equal(report.points.nextEndTime.evidence?.executionId, RUNNING);
     assert.equal(report.points.nextEndTime.evidence?.precision, 'seconds');
     assert.match(String(report.points.nextEndTime.evidence?.header), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     assert.deepEqual(report.points.retryAfter.evidence, { http429: 2, withRetryAfter: 0 });
-    const statuses = report.points.statusValues.evidence as { status: Record<string, number> };
+    const statuses = report.points.statusValues.evidence as {
+      status: Record<string, number>;
+      executionStatus: Record<string, number>;
+      undeclared: { status: string[]; executionStatus: string[] };
+    };
     assert.deepEqual(statuses.status, {
       execution_successful: 1,
       execution_failed: 1,
       execution_rejected: 1,
       executing: 1,
     });
+    assert.deepEqual(statuses.executionStatus, {
+      EXECUTION_SUCCESS: 1,
+      EXECUTION_FAILED: 1,
+      EXECUTION_REJECTED: 1,
+      STARTING_FLOW_EXECUTION: 1,
+    });
+    assert.deepEqual(statuses.undeclared, { status: [], executionStatus: [] });
     assert.equal(report.probe.executionsSeen, 4);
     assert.equal(simulator.stats().deleteLogs, 0, 'the probe deletes nothing');
   });
 
-  it('reads the other readings (overlap, oldest first, no total, {data:[…]}, gzip, millisecond headers, exclusive endTime, Retry-After, logged rejections) on the run named', async () => {
+  it('reads the other readings (overlap, oldest first, no total, {data:[…]}, gzip, millisecond headers, exclusive endTime, Retry-After, logged rejections, text/plain status bodies) on the run named', async () => {
     const { report, simulator } = await probe(
       {
         listingFilter: 'overlap',
@@ -175,6 +186,7 @@ describe('talend-logs probe names what the service does', () => {
         retryAfter: true,
         rejectedRuns: 'finished-with-log',
         gzip: 'content-encoding',
+        statusBodyType: 'text/plain',
       },
       [{ kind: 'listExecutions', fault: 'http429', times: 2 }],
       ['--execution', SUCCESSFUL],

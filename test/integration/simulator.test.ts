@@ -243,7 +243,7 @@ describe('simulator: authentication', () => {
     const issued = await issueToken(basic(ACCOUNT.clientId, ACCOUNT.clientSecret), grant);
     assert.equal(issued.status, 200, issued.text);
     assert.equal(issued.json.token_type, 'Bearer');
-    assert.equal(issued.json.expires_in, 1800);
+    assert.equal(issued.json.expires_in, '1800', 'a string, as the reference declares it');
     const token = issued.json.access_token as string;
     assert.equal((await api(sim, '/orchestration/workspaces', { token })).status, 200);
     clock.now += 1800 * SECOND;
@@ -293,12 +293,12 @@ describe('simulator: authentication', () => {
     );
   });
 
-  it('answers expires_in as a string when configured so', async () => {
+  it('answers expires_in as a number when configured so (the reference declares a string)', async () => {
     const { sim: other } = await launch({
       auth: {
         serviceAccounts: [{ clientId: 'svc', clientSecret: 'svc-secret' }],
         accessTokenTtlSeconds: 60,
-        expiresInAsString: true,
+        expiresInAsNumber: true,
       },
     });
     const issued = await call(`${other.apiUrl}/security/oauth/token`, {
@@ -306,7 +306,7 @@ describe('simulator: authentication', () => {
       headers: { authorization: basic('svc', 'svc-secret'), 'content-type': 'application/json' },
       body: JSON.stringify(grant),
     });
-    assert.equal(issued.json.expires_in, '60');
+    assert.equal(issued.json.expires_in, 60);
     assert.equal(
       (await api(other, '/orchestration/workspaces')).status,
       401,
@@ -385,9 +385,9 @@ describe('simulator: discovery', () => {
     const [live, small] = answer.json.items;
     assert.deepEqual(
       [live.status, live.executionStatus, live.finishTimestamp],
-      ['executing', 'EXECUTING', undefined],
+      ['executing', 'STARTING_FLOW_EXECUTION', undefined],
     );
-    assert.equal(small.executionStatus, 'EXECUTION_SUCCESSFUL');
+    assert.equal(small.executionStatus, 'EXECUTION_SUCCESS');
     assert.equal(small.startTimestamp, new Date(T0 - 2 * HOUR).toISOString());
     assert.equal(small.finishTimestamp, new Date(T0 - 2 * HOUR + 60 * SECOND).toISOString());
     assert.equal(small.executionType, 'MANUAL');
@@ -467,14 +467,18 @@ describe('simulator: discovery', () => {
     );
   });
 
-  it('details one execution with its workspace and error', async () => {
+  it('details one execution with its workspace and error, and nothing the reference does not declare', async () => {
     const answer = await api(sim, `/processing/executions/${FAILED}`);
     assert.equal(answer.json.workspaceId, WS_B);
-    assert.equal(answer.json.environmentId, ENV);
+    for (const undeclared of ['taskId', 'taskVersion', 'runtime', 'environmentId']) {
+      assert.equal(answer.json[undeclared], undefined, undeclared);
+    }
+    assert.equal(answer.json.executionDestination, 'CLOUD');
     assert.equal(answer.json.errorMessage, 'Job failed');
     assert.equal(answer.json.status, 'execution_failed');
     assert.equal(typeof answer.json.numberOfProcessedRows, 'number');
     assert.equal((await api(sim, `/processing/executions/${UNKNOWN}`)).status, 404);
+    assert.equal((await api(sim, '/processing/executions/not-a-uuid')).status, 400);
   });
 
   it('shows a rejected run without finishTimestamp and answers 404 for its log, or as documented', async () => {

@@ -216,7 +216,7 @@ describe('Talend client operations (PAT)', () => {
     assert.deepEqual(runs.map((r) => r.executionId).sort(), [SMALL, ERASABLE].sort());
     const detail = await client.getExecution(SMALL);
     assert.equal(detail.executionId, SMALL);
-    assert.equal(detail.taskId, TASK);
+    assert.equal(detail.workspaceId, WS_A);
     assert.equal(detail.status, 'execution_successful');
   });
 
@@ -321,7 +321,7 @@ describe('Talend client authentication', () => {
   before(async () => {
     sim = await simulator({
       now: () => clock,
-      auth: { personalAccessTokens: [PAT], serviceAccounts: [SERVICE_ACCOUNT], expiresInAsString: true },
+      auth: { personalAccessTokens: [PAT], serviceAccounts: [SERVICE_ACCOUNT] },
     });
   });
   after(async () => {
@@ -565,7 +565,7 @@ describe('Talend log files: status, expiry', () => {
     (s, c) => ((sim = s), (client = c)),
   );
 
-  it('polls the status until READY, sending the token as text/plain', async () => {
+  it('polls the status until READY, sending the token as a JSON string', async () => {
     const before = sim.stats().logStatus;
     const generated = await client.generateLog(SMALL, {});
     assert.match(await client.waitForLogFile(SMALL, generated.token), /X-Amz-Signature=/);
@@ -659,28 +659,25 @@ describe('Talend log files: status, expiry', () => {
 });
 
 describe('Talend answers the simulator does not give', () => {
-  it('switches the status body to a JSON string when text/plain is refused, for good', async () => {
+  it('sends the status token as a JSON string first, and as text/plain where JSON is refused', async () => {
     const server = await scriptedServer((req, body, res) => {
-      if (req.headers['content-type'] === 'text/plain')
+      if (req.headers['content-type'] === 'application/json')
         return json(res, 415, { status: 415, message: 'Unsupported Media Type' });
-      json(res, 200, {
-        status: 'READY',
-        presignedURL: `http://127.0.0.1:1/file?token=${String(JSON.parse(body))}`,
-      });
+      json(res, 200, { status: 'READY', presignedURL: `http://127.0.0.1:1/file?token=${body}` });
     });
     const client = clientFor(server.url);
     try {
       const id = randomUUID();
-      assert.equal(client.logStatusBodyType(), 'text/plain');
+      assert.equal(client.logStatusBodyAccepted(), undefined);
       assert.match(await client.waitForLogFile(id, 'tok-one-abcdef'), /token=tok-one-abcdef$/);
-      assert.equal(client.logStatusBodyType(), 'application/json');
+      assert.equal(client.logStatusBodyAccepted(), 'text/plain');
       assert.match(await client.waitForLogFile(id, 'tok-two-abcdef'), /token=tok-two-abcdef$/);
       assert.deepEqual(
         server.requests.map((r) => [r.contentType, r.body]),
         [
-          ['text/plain', 'tok-one-abcdef'],
           ['application/json', '"tok-one-abcdef"'],
-          ['application/json', '"tok-two-abcdef"'],
+          ['text/plain', 'tok-one-abcdef'],
+          ['text/plain', 'tok-two-abcdef'],
         ],
       );
     } finally {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateTenant } from '../../src/simulator/index.ts';
@@ -21,6 +23,7 @@ const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
 const ledger = new SecretLedger();
 const harnesses: { harness: JobHarness; recorder: TalendRecorder }[] = [];
 const certificates = createTestCertificates();
+const secretsDir = mkdtempSync(join(tmpdir(), 'talend-logs-secrets-'));
 
 /** `talendTls`: the simulator's API is served over HTTPS with the test certificate. */
 async function scenario(label: string, seed: number, talendTls = false) {
@@ -48,6 +51,7 @@ describe('security defaults', { concurrency: true }, () => {
     }
     await Promise.all(harnesses.map(({ harness }) => harness.close()));
     certificates.remove();
+    rmSync(secretsDir, { recursive: true, force: true });
     assert.deepEqual(ledger.leaks(), [], 'no secret in any output or stored state');
   });
 
@@ -76,6 +80,29 @@ describe('security defaults', { concurrency: true }, () => {
       /Elasticsearch at http:\/\/127\.0\.0\.1:\d+\/ refused the credentials \(HTTP 401/,
     );
     assert.match(refused.stderr, /check ES_USERNAME and ES_PASSWORD, or ES_API_KEY/);
+  });
+
+  it('an Elasticsearch API key from ES_API_KEY_FILE is sent as an ApiKey header and never shows', async () => {
+    const { harness, run, executionIds } = await scenario('rel-sec-es-api-key', 83);
+    const apiKey = Buffer.from('talend-logs-sync-key-id:api-key-secret-of-the-suite').toString('base64');
+    const wrongKey = Buffer.from('talend-logs-sync-key-id:a-wrong-api-key-secret').toString('base64');
+    ledger.addSecret('Elasticsearch API key', apiKey);
+    ledger.addSecret('wrong Elasticsearch API key', wrongKey);
+    ledger.addSecret('secret part of the API key', 'api-key-secret-of-the-suite');
+    const proxy = await proxyElasticsearch(harness, { apiKey });
+    const keyFile = join(secretsDir, 'es-api-key');
+    writeFileSync(keyFile, `${apiKey}\n`);
+    const accepted = await run('API key from a file', ['sync'], { ES_API_KEY_FILE: keyFile });
+    await assertRunExact(accepted, harness, executionIds);
+    assert.equal(proxy.counters.unauthorized, 0);
+
+    const refused = await run('wrong API key', ['sync'], { ES_API_KEY: wrongKey });
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /refused the credentials .*check ES_USERNAME and ES_PASSWORD, or ES_API_KEY/,
+    );
+    assert.ok(proxy.counters.unauthorized > 0);
   });
 
   for (const side of [

@@ -206,7 +206,6 @@ describe('Talend faults', { concurrency: 4 }, () => {
       auth: {
         serviceAccounts: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }],
         accessTokenTtlSeconds: 3,
-        expiresInAsString: true,
       },
       variants: { statusPollsBeforeReady: 1 },
     });

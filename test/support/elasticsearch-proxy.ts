@@ -1,8 +1,8 @@
 /**
  * The faults an Elasticsearch cluster shows a client, made by a proxy in front of the shared test node
  * (which must never be stopped): refused connections, bulk requests held without an answer, whole bulk
- * requests and single bulk items rejected with 429, answers lost after Elasticsearch acted, and basic
- * authentication and missing privileges (the local node has no security, so the proxy checks the
+ * requests and single bulk items rejected with 429, answers lost after Elasticsearch acted, and basic or
+ * API-key authentication and missing privileges (the local node has no security, so the proxy checks the
  * credentials and strips them, and answers 403 where a role would).
  */
 import { seededRandom } from '../../src/simulator/random.ts';
@@ -21,6 +21,8 @@ export interface BulkRejections {
 export interface ElasticsearchProxyOptions {
   target: string;
   basicAuth?: { username: string; password: string };
+  /** An API key (base64 `id:key`) the proxy requires in an `ApiKey` header; the test node cannot make one. */
+  apiKey?: string;
   tls?: { key: string; cert: string };
 }
 
@@ -82,7 +84,9 @@ export async function startElasticsearchProxy(
   let held: Promise<void> | undefined;
   const expected = options.basicAuth
     ? `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`
-    : undefined;
+    : options.apiKey === undefined
+      ? undefined
+      : `ApiKey ${options.apiKey}`;
 
   const handler = async (exchange: Exchange): Promise<BufferedReply> => {
     if (expected !== undefined && exchange.headers.authorization !== expected) {

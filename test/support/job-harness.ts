@@ -42,14 +42,28 @@ export interface EntryFilter {
   view?: (entry: RawLogEntry) => RawLogEntry;
 }
 
-export async function startJobHarness(label: string, options: SimulatorOptions): Promise<JobHarness> {
+/**
+ * An Elasticsearch other than the tests' own (elasticsearch.ts), with the prefix to work under: the
+ * caller's client, which the harness uses but does not close.
+ */
+export interface HarnessElasticsearch {
+  url: string;
+  client: Client;
+  prefix: string;
+}
+
+export async function startJobHarness(
+  label: string,
+  options: SimulatorOptions,
+  elasticsearch?: HarnessElasticsearch,
+): Promise<JobHarness> {
   const simulator = await startSimulator({ auth: { personalAccessTokens: [TEST_TOKEN] }, ...options });
-  const client = await testClient();
-  const prefix = uniquePrefix(label);
+  const client = elasticsearch?.client ?? (await testClient());
+  const prefix = elasticsearch?.prefix ?? uniquePrefix(label);
   const env: NodeJS.ProcessEnv = {
     TALEND_API_URL: simulator.apiUrl,
     TALEND_TOKEN: TEST_TOKEN,
-    ES_URL: await elasticsearchUrl(),
+    ES_URL: elasticsearch?.url ?? (await elasticsearchUrl()),
     INDEX_PREFIX: prefix,
     SYNC_SETTLE_DELAY: '1s',
     LOG_LEVEL: 'warn',
@@ -128,7 +142,7 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
       for (const child of children) child.kill('SIGKILL');
       await simulator.close();
       await removePrefix(client, prefix);
-      await client.close();
+      if (elasticsearch === undefined) await client.close();
     },
   };
 }

@@ -2,7 +2,7 @@
  * A proxy in front of the simulator's API that writes down the secrets Talend hands out during a run:
  * the access tokens of service accounts, the signatures of presigned URLs and the tokens of log
  * files. The CLI is pointed at it, so a test can afterwards check that none of them leaked into the
- * CLI's output.
+ * CLI's output. It keeps every exchange too, for a test that holds the answers to Talend's reference.
  */
 import { startProxy, type BufferedReply, type Exchange } from './http-proxy.ts';
 
@@ -14,7 +14,19 @@ export interface TalendRecorder {
   readonly logTokens: ReadonlySet<string>;
   /** How many API answers had each HTTP status. */
   readonly statuses: ReadonlyMap<number, number>;
+  /** Every request and its answer, in the order the answers came. */
+  readonly exchanges: readonly RecordedExchange[];
   close(): Promise<void>;
+}
+
+export interface RecordedExchange {
+  method: string;
+  /** Without the query. */
+  path: string;
+  requestContentType: string | undefined;
+  status: number;
+  contentType: string | undefined;
+  body: string;
 }
 
 /** Query parameters that carry an object store's signature (the simulator's, S3's, GCS's, Azure's). */
@@ -27,15 +39,25 @@ export async function startTalendRecorder(options: {
   const secrets = new Set<string>();
   const logTokens = new Set<string>();
   const statuses = new Map<number, number>();
+  const exchanges: RecordedExchange[] = [];
   const handler = async (exchange: Exchange): Promise<BufferedReply> => {
     const reply = await exchange.forward();
     statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+    exchanges.push({
+      method: exchange.method,
+      path: new URL(exchange.url, 'http://recorded').pathname,
+      requestContentType: exchange.headers['content-type'],
+      status: reply.status,
+      contentType:
+        reply.headers['content-type'] === undefined ? undefined : String(reply.headers['content-type']),
+      body: reply.body.toString('utf8'),
+    });
     if (reply.status === 200 || reply.status === 206)
       remember(reply.body.toString('utf8'), secrets, logTokens);
     return reply;
   };
   const proxy = await startProxy({ target: options.target, handler, tls: options.tls });
-  return { url: proxy.url, secrets, logTokens, statuses, close: () => proxy.close() };
+  return { url: proxy.url, secrets, logTokens, statuses, exchanges, close: () => proxy.close() };
 }
 
 function remember(text: string, secrets: Set<string>, logTokens: Set<string>): void {

@@ -26,7 +26,8 @@ const BASE: TalendExecution = {
 describe('executionDocument', () => {
   it("maps a finished run's detail to ECS fields and Talend's state", () => {
     const detail: TalendExecutionDetail = {
-      ...BASE,
+      executionId: 'exec-1',
+      status: 'execution_failed',
       numberOfProcessedRows: 1_200,
       numberOfRejectedRows: 7,
       errorType: 'EXECUTION_ERROR',
@@ -35,7 +36,8 @@ describe('executionDocument', () => {
       executionDocument({
         taskId: 'task-1',
         executionId: 'exec-1',
-        execution: detail,
+        execution: BASE,
+        detail,
         task: TASK,
         syncedAt: SYNCED,
       }),

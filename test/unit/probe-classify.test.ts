@@ -17,6 +17,7 @@ import {
   isOverWithoutFinish,
   rejectedReading,
   tallyStatuses,
+  undeclaredStatuses,
 } from '../../src/probe/classify-runs.ts';
 import { retryAfterPoint, statusBodyPoint } from '../../src/probe/check-client-stats.ts';
 import { renderText } from '../../src/probe/render-text.ts';
@@ -194,6 +195,14 @@ describe('probe: runs and client counters', () => {
     const tally = tallyStatuses(runs);
     assert.deepEqual(tally.status, { executing: 1, execution_rejected: 2, execution_successful: 1 });
     assert.deepEqual(tally.executionStatus, { EXECUTING: 1, EXECUTION_REJECTED: 2, '(none)': 1 });
+    assert.deepEqual(undeclaredStatuses(tally), { status: [], executionStatus: ['EXECUTING', '(none)'] });
+    assert.deepEqual(
+      undeclaredStatuses(tallyStatuses([{ executionId: 'e', taskId: 't', status: 'queued' }])),
+      {
+        status: ['queued'],
+        executionStatus: ['(none)'],
+      },
+    );
     assert.deepEqual(tally.withoutFinish, [
       { status: 'executing', executionStatus: 'EXECUTING', running: true, count: 1 },
       { status: 'execution_rejected', executionStatus: 'EXECUTION_REJECTED', running: false, count: 2 },
@@ -217,8 +226,9 @@ describe('probe: runs and client counters', () => {
     assert.equal(retryAfterPoint({ rateLimited: 3, rateLimitedWithRetryAfter: 3 }).result, 'present');
     assert.equal(retryAfterPoint({ rateLimited: 3, rateLimitedWithRetryAfter: 0 }).result, 'absent');
     assert.equal(retryAfterPoint({ rateLimited: 3, rateLimitedWithRetryAfter: 1 }).result, 'mixed');
-    assert.equal(statusBodyPoint('application/json', true).result, 'application/json');
-    assert.equal(statusBodyPoint('text/plain', false).result, 'not-observed');
+    assert.equal(statusBodyPoint('application/json').result, 'application/json');
+    assert.equal(statusBodyPoint('text/plain').result, 'text/plain');
+    assert.equal(statusBodyPoint(undefined).result, 'not-observed');
   });
 });
 

@@ -100,3 +100,12 @@ describe('README index layout', () => {
     assert.deepEqual([...documented].toSorted(), [...derived].toSorted());
   });
 });
+
+describe('README Elasticsearch roles', () => {
+  it('shows deploy/elasticsearch/roles.yml, the file the secured suite gives Elasticsearch, as it is', () => {
+    const roles = readFileSync(new URL('../../deploy/elasticsearch/roles.yml', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('### Elasticsearch roles'));
+    const shown = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.equal(shown, roles);
+  });
+});

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../../config/load.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
 import type { ExecutionDocument } from '../../documents/shapes.ts';
@@ -8,8 +7,8 @@ import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
-import type { IndexNames } from '../../config/index-names.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
+import type { ElasticsearchStore } from '../../store/elasticsearch-store.ts';
 import { elasticsearchStoreFor, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
@@ -57,8 +56,8 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       });
       console.log(summaryTable(stats.summary(), outcome.kind));
       if (outcome.kind === 'fatal') return exitCodeFor(outcome.error);
-      await printAnswers(store.client, store.names);
-      await printRunAnswers(store.client, store.names);
+      await printAnswers(store);
+      await printRunAnswers(store);
       const node = config.elasticsearch.nodes[0];
       if (node !== undefined) {
         console.log(
@@ -82,31 +81,36 @@ interface Bucket {
   executions?: { value: number };
 }
 
-async function printAnswers(client: Client, names: IndexNames): Promise<void> {
-  await client.indices.refresh({ index: names.logsAlias });
+async function printAnswers(store: ElasticsearchStore): Promise<void> {
+  const { client, names } = store;
+  await store.request('a refresh of the log indices', () =>
+    client.indices.refresh({ index: names.logsAlias }),
+  );
   const errorLevels = { terms: { 'log.level': ['error', 'fatal'] } };
-  const response = await client.search({
-    index: names.logsAlias,
-    size: 0,
-    aggs: {
-      errorsByTask: {
-        filter: errorLevels,
-        aggs: { tasks: { terms: { field: 'talend.task.name', size: 10 } } },
-      },
-      topError: { terms: { field: 'talend.error.message', size: 1 } },
-      failed: {
-        filter: {
-          terms: { 'talend.execution.status': ['execution_failed', 'execution_rejected', 'deploy_failed'] },
+  const response = await store.request("the demo's questions to the log indices", () =>
+    client.search({
+      index: names.logsAlias,
+      size: 0,
+      aggs: {
+        errorsByTask: {
+          filter: errorLevels,
+          aggs: { tasks: { terms: { field: 'talend.task.name', size: 10 } } },
         },
-        aggs: {
-          tasks: {
-            terms: { field: 'talend.task.name', size: 10 },
-            aggs: { executions: { cardinality: { field: 'talend.execution.id' } } },
+        topError: { terms: { field: 'talend.error.message', size: 1 } },
+        failed: {
+          filter: {
+            terms: { 'talend.execution.status': ['execution_failed', 'execution_rejected', 'deploy_failed'] },
+          },
+          aggs: {
+            tasks: {
+              terms: { field: 'talend.task.name', size: 10 },
+              aggs: { executions: { cardinality: { field: 'talend.execution.id' } } },
+            },
           },
         },
       },
-    },
-  });
+    }),
+  );
   const aggregations = response.aggregations as Record<
     string,
     { tasks?: { buckets: Bucket[] }; buckets?: Bucket[] }
@@ -124,30 +128,33 @@ async function printAnswers(client: Client, names: IndexNames): Promise<void> {
 }
 
 /** Answers from the executions index: one document per run, with its outcome, duration and counts. */
-async function printRunAnswers(client: Client, names: IndexNames): Promise<void> {
-  const index = names.executions;
-  await client.indices.refresh({ index });
-  const response = await client.search<ExecutionDocument>({
-    index,
-    size: 3,
-    // Hits are the finished runs (they have a duration); the aggregations count every run.
-    post_filter: { exists: { field: 'talend.execution.duration_ms' } },
-    sort: [{ 'talend.execution.duration_ms': 'desc' }],
-    _source: ['talend.task.name', 'talend.execution.id', 'talend.execution.duration_ms'],
-    aggs: {
-      tasks: {
-        terms: { field: 'talend.task.name', size: 10 },
-        aggs: { failed: { filter: { term: { 'event.outcome': 'failure' } } } },
-      },
-      silent: {
-        filter: {
-          bool: {
-            filter: [{ term: { 'talend.lines.total': 0 } }, { term: { 'talend.sync.state': 'done' } }],
+async function printRunAnswers(store: ElasticsearchStore): Promise<void> {
+  const { client } = store;
+  const index = store.names.executions;
+  await store.request('a refresh of the executions index', () => client.indices.refresh({ index }));
+  const response = await store.request("the demo's questions to the executions index", () =>
+    client.search<ExecutionDocument>({
+      index,
+      size: 3,
+      // Hits are the finished runs (they have a duration); the aggregations count every run.
+      post_filter: { exists: { field: 'talend.execution.duration_ms' } },
+      sort: [{ 'talend.execution.duration_ms': 'desc' }],
+      _source: ['talend.task.name', 'talend.execution.id', 'talend.execution.duration_ms'],
+      aggs: {
+        tasks: {
+          terms: { field: 'talend.task.name', size: 10 },
+          aggs: { failed: { filter: { term: { 'event.outcome': 'failure' } } } },
+        },
+        silent: {
+          filter: {
+            bool: {
+              filter: [{ term: { 'talend.lines.total': 0 } }, { term: { 'talend.sync.state': 'done' } }],
+            },
           },
         },
       },
-    },
-  });
+    }),
+  );
   const aggregations = response.aggregations as {
     tasks: { buckets: (Bucket & { failed: { doc_count: number } })[] };
     silent: { doc_count: number };

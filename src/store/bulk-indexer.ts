@@ -132,7 +132,9 @@ class Session implements BulkSession {
  * Each failed item is handled on its own: a busy cluster's items are retried alone with full-jitter
  * backoff, a document Elasticsearch refuses is dead-lettered with the entry it came from, and an
  * index that refuses every write fails the sessions concerned. Nothing is dropped without one of the
- * three being visible in a session's result or error.
+ * three being visible in a session's result or error. What becomes of a failed item, the wait before
+ * it is sent again and the error when it is given up are those of every writer (item-retries.ts);
+ * only the scheduling is the indexer's own, since its retried items join requests still being filled.
  */
 export class BulkIndexer {
   private readonly flushBytes: number;

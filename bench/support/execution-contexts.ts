@@ -14,6 +14,7 @@ const WINDOW_MS = 3 * 86_400_000;
 export async function executionContexts(simulator: RunningSimulator): Promise<ExecutionContext[]> {
   const talend = createTalendClient({
     ...DEFAULTS.services.talend.client,
+    retry: DEFAULTS.services.talend.retry,
     baseUrl: new URL(simulator.apiUrl),
     auth: { kind: 'pat', token: BENCH_TOKEN },
     rateLimits: { monitoringPerMinute: 0, processingPerMinute: 0, orchestrationPerMinute: 0 },

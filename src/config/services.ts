@@ -1,4 +1,4 @@
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../common/retry.ts';
+import type { RetryPolicy } from '../common/retry.ts';
 
 /**
  * What we say to each outside service, and how long we wait for it: timeouts, TLS, retry policies,
@@ -51,6 +51,14 @@ export interface KibanaService {
   retry: RetryPolicy;
 }
 
+/**
+ * How a run retries one call to Talend or Elasticsearch, under the outage budget: enough attempts
+ * that the budget, not their number, ends a long outage (fifty waits of up to ten seconds average
+ * over four minutes).
+ */
+const RUN_ATTEMPTS = 50;
+const RUN_FIRST_WAIT_MS = 500;
+const LONGEST_WAIT_MS = 10_000;
 /** Talend's tuning that no setting changes: how often to ask whether a log file is ready... */
 const STATUS_POLL = { initialMs: 1000, maxMs: 10_000 };
 /** ...how many connections to keep open per origin, and how long to wait for an answer. */
@@ -81,7 +89,12 @@ export interface ServiceSettings {
 
 /** One outage budget for every service: the operator sets how long an outage may last. */
 export function outsideServices(settings: ServiceSettings): OutsideServices {
-  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, budgetMs: settings.outageBudgetMs };
+  const retry: RetryPolicy = {
+    maxAttempts: RUN_ATTEMPTS,
+    baseMs: RUN_FIRST_WAIT_MS,
+    maxMs: LONGEST_WAIT_MS,
+    budgetMs: settings.outageBudgetMs,
+  };
   return {
     talend: {
       client: {
@@ -104,7 +117,7 @@ export function outsideServices(settings: ServiceSettings): OutsideServices {
       retry: {
         maxAttempts: KIBANA_ATTEMPTS,
         baseMs: KIBANA_FIRST_WAIT_MS,
-        maxMs: DEFAULT_RETRY_POLICY.maxMs,
+        maxMs: LONGEST_WAIT_MS,
         budgetMs: settings.outageBudgetMs,
       },
     },

@@ -25,8 +25,8 @@ export interface TalendClientOptions extends TalendClientTuning {
   /** The `audience` of service-account token requests. Default: `resolveOAuthAudience` of `baseUrl` alone. */
   oauthAudience?: string;
   logger?: Logger;
-  /** Over the defaults of DEFAULT_RETRY_POLICY. */
-  retry?: Partial<RetryPolicy>;
+  /** Every call of the API and of the object store. */
+  retry: RetryPolicy;
   /** Applies to the API and to presigned URLs alike (a TLS-inspecting proxy sits in front of both). */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   /** Wall clock (epoch ms): token expiry and log token age. Default Date.now. */

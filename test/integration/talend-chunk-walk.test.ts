@@ -118,6 +118,7 @@ describe(
         baseUrl: resolveBaseUrl({ baseUrl: sim.apiUrl }),
         auth: { kind: 'pat', token: 'chunk-walk-personal-access-token' },
         ...DEFAULTS.services.talend.client,
+        retry: DEFAULTS.services.talend.retry,
         statusPoll: { ...DEFAULTS.services.talend.client.statusPoll, initialMs: 10 },
       });
       all = countFingerprints(sim.entries(EXECUTION));

@@ -81,6 +81,7 @@ describe('the product', () => {
   it('holds a Talend client with only the calls sync makes', async () => {
     const client = createTalendClient({
       ...DEFAULTS.services.talend.client,
+      retry: DEFAULTS.services.talend.retry,
       baseUrl: new URL('http://127.0.0.1:1'),
       auth: { kind: 'pat', token: 'never-sent' },
     });

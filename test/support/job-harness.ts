@@ -135,10 +135,19 @@ export async function startJobHarness(label: string, options: SimulatorOptions):
 /** The run summary a CLI run printed as its last JSON line. */
 export function summaryOf(result: CliResult): {
   outcome: string;
+  exitCode: number;
   documents: number;
   lines: number;
   deadLetters: number;
-  executions: { planned: number; completed: number; failed: number; abandoned: number };
+  executions: {
+    planned: number;
+    done: number;
+    withDeadLetters: number;
+    stillRunning: number;
+    syncFailed: number;
+    givenUp: number;
+    failedAtTalend: number;
+  };
   retries: { talend: number; elasticsearch: number };
   failures: { taskId?: string; executionId?: string; error: string }[];
 } {

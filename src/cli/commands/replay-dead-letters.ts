@@ -3,7 +3,7 @@ import type { FlagValues } from '../../config/setting-source.ts';
 import { replayDeadLetters } from '../../pipeline/replay-dead-letters.ts';
 import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../store/dead-letters.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /**
@@ -20,7 +20,7 @@ export async function replayDeadLettersCommand(flags: FlagValues): Promise<numbe
       `replay-dead-letters: --stage must be one of ${DEAD_LETTER_STAGES.join(', ')} (got "${String(stage)}").`,
     );
   }
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const elasticsearch = await connectElasticsearch(runtime);
   const signals = abortOnSignals(logger);
   try {
     const report = await replayDeadLetters({

@@ -3,7 +3,7 @@ import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 
 /**
  * `setup`: index templates, lifecycle policy where supported, and our state index; with a Kibana URL
@@ -15,7 +15,7 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
   const { config, logger } = runtime;
   const kibana = config.kibana;
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const elasticsearch = await connectElasticsearch(runtime);
   try {
     await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });
     await ensureStateIndex(elasticsearch, config.indexPrefix);

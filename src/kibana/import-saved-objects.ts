@@ -154,7 +154,8 @@ function outcome(answer: Answer, context: KibanaErrorContext): ImportReport {
   }
   // Kibana answers JSON, its errors included, and names itself: a page or another product is not it.
   // A 5xx page is a proxy's while Kibana starts: retried below.
-  const foreign = status < 500 && body === undefined && productOf(answer.headers) !== 'Kibana';
+  const product = productOf(answer.headers);
+  const foreign = status < 500 && product !== 'Kibana' && (product !== undefined || body === undefined);
   if (status === 200 || foreign) {
     throw new KibanaImportError(
       `${context.kibana} is not Kibana: the saved objects import answered ${describeAnswer(answer)}. ` +

@@ -27,9 +27,15 @@ export async function latestRunsDone(
 ): Promise<Map<string, RunDone[]>> {
   const runs = new Map<string, RunDone[]>();
   if (taskIds.length === 0) return runs;
+  const index = executionsIndex(prefix);
+  // Right after a sync its documents may not be searchable yet (the index refreshes every 5 s); a
+  // user without `maintenance` on the index sees them a few seconds later.
+  await retryElasticsearch(client, 'refresh of the executions index', () =>
+    client.indices.refresh({ index }, { ignore: [403, 404] }),
+  );
   const response = await retryElasticsearch(client, 'the latest runs done', () =>
     client.search<ExecutionDocument>({
-      index: executionsIndex(prefix),
+      index,
       ignore_unavailable: true,
       allow_no_indices: true,
       size: 0,

@@ -39,15 +39,23 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       signal: signals.signal,
       logger,
     });
-    console.log(JSON.stringify({ msg: 'ingest-file summary', file: path, ...result }));
+    const exitCode = result.deadLettered > 0 ? EXIT.partial : EXIT.ok;
     if (result.deadLettered > 0) {
       logger.warn(
         { deadLettered: result.deadLettered, index: `${config.indexPrefix}-deadletter` },
         'some lines could not be indexed and were dead-lettered',
       );
-      return EXIT.partial;
     }
-    return EXIT.ok;
+    console.log(
+      JSON.stringify({
+        msg: 'ingest-file summary',
+        outcome: exitCode === EXIT.ok ? 'ok' : 'partial',
+        exitCode,
+        file: path,
+        ...result,
+      }),
+    );
+    return exitCode;
   } finally {
     signals.dispose();
     await elasticsearch.close();

@@ -37,10 +37,18 @@ export async function replayDeadLettersCommand(flags: FlagValues): Promise<numbe
     for (const group of report.remaining) console.log(JSON.stringify({ msg: 'dead letters left', ...group }));
     const left = report.remaining.reduce((sum, group) => sum + group.count, 0);
     const { remaining: _groups, ...counts } = report;
+    const exitCode = left > 0 ? EXIT.partial : EXIT.ok;
     console.log(
-      JSON.stringify({ msg: 'replay summary', dryRun: flags['dry-run'] === true, ...counts, left }),
+      JSON.stringify({
+        msg: 'replay summary',
+        outcome: left > 0 ? 'partial' : 'ok',
+        exitCode,
+        dryRun: flags['dry-run'] === true,
+        ...counts,
+        left,
+      }),
     );
-    return left > 0 ? EXIT.partial : EXIT.ok;
+    return exitCode;
   } finally {
     signals.dispose();
     await elasticsearch.close();

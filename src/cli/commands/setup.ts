@@ -23,8 +23,9 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   } finally {
     await elasticsearch.close();
   }
+  let kibanaObjects: number | undefined;
   if (kibana !== undefined) {
-    await importSavedObjects({
+    ({ imported: kibanaObjects } = await importSavedObjects({
       kibanaUrl: kibana.url,
       space: kibana.space,
       auth: kibana.auth,
@@ -32,7 +33,17 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
       rejectUnauthorized: kibana.rejectUnauthorized,
       prefix: config.indexPrefix,
       logger,
-    });
+    }));
   }
+  console.log(
+    JSON.stringify({
+      msg: 'run summary',
+      command: 'setup',
+      outcome: 'ok',
+      exitCode: EXIT.ok,
+      prefix: config.indexPrefix,
+      ...(kibanaObjects === undefined ? {} : { kibanaObjects }),
+    }),
+  );
   return EXIT.ok;
 }

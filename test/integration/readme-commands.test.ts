@@ -6,14 +6,13 @@
  * simulator (or `talend-logs simulate` where README starts it), every index prefix is the test's.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startSimulator, type RunningSimulator, type TenantSpec } from '../../src/simulator/index.ts';
-import { spawnCli, type CliProcess, type CliResult } from '../support/cli.ts';
+import { spawnCli, spawnCommand, type CliProcess, type CliResult } from '../support/cli.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -234,19 +233,8 @@ describe("README's commands do what README says", () => {
   });
 });
 
-async function runDemo(env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const child = spawn('npm', ['run', 'demo'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
+function runDemo(env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return spawnCommand('npm', ['run', 'demo'], env, ROOT).result;
 }
 
 /**

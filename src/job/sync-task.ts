@@ -153,10 +153,10 @@ async function syncExecution(
   try {
     const { deadLettered } = await runExecution(item, selected.task, checkpoint, context.execution, signal);
     if (deadLettered > 0) {
+      stats.executionsWithDeadLetters += 1;
       stats.deadLetterRuns.push({ taskId: selected.taskId, executionId, deadLetters: deadLettered });
     }
     if (item.running) stats.executionsStillRunning += 1;
-    else if (deadLettered > 0) stats.executionsWithDeadLetters += 1;
     else stats.executionsDone += 1;
   } catch (error) {
     await recordExecutionFailure(

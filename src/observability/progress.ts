@@ -21,7 +21,6 @@ export function startProgress(
   const counts = () => ({
     executionsFinished:
       stats.executionsDone +
-      stats.executionsWithDeadLetters +
       stats.executionsStillRunning +
       stats.executionsSyncFailed +
       stats.executionsGivenUp,

@@ -4,13 +4,13 @@ export class RunStats {
   tasks = 0;
   tasksSkippedLeased = 0;
   /**
-   * What became of each execution this run worked on; every one ends in exactly one of these
-   * (README, "Watching it"), unless the run is interrupted.
+   * What became of each execution this run worked on: every one ends in exactly one of done, still
+   * running, sync failed and given up (README, "Watching it"), unless the run is interrupted.
    */
   executionsPlanned = 0;
-  /** Over at Talend, and its whole log indexed. */
+  /** Over at Talend, and its whole log indexed or dead-lettered: `done` in the executions index too. */
   executionsDone = 0;
-  /** Over, its whole log handled, some lines dead-lettered. */
+  /** Another count: executions of which this run dead-lettered lines (`deadLetterRuns` names them). */
   executionsWithDeadLetters = 0;
   /** Still running at Talend: indexed up to now less the settle delay, continued next run. */
   executionsStillRunning = 0;

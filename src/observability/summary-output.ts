@@ -14,10 +14,11 @@ export function summaryTable(summary: RunSummary, outcome: string, exitCode: num
     ],
     [
       'executions',
-      `${executions.planned}: ${executions.done} done, ${executions.withDeadLetters} done with dead letters, ` +
-        `${executions.stillRunning} still running, ${executions.syncFailed} sync failed, ${executions.givenUp} given up`,
+      `${executions.planned}: ${executions.done} done, ${executions.stillRunning} still running, ` +
+        `${executions.syncFailed} sync failed, ${executions.givenUp} given up`,
     ],
     ['failed at Talend', `${executions.failedAtTalend} of these executions`],
+    ['dead-lettered', `lines of ${executions.withDeadLetters} of these executions`],
     ['chunks', summary.chunks],
     ['lines read', summary.lines],
     ['documents', summary.documents],

@@ -14,7 +14,10 @@ import {
   type TalendClient,
   type TalendClientOptions,
 } from '../talend/index.ts';
+import { safeUrl } from '../common/secrets.ts';
+import { verifyElasticsearch } from '../store/elasticsearch-identity.ts';
 import { createElasticsearchClient } from './elasticsearch-client.ts';
+import { reportFailuresTo } from './failure-report.ts';
 
 export interface Runtime {
   config: Config;
@@ -27,6 +30,7 @@ export function startRuntime(flags: FlagValues, needs: LoadOptions['needs']): Ru
   const isTty = process.stderr.isTTY === true;
   const config = loadConfig({ flags, needs, isTty });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  reportFailuresTo(logger);
   if (config.talend.insecure) {
     logger.warn(
       'TLS certificate verification towards Talend is DISABLED (--talend-insecure-skip-tls-verify)',
@@ -65,11 +69,25 @@ function talendClientOptions(runtime: Runtime): TalendClientOptions {
   };
 }
 
-export function elasticsearchClientFor(runtime: Runtime): Client {
+function elasticsearchClientFor(runtime: Runtime): Client {
   return createElasticsearchClient(runtime.config.elasticsearch, {
     policy: retryPolicy(runtime.config),
     logger: runtime.logger,
   });
+}
+
+/** The client of every command that uses Elasticsearch, once its first answer says it is Elasticsearch. */
+export async function connectElasticsearch(runtime: Runtime): Promise<Client> {
+  const client = elasticsearchClientFor(runtime);
+  const { cloudId, nodes } = runtime.config.elasticsearch;
+  const where = cloudId === undefined ? nodes.map((node) => safeUrl(node)).join(', ') : 'ES_CLOUD_ID';
+  try {
+    await verifyElasticsearch(client, where);
+    return client;
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 }
 
 /** One policy towards Talend and Elasticsearch alike: the operator sets how long an outage may last. */

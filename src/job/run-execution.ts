@@ -170,6 +170,7 @@ async function readWithRetries(
           signal,
           logger,
           truncated: attempt < attempts ? 'retry' : 'dead-letter',
+          onSettled: deps.stats.settled,
         });
       } finally {
         release();

@@ -3,7 +3,7 @@ import type { ExecutionContext } from '../contracts/documents.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
 import { InterruptedError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import type { BulkIndexer } from '../store/bulk-indexer.ts';
+import type { BulkIndexer, SettledListener } from '../store/bulk-indexer.ts';
 import {
   enrichDeadLetter,
   parseDeadLetter,
@@ -33,6 +33,8 @@ export interface IngestChunkOptions {
   logger?: Logger;
   /** See ParseOptions.truncated: the caller's last attempt at a chunk keeps what a cut file holds. */
   truncated?: 'retry' | 'dead-letter';
+  /** Hears of each line as Elasticsearch acknowledges it, before the chunk ends (the progress line). */
+  onSettled?: SettledListener;
 }
 
 export interface ChunkResult {
@@ -84,7 +86,7 @@ export async function readChunk(options: IngestChunkOptions): Promise<ReadChunk>
     throw interrupted(label);
   }
 
-  const session = options.indexer.session({ label, context: where });
+  const session = options.indexer.session({ label, context: where, onSettled: options.onSettled });
   const onAbort = () => {
     const error = interrupted(label);
     download.body.destroy(error);

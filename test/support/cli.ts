@@ -15,7 +15,13 @@ export type CliProcess = ChildProcess & { result: Promise<CliResult> };
 
 /** `env` replaces the parent's environment (only PATH and HOME are kept), so tests see no stray settings. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  return spawnCommand(process.execPath, ['--import', 'tsx', CLI, ...args], env);
+}
+
+/** Any command as `spawnCli` runs the CLI (`npm run demo`, say), from `cwd`. */
+export function spawnCommand(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): CliProcess {
+  const child = spawn(file, args, {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

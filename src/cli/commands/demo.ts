@@ -10,7 +10,8 @@ import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
 import { executionsIndex } from '../../store/index-names.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
-import { elasticsearchClientFor, talendClientFor } from '../runtime.ts';
+import { reportFailuresTo } from '../failure-report.ts';
+import { connectElasticsearch, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /** The demo's own defaults, under every flag, variable and config file key like the table's. */
@@ -36,9 +37,10 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       isTty: process.stderr.isTTY === true,
     });
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+    reportFailuresTo(logger);
     const runtime = { config, logger, runId: token };
+    const elasticsearch = await connectElasticsearch(runtime);
     const talend = talendClientFor(runtime);
-    const elasticsearch = elasticsearchClientFor(runtime);
     console.log(`Elasticsearch at ${config.elasticsearch.cloudId ?? config.elasticsearch.nodes.join(', ')}`);
     const stats = new RunStats();
     const signals = abortOnSignals(logger);
@@ -52,8 +54,14 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
         runId: runtime.runId,
         signal: signals.signal,
       });
-      console.log(summaryTable(stats.summary(), outcome.kind));
-      if (outcome.kind === 'fatal') return exitCodeFor(outcome.error);
+      const exitCode =
+        outcome.kind === 'fatal'
+          ? exitCodeFor(outcome.error)
+          : outcome.kind === 'ok'
+            ? EXIT.ok
+            : EXIT.partial;
+      console.log(summaryTable(stats.summary(), outcome.kind, exitCode));
+      if (outcome.kind === 'fatal') throw outcome.error;
       await printAnswers(elasticsearch, config.indexPrefix);
       await printRunAnswers(elasticsearch, config.indexPrefix);
       const node = config.elasticsearch.nodes[0];
@@ -62,7 +70,7 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
           `\nExplore: curl '${node}/${config.indexPrefix}-logs/_search?q=log.level:error&size=3&pretty'`,
         );
       }
-      return outcome.kind === 'ok' ? EXIT.ok : EXIT.partial;
+      return exitCode;
     } finally {
       signals.dispose();
       await talend.close();
@@ -76,7 +84,6 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
 interface Bucket {
   key: string;
   doc_count: number;
-  executions?: { value: number };
 }
 
 async function printAnswers(client: Client, prefix: string): Promise<void> {
@@ -91,17 +98,6 @@ async function printAnswers(client: Client, prefix: string): Promise<void> {
         aggs: { tasks: { terms: { field: 'talend.task.name', size: 10 } } },
       },
       topError: { terms: { field: 'talend.error.message', size: 1 } },
-      failed: {
-        filter: {
-          terms: { 'talend.execution.status': ['execution_failed', 'execution_rejected', 'deploy_failed'] },
-        },
-        aggs: {
-          tasks: {
-            terms: { field: 'talend.task.name', size: 10 },
-            aggs: { executions: { cardinality: { field: 'talend.execution.id' } } },
-          },
-        },
-      },
     },
   });
   const aggregations = response.aggregations as Record<
@@ -112,15 +108,14 @@ async function printAnswers(client: Client, prefix: string): Promise<void> {
   for (const bucket of aggregations.errorsByTask?.tasks?.buckets ?? []) {
     console.log(`  ${bucket.key.padEnd(28)} ${bucket.doc_count}`);
   }
-  console.log('Failed or rejected executions per task:');
-  for (const bucket of aggregations.failed?.tasks?.buckets ?? []) {
-    console.log(`  ${bucket.key.padEnd(28)} ${bucket.executions?.value ?? 0}`);
-  }
   const top = aggregations.topError?.buckets?.[0];
   if (top) console.log(`Top error message (${top.doc_count} lines): ${top.key}`);
 }
 
-/** Answers from the executions index: one document per run, with its outcome, duration and counts. */
+/**
+ * Answers from the executions index: one document per run, with its outcome, duration and counts,
+ * rejected runs that logged nothing included.
+ */
 async function printRunAnswers(client: Client, prefix: string): Promise<void> {
   const index = executionsIndex(prefix);
   await client.indices.refresh({ index });
@@ -149,7 +144,12 @@ async function printRunAnswers(client: Client, prefix: string): Promise<void> {
     tasks: { buckets: (Bucket & { failed: { doc_count: number } })[] };
     silent: { doc_count: number };
   };
-  console.log('Failure rate per task (from the executions index):');
+  // Both answers read the same buckets: a run rejected before it logged a line counts in each.
+  console.log('Runs that failed at Talend (failed, rejected or terminated) per task:');
+  for (const bucket of aggregations.tasks.buckets) {
+    if (bucket.failed.doc_count > 0) console.log(`  ${bucket.key.padEnd(28)} ${bucket.failed.doc_count}`);
+  }
+  console.log('Failure rate per task:');
   for (const bucket of aggregations.tasks.buckets) {
     const rate = ((100 * bucket.failed.doc_count) / bucket.doc_count).toFixed(0);
     console.log(

@@ -3,7 +3,7 @@ import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
 import { ingestFile } from '../../pipeline/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
   ].filter((problem): problem is string => typeof problem === 'string');
   if (problems.length > 0) throw new ConfigError(`ingest-file: ${problems.join('; ')}.`);
 
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const elasticsearch = await connectElasticsearch(runtime);
   const signals = abortOnSignals(logger);
   try {
     const result = await ingestFile(path!, {
@@ -39,15 +39,23 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       signal: signals.signal,
       logger,
     });
-    console.log(JSON.stringify({ msg: 'ingest-file summary', file: path, ...result }));
+    const exitCode = result.deadLettered > 0 ? EXIT.partial : EXIT.ok;
     if (result.deadLettered > 0) {
       logger.warn(
         { deadLettered: result.deadLettered, index: `${config.indexPrefix}-deadletter` },
         'some lines could not be indexed and were dead-lettered',
       );
-      return EXIT.partial;
     }
-    return EXIT.ok;
+    console.log(
+      JSON.stringify({
+        msg: 'ingest-file summary',
+        outcome: exitCode === EXIT.ok ? 'ok' : 'partial',
+        exitCode,
+        file: path,
+        ...result,
+      }),
+    );
+    return exitCode;
   } finally {
     signals.dispose();
     await elasticsearch.close();

@@ -3,7 +3,7 @@ import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchClientFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 
 /**
  * `setup`: index templates, lifecycle policy where supported, and our state index; with a Kibana URL
@@ -15,7 +15,7 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
   const { config, logger } = runtime;
   const kibana = config.kibana;
-  const elasticsearch = elasticsearchClientFor(runtime);
+  const elasticsearch = await connectElasticsearch(runtime);
   try {
     await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });
     await ensureStateIndex(elasticsearch, config.indexPrefix);
@@ -23,8 +23,9 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   } finally {
     await elasticsearch.close();
   }
+  let kibanaObjects: number | undefined;
   if (kibana !== undefined) {
-    await importSavedObjects({
+    ({ imported: kibanaObjects } = await importSavedObjects({
       kibanaUrl: kibana.url,
       space: kibana.space,
       auth: kibana.auth,
@@ -32,7 +33,17 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
       rejectUnauthorized: kibana.rejectUnauthorized,
       prefix: config.indexPrefix,
       logger,
-    });
+    }));
   }
+  console.log(
+    JSON.stringify({
+      msg: 'run summary',
+      command: 'setup',
+      outcome: 'ok',
+      exitCode: EXIT.ok,
+      prefix: config.indexPrefix,
+      ...(kibanaObjects === undefined ? {} : { kibanaObjects }),
+    }),
+  );
   return EXIT.ok;
 }

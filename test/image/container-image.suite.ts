@@ -28,7 +28,9 @@ import {
 
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
 const IMAGE = `talend-logs-es:${version}`;
 /** Where the Kubernetes manifests mount the Secret. */
 const SECRETS_DIR = '/var/run/secrets/talend-logs';
@@ -95,7 +97,13 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
       : [];
     // The host's network, for npm ci: an engine without a bridge network (CI's own) has no other.
     await docker(['build', '--network', 'host', ...buildArgs, '--tag', IMAGE, REPO_ROOT], BUILD_TIMEOUT_MS);
-    tenant = generateTenant({ seed: 20, tasks: 2, executionsPerTask: 3, entriesPerExecution: 2_000, spreadDays: 1 });
+    tenant = generateTenant({
+      seed: 20,
+      tasks: 2,
+      executionsPerTask: 3,
+      entriesPerExecution: 2_000,
+      spreadDays: 1,
+    });
     harness = await startJobHarness('image', { tenant });
     // Readable by the image's user, whatever uid owns them on the host.
     secrets = mkdtempSync(path.join(os.tmpdir(), 'talend-logs-image-secrets-'));
@@ -127,8 +135,15 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
       { outcome: summaryOf(sync).outcome, documents: summaryOf(sync).documents },
       { outcome: 'ok', documents: expected.size },
     );
-    assert.deepEqual(compareIds(await harness.indexedIds(), expected), { missing: 0, unexpected: 0, duplicates: 0 });
-    assert.ok(!`${setup.stdout}${setup.stderr}${sync.stdout}${sync.stderr}`.includes(TEST_TOKEN), 'no token in output');
+    assert.deepEqual(compareIds(await harness.indexedIds(), expected), {
+      missing: 0,
+      unexpected: 0,
+      duplicates: 0,
+    });
+    assert.ok(
+      !`${setup.stdout}${setup.stderr}${sync.stdout}${sync.stderr}`.includes(TEST_TOKEN),
+      'no token in output',
+    );
   });
 
   it('a running sync: uid 1000, read-only root, the flags in effect; SIGTERM ends it with exit 4 and a summary', async () => {
@@ -174,7 +189,10 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
          }));`,
       ]),
     ) as { rootOptions: string[]; cmdline: string[]; nodeOptions?: string; heapLimitMiB: number };
-    assert.ok(probe.rootOptions.includes('ro'), `the root file system is mounted ${probe.rootOptions.join(',')}`);
+    assert.ok(
+      probe.rootOptions.includes('ro'),
+      `the root file system is mounted ${probe.rootOptions.join(',')}`,
+    );
     assert.deepEqual(probe.cmdline, ['node', 'dist/src/cli/main.js', 'sync', '--lookback', '3d']);
     assert.equal(probe.nodeOptions, `NODE_OPTIONS=${V8_FLAGS}`);
     // --max-old-space-size=256 plus the young generation; V8's default here would be gigabytes.
@@ -190,6 +208,10 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
     const resumed = await runImage(['sync', '--lookback', '3d']).result;
     assert.equal(resumed.code, 0, resumed.stderr);
     const expected = harness.expectedIds([...executionIdsOf(tenant), executionId]);
-    assert.deepEqual(compareIds(await harness.indexedIds(), expected), { missing: 0, unexpected: 0, duplicates: 0 });
+    assert.deepEqual(compareIds(await harness.indexedIds(), expected), {
+      missing: 0,
+      unexpected: 0,
+      duplicates: 0,
+    });
   });
 });

@@ -5,7 +5,8 @@
 #   TEST_ES_IMAGE          Elasticsearch 8.19 from the distribution zip (test/elasticsearch/image/)
 # Both sit on a Debian bookworm base made with debootstrap from the machine's Debian mirror. An image the engine
 # already holds is kept, so only the first run pays (about 5 minutes); downloads are cached under .local-es/images/.
-# Needs root (debootstrap), debootstrap, docker, npm, and mvn + unzip (test/elasticsearch/distribution.ts).
+# Needs root (debootstrap), debootstrap, docker, npm, a JDK 17 (javac, jar), and mvn + unzip
+# (test/elasticsearch/distribution.ts).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -13,8 +14,12 @@ readonly DEBIAN_IMAGE=talend-logs-test/debian:bookworm
 readonly NODE_MAJOR=24
 readonly NPM_MAJOR=11   # the npm that Node 24 ships with, as in node:24-slim
 readonly NODE_IMAGE="talend-logs-test/node:${NODE_MAJOR}-slim"
-readonly ES_IMAGE=talend-logs-test/elasticsearch:8.19.21
 readonly WORK="$PWD/.local-es/images"
+ES_VERSION="$(node --import tsx -e '
+  const { DISTRIBUTION } = await import("./test/elasticsearch/distribution.ts");
+  console.log(DISTRIBUTION.version);')"
+readonly ES_VERSION
+readonly ES_IMAGE="talend-logs-test/elasticsearch:$ES_VERSION"
 
 log() { printf 'make-base-images: %s\n' "$*" >&2; }
 
@@ -65,6 +70,25 @@ make_node() {
   DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$NODE_IMAGE" "$context" >/dev/null
 }
 
+# GET / (the client's product check) is served by the rest-root module, which this distribution lacks: the local
+# node's stand-in (test/elasticsearch) goes in as a plugin, compiled against the distribution's jars.
+add_root_endpoint() {
+  local home="$1" plugin="$2" classes="$WORK/root-endpoint-classes"
+  rm -rf "$classes" && mkdir -p "$plugin"
+  javac -proc:none --release 17 -cp "$home/lib/*" -d "$classes" \
+    test/elasticsearch/src/main/java/dev/talendlogs/es/RootEndpointPlugin.java
+  jar --create --file "$plugin/local-rest-root.jar" -C "$classes" .
+  cat >"$plugin/plugin-descriptor.properties" <<DESCRIPTOR
+description=GET / and HEAD /, as the rest-root module serves them
+version=$ES_VERSION
+name=local-rest-root
+classname=dev.talendlogs.es.RootEndpointPlugin
+java.version=17
+elasticsearch.version=$ES_VERSION
+DESCRIPTOR
+  rm -rf "$classes"
+}
+
 make_elasticsearch() {
   has_image "$ES_IMAGE" && return 0
   local context="$WORK/elasticsearch" home
@@ -74,6 +98,7 @@ make_elasticsearch() {
     console.log(await unpackedDistribution());')"
   rm -rf "$context" && mkdir -p "$context"
   cp -a "$home" "$context/elasticsearch"
+  add_root_endpoint "$home" "$context/elasticsearch/plugins/local-rest-root"
   cp test/elasticsearch/image/Dockerfile test/elasticsearch/image/entrypoint.sh "$context/"
   DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "$ES_IMAGE" "$context" >/dev/null
   rm -rf "$context"

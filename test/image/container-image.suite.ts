@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { generateTenant, type TenantSpec } from '../../src/simulator/index.ts';
-import type { CliProcess, CliResult } from '../support/cli.ts';
+import { withResult, type CliProcess } from '../support/cli.ts';
 import {
   compareIds,
   executionIdsOf,
@@ -81,14 +81,7 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const result = new Promise<CliResult>((resolve) => {
-      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    });
-    return Object.assign(child, { result, name });
+    return Object.assign(withResult(child), { name });
   }
 
   before(async () => {

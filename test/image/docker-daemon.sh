@@ -69,6 +69,8 @@ case "${1:-}" in
   stop) stop ;;
   purge)
     stop
+    # dockerd leaves the bind mount of its network namespace behind.
+    awk -v dir="$DIR/" 'index($2, dir) == 1 { print $2 }' /proc/mounts | sort -r | xargs --no-run-if-empty -n 1 umount
     rm -rf "$DIR"
     ;;
   *)

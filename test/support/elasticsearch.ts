@@ -14,10 +14,13 @@
  * bridge network, the container shares the host's network and listens on 127.0.0.1 at that port.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
+import type { StartedTestContainer } from 'testcontainers';
 
 const DEFAULT_IMAGE = 'docker.elastic.co/elasticsearch/elasticsearch:8.19.7';
 const STARTUP_TIMEOUT_MS = 180_000;
+const NAME_CONFLICT_ATTEMPTS = 30;
 /** Elasticsearch's "started" line, in the JSON of Elastic's image or the plain layout of a distribution. */
 const STARTED = /"message":\s?"started[\s"]|\] started(\s|$)/;
 
@@ -71,13 +74,18 @@ async function startWithTestcontainers(): Promise<string | undefined> {
           .withEnvironment({ 'network.host': '127.0.0.1', 'http.port': hostPort })
       : definition.withExposedPorts(9200);
   };
-  // Two files starting at once both find no container; Docker lets one create it, the other then reuses it.
-  const started = await container()
-    .start()
-    .catch((error: unknown) => {
-      if (!/Conflict|already in use/i.test(String(error))) throw error;
-      return container().start();
-    });
+  // Two files starting at once both find no container; Docker lets one create it. The other is refused (409),
+  // and reuses it once it is listed, which is a moment after its name is taken.
+  const start = async (attempt: number): Promise<StartedTestContainer> => {
+    try {
+      return await container().start();
+    } catch (error) {
+      if (!/Conflict/.test(String(error)) || attempt >= NAME_CONFLICT_ATTEMPTS) throw error;
+      await delay(1_000);
+      return start(attempt + 1);
+    }
+  };
+  const started = await start(1);
   return hostPort
     ? `http://127.0.0.1:${hostPort}`
     : `http://${started.getHost()}:${started.getMappedPort(9200)}`;

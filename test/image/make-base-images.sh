@@ -4,7 +4,7 @@
 #   IMAGE_TEST_NODE_IMAGE  a stand-in for node:24-slim (test/image/node-base.Dockerfile)
 #   TEST_ES_IMAGE          Elasticsearch 8.19 from the distribution zip (test/elasticsearch/image/)
 # Both sit on a Debian bookworm base made with debootstrap from the machine's Debian mirror. An image the engine
-# already holds is kept, so only the first run pays (about 5 minutes); downloads are cached under .local-es/images/.
+# already holds is kept, so only the first run pays (2 minutes here); downloads are cached under .local-es/images/.
 # Needs root (debootstrap), debootstrap, docker, npm, a JDK 17 (javac, jar), and mvn + unzip
 # (test/elasticsearch/distribution.ts).
 set -euo pipefail

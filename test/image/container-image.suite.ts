@@ -50,11 +50,12 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
   let harness: JobHarness;
   let tenant: TenantSpec;
   let secrets: string;
-  let containers = 0;
+  const containers: string[] = [];
 
   /** `docker run` of the image, locked down as cronjob.yaml runs it; the token comes as a file, never as a value. */
   function runImage(args: string[]): CliProcess & { name: string } {
-    const name = `talend-logs-image-test-${process.pid}-${(containers += 1)}`;
+    const name = `talend-logs-image-test-${process.pid}-${containers.length + 1}`;
+    containers.push(name);
     const env = { ...harness.env, TALEND_TOKEN: undefined, TALEND_TOKEN_FILE: `${SECRETS_DIR}/talend-token` };
     const envFlags = Object.entries(env).flatMap(([key, value]) =>
       value === undefined ? [] : ['--env', `${key}=${value}`],
@@ -105,6 +106,8 @@ describe(`the container image ${IMAGE}`, { timeout: BUILD_TIMEOUT_MS + 10 * 60_0
   });
 
   after(async () => {
+    // A test that failed half-way leaves its container running: the docker CLI's end does not stop it.
+    await docker(['rm', '--force', ...containers]).catch(() => undefined);
     await harness?.close();
     if (secrets) rmSync(secrets, { recursive: true, force: true });
   });

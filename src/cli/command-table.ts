@@ -52,7 +52,7 @@ export const COMMANDS = {
     run: async (flags) => (await import('./commands/sync.ts')).syncCommand({ ...flags, backfill: true }),
   },
   status: {
-    summary: "Show each task's checkpoint, lag and executions in progress or given up.",
+    summary: "Show each task's checkpoint, lag, executions in progress or given up, and the latest done.",
     groups: ['config', 'log', 'elasticsearch'],
     options: { json: { type: 'boolean', help: 'Print one JSON line per task instead of a table.' } },
     run: async (flags) => (await import('./commands/status.ts')).statusCommand(flags),

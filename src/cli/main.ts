@@ -8,6 +8,7 @@ import { parseArguments } from './arguments.ts';
 import { COMMANDS } from './command-table.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { failureMessage } from './failure-message.ts';
+import { reportFailure } from './failure-report.ts';
 import { commandHelp, helpText } from './help.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -26,7 +27,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(commandHelp(command));
     return EXIT.ok;
   }
-  return COMMANDS[command].run(flags, positionals);
+  try {
+    return await COMMANDS[command].run(flags, positionals);
+  } catch (error) {
+    return reportFailure(command, error);
+  }
 }
 
 main(process.argv.slice(2)).then(
@@ -34,7 +39,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // Errors that reach here happened outside a run's own reporting (configuration, setup).
+    // Errors that reach here happened before a command ran: its arguments could not be read.
     const code = exitCodeFor(error);
     const detail = error instanceof TalendLogsError ? '' : `\n${(error as Error)?.stack ?? ''}`;
     console.error(`talend-logs: ${failureMessage(error)}${code === EXIT.internal ? detail : ''}`);

@@ -12,7 +12,10 @@ import {
   type TalendClient,
   type TalendClientOptions,
 } from '../talend/index.ts';
+import { safeUrl } from '../common/secrets.ts';
 import { createElasticsearchStore, type ElasticsearchStore } from '../store/elasticsearch-store.ts';
+import { verifyElasticsearch } from '../store/elasticsearch-identity.ts';
+import { reportFailuresTo } from './failure-report.ts';
 
 export interface Runtime {
   config: Config;
@@ -25,6 +28,7 @@ export function startRuntime(flags: FlagValues, needs: LoadOptions['needs']): Ru
   const isTty = process.stderr.isTTY === true;
   const config = loadConfig({ flags, needs, isTty });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  reportFailuresTo(logger);
   if (config.talend.insecure) {
     logger.warn(
       'TLS certificate verification towards Talend is DISABLED (--talend-insecure-skip-tls-verify)',
@@ -63,13 +67,25 @@ function talendClientOptions(runtime: Runtime): TalendClientOptions {
   };
 }
 
-/** Everything the command says to Elasticsearch goes through this one store. */
-export function elasticsearchStoreFor(runtime: Runtime): ElasticsearchStore {
+/**
+ * The store of every command that uses Elasticsearch, once its first answer says it is
+ * Elasticsearch: everything the command says to Elasticsearch goes through it.
+ */
+export async function connectElasticsearch(runtime: Runtime): Promise<ElasticsearchStore> {
   const { config, logger } = runtime;
-  return createElasticsearchStore(
+  const store = createElasticsearchStore(
     config.elasticsearch,
     config.services.elasticsearch,
     config.indexPrefix,
     logger,
   );
+  const { cloudId, nodes } = config.elasticsearch;
+  const where = cloudId === undefined ? nodes.map((node) => safeUrl(node)).join(', ') : 'ES_CLOUD_ID';
+  try {
+    await verifyElasticsearch(store, where);
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 }

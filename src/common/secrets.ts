@@ -48,7 +48,7 @@ export function scrubSecrets(text: string): string {
  * Presigned object-store URLs carry their signature in the query string; strip every query from
  * any http(s) URL found in the text, keeping scheme, host and path for diagnosis.
  */
-function redactUrlQueries(text: string): string {
+export function redactUrlQueries(text: string): string {
   return text.replace(/(https?:\/\/[^\s?"'<>]+)\?[^\s"'<>]*/g, `$1?${REDACTED}`);
 }
 

@@ -486,7 +486,7 @@ export const SETTINGS = {
     env: 'PROGRESS',
     file: 'log.progress',
     boolean: true,
-    help: 'Progress display (default: on when stderr is a terminal).',
+    help: 'Progress on stderr: a line redrawn on a terminal, an info log line every 10 s elsewhere (default: on when stderr is a terminal).',
   },
 } satisfies Record<string, SettingSpec>;
 

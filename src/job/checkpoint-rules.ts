@@ -262,8 +262,6 @@ export interface PendingRuns {
     lastError?: string;
   }[];
   givenUp: { executionId: string; attempts?: number; lastError?: string }[];
-  /** Runs indexed whole that the checkpoint still holds (the latest ones). */
-  done: { executionId: string; doneAt?: string; deadLetters?: number }[];
   /** Runs with lines in the dead-letter index. */
   withDeadLetters: { executionId: string; deadLetters: number }[];
 }
@@ -287,13 +285,6 @@ export function pendingRuns(checkpoint: TaskCheckpoint): PendingRuns {
         executionId,
         attempts: progress.attempts,
         lastError: progress.lastError,
-      })),
-    done: entries
-      .filter(([, progress]) => progress.done)
-      .map(([executionId, progress]) => ({
-        executionId,
-        doneAt: progress.doneAt,
-        deadLetters: progress.deadLetters,
       })),
     withDeadLetters: entries.flatMap(([executionId, progress]) =>
       (progress.deadLetters ?? 0) > 0 ? [{ executionId, deadLetters: progress.deadLetters! }] : [],

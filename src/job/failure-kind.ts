@@ -1,11 +1,17 @@
 import { TalendLogsError } from '../common/errors.ts';
 import { isTransient } from '../common/transient.ts';
-import { TalendApiError, TalendNetworkError, PresignedUrlExpiredError } from '../talend/errors.ts';
+import {
+  NotTalendError,
+  PresignedUrlExpiredError,
+  TalendApiError,
+  TalendNetworkError,
+} from '../talend/errors.ts';
 
 /**
  * How a failure inside one execution's work affects the run:
  * - `fatal`: every other execution would fail the same way (Elasticsearch down or refusing
- *   writes, Talend credentials rejected): stop the run and count no attempt against the execution;
+ *   writes, Talend credentials rejected, the API URL not Talend's): stop the run and count no attempt
+ *   against the execution;
  * - `gone`: Talend no longer knows a run the checkpoint tracks (deleted between two syncs): give it up;
  * - `retry-chunk`: a transient transfer failure, or an object store that does not have the file
  *   yet (404 on the presigned URL): download the chunk again;
@@ -20,7 +26,7 @@ export function classifyFailure(error: unknown, signal?: AbortSignal): FailureKi
     if (error.category === 'elasticsearch' || error.category === 'config') return 'fatal';
     if (error.category === 'interrupted') return 'interrupted';
     if (error instanceof TalendApiError) {
-      if (error.status === 401) return 'fatal';
+      if (error.status === 401 || error instanceof NotTalendError) return 'fatal';
       if (error instanceof TalendNetworkError || error instanceof PresignedUrlExpiredError)
         return 'retry-chunk';
       if (error.status === 404) {

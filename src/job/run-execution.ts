@@ -172,6 +172,7 @@ async function readWithRetries(
           signal,
           logger,
           truncated: attempt < attempts ? 'retry' : 'dead-letter',
+          onSettled: deps.stats.settled,
         });
       } finally {
         release();

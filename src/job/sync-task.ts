@@ -7,6 +7,7 @@ import type { LeaseManager } from '../store/leases.ts';
 import { executionFromDetail, type TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
 import { recordTalendState, reportExecutions, type ExecutionsReportDeps } from './executions-report.ts';
+import { outcomeOf } from '../documents/execution-document.ts';
 import { classifyFailure } from './failure-kind.ts';
 import { planTask, type PlanMode, type TaskPlan, type WorkItem } from './plan.ts';
 import { advanceWatermark, listingWindow, recordFailure } from './checkpoint-rules.ts';
@@ -78,6 +79,9 @@ export async function syncTask(selected: SelectedTask, context: TaskSyncContext)
       settleDelayMs: context.settleDelayMs,
     });
     stats.executionsPlanned += plan.items.length;
+    stats.executionsFailedAtTalend += plan.items.filter(
+      (item) => outcomeOf(item.execution) === 'failure',
+    ).length;
     if (context.dryRun) {
       context.onPlan?.(selected, plan);
       return;
@@ -150,11 +154,11 @@ async function syncExecution(
   try {
     const { deadLettered } = await runExecution(item, selected.task, checkpoint, context.execution, signal);
     if (deadLettered > 0) {
-      stats.executionsPartial += 1;
+      stats.executionsWithDeadLetters += 1;
       stats.deadLetterRuns.push({ taskId: selected.taskId, executionId, deadLetters: deadLettered });
-    } else {
-      stats.executionsCompleted += 1;
     }
+    if (item.running) stats.executionsStillRunning += 1;
+    else stats.executionsDone += 1;
   } catch (error) {
     await recordExecutionFailure(
       error,
@@ -184,8 +188,8 @@ async function recordExecutionFailure(
         gone: failure.kind === 'gone',
         maxAttempts: context.maxExecutionAttempts,
       });
-      if (result === 'abandoned') context.stats.executionsAbandoned += 1;
-      else context.stats.executionsFailed += 1;
+      if (result === 'abandoned') context.stats.executionsGivenUp += 1;
+      else context.stats.executionsSyncFailed += 1;
     })
     .catch((checkpointError: unknown) => context.outcome.stop(checkpointError));
 }

@@ -1,6 +1,7 @@
 import { Agent, FormData, request } from 'undici';
 import { parseRetryAfter } from '../common/backoff.ts';
 import { ConfigError, describeError } from '../common/errors.ts';
+import { describeAnswer, productOf, type HttpAnswer } from '../common/http-answer.ts';
 import { retry } from '../common/retry.ts';
 import { registerSecret, safeUrl } from '../common/secrets.ts';
 import type { KibanaAuth } from '../config/config.ts';
@@ -36,10 +37,8 @@ export interface ImportReport {
 
 const FILE_NAME = 'talend-logs.ndjson';
 
-interface Answer {
-  status: number;
+interface Answer extends HttpAnswer {
   retryAfter: string | undefined;
-  text: string;
 }
 
 /**
@@ -77,8 +76,9 @@ export async function importSavedObjects(options: ImportSavedObjectsOptions): Pr
     const retryAfter = response.headers['retry-after'];
     return {
       status: response.statusCode,
+      headers: response.headers,
       retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      text: await response.body.text(),
+      body: await response.body.text(),
     };
   };
 
@@ -130,16 +130,9 @@ function authorization(auth: KibanaAuth | undefined): Record<string, string> {
 }
 
 function outcome(answer: Answer, context: KibanaErrorContext): ImportReport {
-  const { status, text } = answer;
-  if (status === 200) {
-    const body: unknown = parseJson(text);
-    if (!isImportResponse(body)) {
-      throw new KibanaImportError(
-        `${context.kibana} answered the saved objects import with something other than Kibana's import result: ` +
-          `${errorBodyMessage(text)}`,
-        { ...context, status },
-      );
-    }
+  const { status, body: text } = answer;
+  const body: unknown = parseJson(text);
+  if (status === 200 && isImportResponse(body)) {
     const failures = body.errors ?? [];
     if (!body.success || failures.length > 0) {
       throw new KibanaImportError(
@@ -154,6 +147,17 @@ function outcome(answer: Answer, context: KibanaErrorContext): ImportReport {
       imported: body.successCount,
       warnings: (body.warnings ?? []).map((warning) => warning.message ?? String(warning.type)),
     };
+  }
+  // Kibana answers JSON, its errors included, and names itself: a page or another product is not it.
+  // A 5xx page is a proxy's while Kibana starts: retried below.
+  const product = productOf(answer.headers);
+  const foreign = status < 500 && product !== 'Kibana' && (product !== undefined || body === undefined);
+  if (status === 200 || foreign) {
+    throw new KibanaImportError(
+      `${context.kibana} is not Kibana: the saved objects import answered ${describeAnswer(answer)}. ` +
+        'Check --kibana-url / KIBANA_URL: it must be the address of Kibana (with its base path, if any).',
+      { ...context, status },
+    );
   }
   const message = errorBodyMessage(text);
   if (status === 401 || status === 403) {

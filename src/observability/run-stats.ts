@@ -9,14 +9,32 @@ export class RunStats {
   readonly startedAt = Date.now();
   tasks = 0;
   tasksSkippedLeased = 0;
+  /**
+   * What became of each execution this run worked on: every one ends in exactly one of done, still
+   * running, sync failed and given up (README, "Watching it"), unless the run is interrupted.
+   */
   executionsPlanned = 0;
-  executionsCompleted = 0;
-  executionsPartial = 0;
-  executionsFailed = 0;
-  executionsAbandoned = 0;
+  /** Over at Talend, and its whole log indexed or dead-lettered: `done` in the executions index too. */
+  executionsDone = 0;
+  /** Another count: executions of which this run dead-lettered lines (`deadLetterRuns` names them). */
+  executionsWithDeadLetters = 0;
+  /** Still running at Talend: indexed up to now less the settle delay, continued next run. */
+  executionsStillRunning = 0;
+  /** Our sync of it failed; the next run retries it. */
+  executionsSyncFailed = 0;
+  /** Our sync of it failed `--max-attempts` times, or Talend no longer knows it. */
+  executionsGivenUp = 0;
+  /** Another axis: of the executions worked on, those Talend reports failed, rejected or terminated. */
+  executionsFailedAtTalend = 0;
   chunks = 0;
   lines = 0;
+  /** Documents acknowledged by Elasticsearch in chunks that are settled: exact, whatever was retried. */
   documents = 0;
+  /**
+   * Documents acknowledged so far, as each bulk answer arrives, chunk ended or not: what the progress
+   * line shows. A chunk downloaded again after a cut is counted again here, never in `documents`.
+   */
+  acknowledgedSoFar = 0;
   deadLetters = 0;
   skippedOverlap = 0;
   bytes = 0;
@@ -26,7 +44,18 @@ export class RunStats {
   /** Runs of which this run dead-lettered lines: their ids go in the summary, to replay them. */
   readonly deadLetterRuns: DeadLetterRun[] = [];
 
-  constructor(private readonly retries: RetryCounters) {}
+  /** Until the clients exist, none: a run that stops before them made no retry. */
+  private retries: RetryCounters = { talend: () => 0, elasticsearch: () => 0 };
+
+  /** Hears each line Elasticsearch holds (see ingest-chunk's `onSettled`). */
+  readonly settled = (_id: string, outcome: 'indexed' | 'dead-lettered'): void => {
+    if (outcome === 'indexed') this.acknowledgedSoFar += 1;
+  };
+
+  /** The clients of the run, which count their own retries: the summary's `retries`. */
+  countRetriesOf(counters: RetryCounters): void {
+    this.retries = counters;
+  }
 
   addChunk(result: {
     linesRead: number;
@@ -50,10 +79,12 @@ export class RunStats {
       tasksSkippedLeased: this.tasksSkippedLeased,
       executions: {
         planned: this.executionsPlanned,
-        completed: this.executionsCompleted,
-        partial: this.executionsPartial,
-        failed: this.executionsFailed,
-        abandoned: this.executionsAbandoned,
+        done: this.executionsDone,
+        withDeadLetters: this.executionsWithDeadLetters,
+        stillRunning: this.executionsStillRunning,
+        syncFailed: this.executionsSyncFailed,
+        givenUp: this.executionsGivenUp,
+        failedAtTalend: this.executionsFailedAtTalend,
       },
       chunks: this.chunks,
       lines: this.lines,
@@ -76,7 +107,15 @@ export class RunStats {
 export interface RunSummary {
   tasks: number;
   tasksSkippedLeased: number;
-  executions: { planned: number; completed: number; partial: number; failed: number; abandoned: number };
+  executions: {
+    planned: number;
+    done: number;
+    withDeadLetters: number;
+    stillRunning: number;
+    syncFailed: number;
+    givenUp: number;
+    failedAtTalend: number;
+  };
   chunks: number;
   lines: number;
   documents: number;

@@ -1,10 +1,11 @@
 import type { RunSummary } from './run-stats.ts';
 
 /** The run summary as a small table for people at a terminal. */
-export function summaryTable(summary: RunSummary, outcome: string): string {
+export function summaryTable(summary: RunSummary, outcome: string, exitCode: number): string {
   const megabytes = (summary.bytes / 1024 / 1024).toFixed(1);
+  const { executions } = summary;
   const rows: [string, string | number][] = [
-    ['outcome', outcome],
+    ['outcome', `${outcome} (exit code ${exitCode})`],
     [
       'tasks',
       summary.tasksSkippedLeased
@@ -13,9 +14,11 @@ export function summaryTable(summary: RunSummary, outcome: string): string {
     ],
     [
       'executions',
-      `${summary.executions.completed} done, ${summary.executions.partial} with dead letters, ` +
-        `${summary.executions.failed} failed, ${summary.executions.abandoned} given up (of ${summary.executions.planned})`,
+      `${executions.planned}: ${executions.done} done, ${executions.stillRunning} still running, ` +
+        `${executions.syncFailed} sync failed, ${executions.givenUp} given up`,
     ],
+    ['failed at Talend', `${executions.failedAtTalend} of these executions`],
+    ['dead-lettered', `lines of ${executions.withDeadLetters} of these executions`],
     ['chunks', summary.chunks],
     ['lines read', summary.lines],
     ['documents', summary.documents],
@@ -38,6 +41,6 @@ export function summaryTable(summary: RunSummary, outcome: string): string {
 }
 
 /** One JSON line for log shippers when nobody is watching. */
-export function summaryJson(summary: RunSummary, outcome: string): string {
-  return JSON.stringify({ msg: 'run summary', outcome, ...summary });
+export function summaryJson(summary: RunSummary, outcome: string, exitCode: number): string {
+  return JSON.stringify({ msg: 'run summary', outcome, exitCode, ...summary });
 }

@@ -4,9 +4,9 @@ import type { ExecutionContext } from '../documents/shapes.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
 import { InterruptedError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import type { BulkIndexer } from '../store/bulk-indexer.ts';
+import type { BulkIndexer, SettledListener } from '../store/bulk-indexer.ts';
 import { enrichDeadLetter, parseDeadLetter, type DeadLetterContext } from '../documents/dead-letter.ts';
-import { type DeadLetterWriter } from '../store/dead-letters.ts';
+import type { DeadLetterWriter } from '../store/dead-letters.ts';
 import { inWindow, type ChunkWindow } from '../talend/chunk-walk.ts';
 import type { LogDownload } from '../talend/presigned-download.ts';
 import { DeadLetterBatch } from './dead-letter-batch.ts';
@@ -30,6 +30,8 @@ export interface IngestChunkOptions {
   logger?: Logger;
   /** See ParseOptions.truncated: the caller's last attempt at a chunk keeps what a cut file holds. */
   truncated?: 'retry' | 'dead-letter';
+  /** Hears of each line as Elasticsearch acknowledges it, before the chunk ends (the progress line). */
+  onSettled?: SettledListener;
 }
 
 export interface ChunkResult {
@@ -81,7 +83,7 @@ export async function readChunk(options: IngestChunkOptions): Promise<ReadChunk>
     throw interrupted(label);
   }
 
-  const session = options.indexer.session({ label, context: where });
+  const session = options.indexer.session({ label, context: where, onSettled: options.onSettled });
   const onAbort = () => {
     const error = interrupted(label);
     download.body.destroy(error);

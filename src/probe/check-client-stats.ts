@@ -11,7 +11,11 @@ export function retryAfterPoint(
   const { rateLimited, rateLimitedWithRetryAfter } = stats;
   const evidence = { http429: rateLimited, withRetryAfter: rateLimitedWithRetryAfter };
   if (rateLimited === 0)
-    return { result: 'not-observed', reason: 'Talend answered no 429 during the probe', evidence };
+    return {
+      result: 'not-observed',
+      reason: "neither Talend's API nor its object store answered a 429 during the probe",
+      evidence,
+    };
   if (rateLimitedWithRetryAfter === rateLimited) return { result: 'present', evidence };
   return { result: rateLimitedWithRetryAfter === 0 ? 'absent' : 'mixed', evidence };
 }

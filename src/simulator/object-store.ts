@@ -7,6 +7,9 @@ import { pause, sendBody, sendStream } from './http-util.ts';
 import { DIALECTS, StoreError, type StoreDialect } from './object-store-dialects.ts';
 import { LogFileStream } from './log-file-stream.ts';
 
+/** Seconds a fault-made 429 asks the client to wait. */
+const RETRY_AFTER_SECONDS = 1;
+
 const OBJECT_PATH = /^\/logs\/(?<id>[0-9a-f]+)\/[^/]+$/;
 
 function acceptsGzip(req: IncomingMessage): boolean {
@@ -111,7 +114,11 @@ export function objectStoreHandler(
         const failure =
           error instanceof StoreError ? error : new StoreError(500, 'InternalError', String(error));
         const answer = dialect.render(failure, requestId, context.now());
-        return sendBody(res, failure.status, answer.headers, answer.body, undefined);
+        // The store behind Talend's URLs follows the same `retryAfter` reading as the API.
+        const headers: Record<string, string> = { ...answer.headers };
+        if (failure.status === 429 && context.variants.retryAfter)
+          headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+        return sendBody(res, failure.status, headers, answer.body, undefined);
       })
       .catch(() => res.destroy());
   };

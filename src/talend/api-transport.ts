@@ -3,11 +3,18 @@ import { performance } from 'node:perf_hooks';
 import type { Dispatcher } from 'undici';
 import { parseRetryAfter } from '../common/backoff.ts';
 import { describeError } from '../common/errors.ts';
+import { describeAnswer, productOf } from '../common/http-answer.ts';
 import { retry, type RetryPolicy } from '../common/retry.ts';
 import { TALEND_API_VERSION, type ErrorResponse } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AuthProvider } from './auth.ts';
-import { TalendApiError, TalendNetworkError, httpFailureMessage, unreachableAdvice } from './errors.ts';
+import {
+  NotTalendError,
+  TalendApiError,
+  TalendNetworkError,
+  httpFailureMessage,
+  unreachableAdvice,
+} from './errors.ts';
 import { rateLimitGroup, type RateLimiters } from './rate-limiter.ts';
 import { logRetry } from './retry-log.ts';
 import type { StatsRecorder } from './stats.ts';
@@ -63,6 +70,8 @@ const MAX_ERROR_TEXT = 2000;
  */
 export class ApiTransport {
   private readonly basePath: string;
+  /** The API URL answered once as Talend does: see checkIdentity. */
+  private identified = false;
 
   constructor(private readonly deps: ApiTransportDeps) {
     this.basePath = deps.baseUrl.pathname.replace(/\/+$/, '');
@@ -104,6 +113,11 @@ export class ApiTransport {
           throw this.networkError(request, error, attempts);
         }
         const { status } = response;
+        if (!this.identified && status < 500) {
+          // 5xx pages are a proxy's between us and Talend: retried, and no evidence either way.
+          this.checkIdentity(request, response);
+          this.identified = true;
+        }
         if (status >= 200 && status < 300) {
           const body = parseJson(response.text);
           if (body.ok && (body.value !== undefined || !bodyRequired)) {
@@ -190,6 +204,25 @@ export class ApiTransport {
       retryAfterMs,
     };
     return new TalendApiError(httpFailureMessage({ ...context, authKind: this.deps.auth().kind }), context);
+  }
+
+  /**
+   * On first contact, that the API URL is Talend's: Talend answers JSON (documents and
+   * `ErrorResponse`s alike), never an HTML page, and is no Elastic product. Anything else is named,
+   * with what it answered, before its answer is read as tasks or executions (or as an error of them).
+   */
+  private checkIdentity(request: ApiRequest, response: RawResponse): void {
+    const body = response.text.trim();
+    const product = productOf(response.headers);
+    const html = /html/i.test(headerValue(response.headers['content-type']) ?? '');
+    if (product === undefined && !html && (body === '' || parseJson(body).ok)) return;
+    const found = describeAnswer({ status: response.status, headers: response.headers, body: response.text });
+    throw new NotTalendError(
+      `${this.deps.baseUrl.origin} is not Talend's API: ${request.operation} answered ${found}. ` +
+        'Check --talend-url / TALEND_API_URL (or TALEND_REGION): it must be https://api.<region>.cloud.talend.com ' +
+        'or a proxy to it.',
+      { operation: request.operation, status: response.status, found },
+    );
   }
 
   private notJsonError(request: ApiRequest, response: RawResponse, attempts: number): TalendApiError {

@@ -40,6 +40,9 @@ export class TalendApiError extends TalendLogsError {
   }
 }
 
+/** The API URL answers, but not as Talend: an HTML page, Elasticsearch, Kibana. */
+export class NotTalendError extends TalendApiError {}
+
 /** No HTTP answer at all (refused, reset, timed out) after every allowed attempt. */
 export class TalendNetworkError extends TalendApiError {}
 

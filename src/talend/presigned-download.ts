@@ -1,5 +1,6 @@
 import { Transform, pipeline, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { parseRetryAfter } from '../common/backoff.ts';
 import { describeError } from '../common/errors.ts';
 import { retry, type RetryPolicy } from '../common/retry.ts';
 import { registerShortLivedSecret, safeUrl } from '../common/secrets.ts';
@@ -93,6 +94,8 @@ export class PresignedDownloader {
       if (status === 200) return this.toDownload(response);
       const text = await response.body.text().catch(() => '');
       const code = storeErrorCode(text);
+      const retryAfter = headerValue(response.headers['retry-after']);
+      if (status === 429) deps.stats.rateLimitedAnswer(retryAfter !== undefined);
       if (isExpiredUrlAnswer(status, text)) {
         throw new PresignedUrlExpiredError(
           `The presigned URL of the log file expired before it was downloaded (${code}); ask /logs/status for a fresh one. URL: ${safeUrl(target)}`,
@@ -101,7 +104,7 @@ export class PresignedDownloader {
       }
       throw new TalendApiError(
         `The object store refused the log file download with HTTP ${status}${code === undefined ? '' : ` (${code})`} after ${attempts} attempts. URL: ${safeUrl(target)}`,
-        { ...where, status, attempts, serverMessage: code },
+        { ...where, status, attempts, serverMessage: code, retryAfterMs: parseRetryAfter(retryAfter) },
       );
     };
     return retry(attempt, deps.retry, signal, (event) =>

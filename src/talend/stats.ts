@@ -7,7 +7,10 @@ export interface TalendClientStats {
   tokenRefreshes: number;
   /** Bytes read from presigned URLs, as sent (compressed when the store gzips). */
   bytesDownloaded: number;
-  /** API answers of HTTP 429, and how many of them carried `Retry-After` (Talend does not say whether it sends one). */
+  /**
+   * Answers of HTTP 429, from the API and the object store, and how many of them carried `Retry-After`
+   * (Talend does not say whether it sends one).
+   */
   rateLimited: number;
   rateLimitedWithRetryAfter: number;
   /** Requests sent per operation name (`generateLog`, `logStatus`, `download`, …). */

@@ -26,9 +26,12 @@ describe('talend-logs commands', () => {
     const result = await spawnCli(['demo'], { ES_URL: esUrl, INDEX_PREFIX: prefix }).result;
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /outcome\s+ok/);
-    assert.match(result.stdout, /executions\s+12 done/);
+    assert.match(result.stdout, /executions\s+12: 11 done, 1 still running/);
     assert.match(result.stdout, /Error and fatal lines per task:\n {2}\S+/);
-    assert.match(result.stdout, /Failed or rejected executions per task:\n {2}\S+\s+1/);
+    assert.match(
+      result.stdout,
+      /Runs that failed at Talend \(failed, rejected or terminated\) per task:\n {2}\S+\s+1/,
+    );
     assert.match(result.stdout, /Top error message \(\d+ lines\): \S+/);
     await client.indices.refresh({ index: `${prefix}-logs` });
     assert.ok((await client.count({ index: `${prefix}-logs` })).count > 150_000);

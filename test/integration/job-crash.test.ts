@@ -78,8 +78,11 @@ describe('talend-logs sync killed and interrupted', () => {
         executionId: 'bbbbbbbb-0000-4000-8000-000000000001',
       },
     ]);
+    const downloadsBefore = harness.simulator.stats().download;
     const child = harness.spawnCli(['sync', '--lookback', '3d']);
-    await delay(3_000);
+    // Signalled once its download is under way, however long the CLI took to start.
+    while (harness.simulator.stats().download === downloadsBefore && child.exitCode === null)
+      await delay(100);
     child.kill('SIGTERM');
     const interrupted = await child.result;
     assert.equal(interrupted.code, 4, interrupted.stderr);

@@ -113,7 +113,7 @@ describe('sync under trigger-time listing (what Talend was seen to do)', () => {
     harness.simulator.setFaults([{ kind: 'download', fault: 'http500', executionId: flaky }]);
     const failing = await harness.runCli(['sync'], env);
     assert.equal(failing.code, 3, failing.stderr);
-    assert.equal(summaryOf(failing).executions.failed, 1);
+    assert.equal(summaryOf(failing).executions.syncFailed, 1);
 
     harness.simulator.setFaults([]);
     const byId = harness.simulator.stats().getExecution;
@@ -153,7 +153,7 @@ describe('a rejected run without finishTimestamp, whose log answers 404', () => 
   it('is done with no line: exit 0, and `status` lists it as done', async () => {
     const result = await harness.runCli(['sync']);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(summaryOf(result).executions.completed, 2);
+    assert.equal(summaryOf(result).executions.done, 2);
     assert.ok(harness.simulator.stats().generateLog >= 2, 'its log was asked for');
     await assertIndexExact(harness, executionIds(harness));
 
@@ -200,7 +200,7 @@ describe('a 404 while a run is still going, or from the object store', () => {
     const first = await harness.runCli(['sync']);
     assert.equal(first.code, 0, first.stderr);
     const summary = summaryOf(first);
-    assert.equal(summary.executions.failed + summary.executions.abandoned, 0);
+    assert.equal(summary.executions.syncFailed + summary.executions.givenUp, 0);
     const { line } = await statusOf(harness);
     assert.ok(
       line.inProgress.some((run) => run.executionId === running),

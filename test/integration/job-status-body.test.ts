@@ -58,7 +58,7 @@ for (const accepted of ['application/json', 'text/plain'] as const) {
     it('exits 0 with every line indexed exactly once', async () => {
       const result = await harness.runCli(['sync', '--concurrency', '8']);
       await assertRunExact(result, harness, executionIdsOf(harness.simulator.tenant));
-      assert.equal(summaryOf(result).executions.failed, 0);
+      assert.equal(summaryOf(result).executions.syncFailed, 0);
     });
   });
 }

@@ -296,6 +296,8 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
     assert.equal(dryRun.code, 3, dryRun.stderr);
     assert.deepEqual(replaySummaryOf(dryRun), {
       msg: 'replay summary',
+      outcome: 'partial',
+      exitCode: 3,
       dryRun: true,
       read: deadLetters.length,
       replayed: refused.length,
@@ -309,6 +311,8 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
     assert.equal(replay.code, 3, `the unreadable lines are left: ${replay.stderr}`);
     assert.deepEqual(replaySummaryOf(replay), {
       msg: 'replay summary',
+      outcome: 'partial',
+      exitCode: 3,
       dryRun: false,
       read: deadLetters.length,
       replayed: refused.length,

@@ -1,5 +1,6 @@
 /** Runs the real `talend-logs` CLI from source as a child process, as a user or a scheduler would. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -15,10 +16,21 @@ export type CliProcess = ChildProcess & { result: Promise<CliResult> };
 
 /** `env` replaces the parent's environment (only PATH and HOME are kept), so tests see no stray settings. */
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  return spawnCommand(process.execPath, ['--import', 'tsx', CLI, ...args], env);
+}
+
+/** Any command as `spawnCli` runs the CLI (`npm run demo`, say), from `cwd`. */
+export function spawnCommand(file: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): CliProcess {
+  const child = spawn(file, args, {
+    cwd,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return withResult(child);
+}
+
+/** The child with a promise of its output and how it ended. */
+export function withResult(child: ChildProcessByStdio<null, Readable, Readable>): CliProcess {
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));

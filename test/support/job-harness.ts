@@ -5,6 +5,7 @@
 import { indexNames } from '../../src/config/index-names.ts';
 import type { Client } from '@elastic/elasticsearch';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
+import type { RunSummary } from '../../src/observability/run-stats.ts';
 import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
 import {
@@ -148,15 +149,7 @@ export async function startJobHarness(
 }
 
 /** The run summary a CLI run printed as its last JSON line. */
-export function summaryOf(result: CliResult): {
-  outcome: string;
-  documents: number;
-  lines: number;
-  deadLetters: number;
-  executions: { planned: number; completed: number; failed: number; abandoned: number };
-  retries: { talend: number; elasticsearch: number };
-  failures: { taskId?: string; executionId?: string; error: string }[];
-} {
+export function summaryOf(result: CliResult): RunSummary & { outcome: string; exitCode: number } {
   const line = result.stdout
     .trim()
     .split('\n')

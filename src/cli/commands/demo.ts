@@ -8,8 +8,9 @@ import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
+import { reportFailuresTo } from '../failure-report.ts';
 import type { ElasticsearchStore } from '../../store/elasticsearch-store.ts';
-import { elasticsearchStoreFor, talendClientFor } from '../runtime.ts';
+import { connectElasticsearch, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /** The demo's own defaults, under every flag, variable and config file key like the table's. */
@@ -35,14 +36,13 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
       isTty: process.stderr.isTTY === true,
     });
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+    reportFailuresTo(logger);
     const runtime = { config, logger, runId: token };
+    const store = await connectElasticsearch(runtime);
     const talend = talendClientFor(runtime);
-    const store = elasticsearchStoreFor(runtime);
     console.log(`Elasticsearch at ${config.elasticsearch.cloudId ?? config.elasticsearch.nodes.join(', ')}`);
-    const stats = new RunStats({
-      talend: () => talend.stats().retries,
-      elasticsearch: () => store.retries,
-    });
+    const stats = new RunStats();
+    stats.countRetriesOf({ talend: () => talend.stats().retries, elasticsearch: () => store.retries });
     const signals = abortOnSignals(logger);
     try {
       console.log('Syncing the demo tenant (setup, then sync: the same code a schedule runs)…');
@@ -54,8 +54,14 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
         runId: runtime.runId,
         signal: signals.signal,
       });
-      console.log(summaryTable(stats.summary(), outcome.kind));
-      if (outcome.kind === 'fatal') return exitCodeFor(outcome.error);
+      const exitCode =
+        outcome.kind === 'fatal'
+          ? exitCodeFor(outcome.error)
+          : outcome.kind === 'ok'
+            ? EXIT.ok
+            : EXIT.partial;
+      console.log(summaryTable(stats.summary(), outcome.kind, exitCode));
+      if (outcome.kind === 'fatal') throw outcome.error;
       await printAnswers(store);
       await printRunAnswers(store);
       const node = config.elasticsearch.nodes[0];
@@ -64,7 +70,7 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
           `\nExplore: curl '${node}/${store.names.logsAlias}/_search?q=log.level:error&size=3&pretty'`,
         );
       }
-      return outcome.kind === 'ok' ? EXIT.ok : EXIT.partial;
+      return exitCode;
     } finally {
       signals.dispose();
       await talend.close();
@@ -78,7 +84,6 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
 interface Bucket {
   key: string;
   doc_count: number;
-  executions?: { value: number };
 }
 
 async function printAnswers(store: ElasticsearchStore): Promise<void> {
@@ -97,17 +102,6 @@ async function printAnswers(store: ElasticsearchStore): Promise<void> {
           aggs: { tasks: { terms: { field: 'talend.task.name', size: 10 } } },
         },
         topError: { terms: { field: 'talend.error.message', size: 1 } },
-        failed: {
-          filter: {
-            terms: { 'talend.execution.status': ['execution_failed', 'execution_rejected', 'deploy_failed'] },
-          },
-          aggs: {
-            tasks: {
-              terms: { field: 'talend.task.name', size: 10 },
-              aggs: { executions: { cardinality: { field: 'talend.execution.id' } } },
-            },
-          },
-        },
       },
     }),
   );
@@ -119,15 +113,14 @@ async function printAnswers(store: ElasticsearchStore): Promise<void> {
   for (const bucket of aggregations.errorsByTask?.tasks?.buckets ?? []) {
     console.log(`  ${bucket.key.padEnd(28)} ${bucket.doc_count}`);
   }
-  console.log('Failed or rejected executions per task:');
-  for (const bucket of aggregations.failed?.tasks?.buckets ?? []) {
-    console.log(`  ${bucket.key.padEnd(28)} ${bucket.executions?.value ?? 0}`);
-  }
   const top = aggregations.topError?.buckets?.[0];
   if (top) console.log(`Top error message (${top.doc_count} lines): ${top.key}`);
 }
 
-/** Answers from the executions index: one document per run, with its outcome, duration and counts. */
+/**
+ * Answers from the executions index: one document per run, with its outcome, duration and counts,
+ * rejected runs that logged nothing included.
+ */
 async function printRunAnswers(store: ElasticsearchStore): Promise<void> {
   const { client } = store;
   const index = store.names.executions;
@@ -159,7 +152,12 @@ async function printRunAnswers(store: ElasticsearchStore): Promise<void> {
     tasks: { buckets: (Bucket & { failed: { doc_count: number } })[] };
     silent: { doc_count: number };
   };
-  console.log('Failure rate per task (from the executions index):');
+  // Both answers read the same buckets: a run rejected before it logged a line counts in each.
+  console.log('Runs that failed at Talend (failed, rejected or terminated) per task:');
+  for (const bucket of aggregations.tasks.buckets) {
+    if (bucket.failed.doc_count > 0) console.log(`  ${bucket.key.padEnd(28)} ${bucket.failed.doc_count}`);
+  }
+  console.log('Failure rate per task:');
   for (const bucket of aggregations.tasks.buckets) {
     const rate = ((100 * bucket.failed.doc_count) / bucket.doc_count).toFixed(0);
     console.log(

@@ -3,7 +3,7 @@ import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
 import { ingestFile } from '../../job/ingest-file.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /**
@@ -24,7 +24,7 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
   ].filter((problem): problem is string => typeof problem === 'string');
   if (problems.length > 0) throw new ConfigError(`ingest-file: ${problems.join('; ')}.`);
 
-  const store = elasticsearchStoreFor(runtime);
+  const store = await connectElasticsearch(runtime);
   const signals = abortOnSignals(logger);
   try {
     const result = await ingestFile(path!, {
@@ -37,15 +37,23 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       bulk: config.bulk,
       signal: signals.signal,
     });
-    console.log(JSON.stringify({ msg: 'ingest-file summary', file: path, ...result }));
+    const exitCode = result.deadLettered > 0 ? EXIT.partial : EXIT.ok;
     if (result.deadLettered > 0) {
       logger.warn(
         { deadLettered: result.deadLettered, index: store.names.deadLetters },
         'some lines could not be indexed and were dead-lettered',
       );
-      return EXIT.partial;
     }
-    return EXIT.ok;
+    console.log(
+      JSON.stringify({
+        msg: 'ingest-file summary',
+        outcome: exitCode === EXIT.ok ? 'ok' : 'partial',
+        exitCode,
+        file: path,
+        ...result,
+      }),
+    );
+    return exitCode;
   } finally {
     signals.dispose();
     await store.close();

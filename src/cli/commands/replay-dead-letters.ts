@@ -3,7 +3,7 @@ import type { FlagValues } from '../../config/setting-source.ts';
 import { replayDeadLetters } from '../../job/replay-dead-letters.ts';
 import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../documents/dead-letter.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
 /**
@@ -20,7 +20,7 @@ export async function replayDeadLettersCommand(flags: FlagValues): Promise<numbe
       `replay-dead-letters: --stage must be one of ${DEAD_LETTER_STAGES.join(', ')} (got "${String(stage)}").`,
     );
   }
-  const store = elasticsearchStoreFor(runtime);
+  const store = await connectElasticsearch(runtime);
   const signals = abortOnSignals(logger);
   try {
     const report = await replayDeadLetters({
@@ -35,10 +35,18 @@ export async function replayDeadLettersCommand(flags: FlagValues): Promise<numbe
     for (const group of report.remaining) console.log(JSON.stringify({ msg: 'dead letters left', ...group }));
     const left = report.remaining.reduce((sum, group) => sum + group.count, 0);
     const { remaining: _groups, ...counts } = report;
+    const exitCode = left > 0 ? EXIT.partial : EXIT.ok;
     console.log(
-      JSON.stringify({ msg: 'replay summary', dryRun: flags['dry-run'] === true, ...counts, left }),
+      JSON.stringify({
+        msg: 'replay summary',
+        outcome: left > 0 ? 'partial' : 'ok',
+        exitCode,
+        dryRun: flags['dry-run'] === true,
+        ...counts,
+        left,
+      }),
     );
-    return left > 0 ? EXIT.partial : EXIT.ok;
+    return exitCode;
   } finally {
     signals.dispose();
     await store.close();

@@ -1,10 +1,10 @@
 import type { FlagValues } from '../../config/setting-source.ts';
-import { indexNames } from '../../config/index-names.ts';
 import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
+import { indexNames } from '../../config/index-names.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
-import { elasticsearchStoreFor, startRuntime } from '../runtime.ts';
+import { connectElasticsearch, startRuntime } from '../runtime.ts';
 
 /**
  * `setup`: index templates, lifecycle policy where supported, and our state index; with a Kibana URL
@@ -16,7 +16,7 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
   const { config, logger } = runtime;
   const kibana = config.kibana;
-  const store = elasticsearchStoreFor(runtime);
+  const store = await connectElasticsearch(runtime);
   try {
     await installTemplates(store, { ilm: config.ilm });
     await ensureStateIndex(store);
@@ -24,8 +24,9 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   } finally {
     await store.close();
   }
+  let kibanaObjects: number | undefined;
   if (kibana !== undefined) {
-    await importSavedObjects({
+    ({ imported: kibanaObjects } = await importSavedObjects({
       kibanaUrl: kibana.url,
       space: kibana.space,
       auth: kibana.auth,
@@ -34,7 +35,17 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
       names: indexNames(config.indexPrefix),
       service: config.services.kibana,
       logger,
-    });
+    }));
   }
+  console.log(
+    JSON.stringify({
+      msg: 'run summary',
+      command: 'setup',
+      outcome: 'ok',
+      exitCode: EXIT.ok,
+      prefix: config.indexPrefix,
+      ...(kibanaObjects === undefined ? {} : { kibanaObjects }),
+    }),
+  );
   return EXIT.ok;
 }

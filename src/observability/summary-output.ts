@@ -2,7 +2,7 @@ import type { RunSummary } from './run-stats.ts';
 
 /** The run summary as a small table for people at a terminal. */
 export function summaryTable(summary: RunSummary, outcome: string): string {
-  const megabytes = (summary.bytes / 1024 / 1024).toFixed(1);
+  const mebibytes = (summary.bytes / 1024 / 1024).toFixed(1);
   const rows: [string, string | number][] = [
     ['outcome', outcome],
     [
@@ -21,7 +21,7 @@ export function summaryTable(summary: RunSummary, outcome: string): string {
     ['documents', summary.documents],
     ['dead letters', summary.deadLetters],
     ['overlap skipped', summary.skippedOverlap],
-    ['downloaded', `${megabytes} MB`],
+    ['downloaded', `${mebibytes} MiB`],
     ['retries', `talend ${summary.retries.talend}, elasticsearch ${summary.retries.elasticsearch}`],
     ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ['throughput', `${summary.documentsPerSecond} documents/s`],

@@ -107,7 +107,8 @@ describe('loadConfig', () => {
         needs: both,
       }),
     );
-    assert.match(message, /"Europe West" is not a Talend region id/);
+    assert.match(message, /TALEND_REGION "Europe West" is not valid: expected a Talend region id/);
+    assert.doesNotMatch(message, /Talend region missing/, 'an invalid region is not also a missing one');
     assert.match(message, /TALEND_TOKEN/);
     assert.match(message, /--concurrency \/ SYNC_CONCURRENCY "many" is not valid: expected a whole number/);
     assert.match(message, /"Bad\*Prefix" is not a valid index prefix/);
@@ -136,7 +137,7 @@ describe('loadConfig', () => {
       problemsOf(() =>
         loadConfig({ flags: { backfill: true, from: 'yesterday' }, env, needs: both, now: NOW }),
       ),
-      /--from "yesterday" is not a date/,
+      /--from "yesterday" is not valid: expected a real date up to now/,
     );
     assert.match(
       problemsOf(() =>
@@ -251,7 +252,7 @@ describe('the config file', () => {
     );
     assert.match(
       problemsOf(() => loadConfig({ flags: { ...flags, 'config-format': 'toml' }, env, needs: both })),
-      /--config-format \/ TALEND_LOGS_CONFIG_FORMAT must be json or yaml \(got "toml"\)/,
+      /--config-format \/ TALEND_LOGS_CONFIG_FORMAT "toml" is not valid: expected one of json, yaml\./,
     );
   });
 });
@@ -275,7 +276,7 @@ describe('LOG_FORMAT', () => {
   it('refuses another format', () => {
     assert.match(
       problemsOf(() => load({ LOG_FORMAT: 'logfmt' }, false)),
-      /--log-format \/ LOG_FORMAT must be json or pretty \(got "logfmt"\)/,
+      /--log-format \/ LOG_FORMAT "logfmt" is not valid: expected one of json, pretty\./,
     );
   });
 });

@@ -49,8 +49,13 @@ export class SettingSource {
     this.now = options.now;
   }
 
+  /** Settings read from their former variable name, so that a message names the variable the user set. */
+  private readonly fromDeprecatedEnv = new Set<SettingName>();
+
   describe(name: SettingName): string {
     const spec: SettingSpec = SETTINGS[name];
+    this.given(name);
+    if (this.fromDeprecatedEnv.has(name)) return `${spec.deprecatedEnv!} (the former name of ${spec.env!})`;
     return [spec.flag && `--${spec.flag}`, spec.env].filter(Boolean).join(' / ') || spec.file;
   }
 
@@ -78,6 +83,7 @@ export class SettingSource {
       const fromOldName = this.env[spec.deprecatedEnv];
       if (fromOldName !== undefined && fromOldName !== '') {
         this.warnings.push(`${spec.deprecatedEnv} is deprecated: rename it ${spec.env!} (same values).`);
+        this.fromDeprecatedEnv.add(name);
         return fromOldName;
       }
     }

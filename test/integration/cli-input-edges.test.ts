@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { TenantSpec } from '../../src/simulator/index.ts';
 import { spawnCli, type CliResult } from '../support/cli.ts';
-import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { elasticsearchUrl, removePrefix, uniquePrefix } from '../support/elasticsearch.ts';
 import { startJobHarness, type JobHarness } from '../support/job-harness.ts';
 
 const HOUR = 3_600_000;

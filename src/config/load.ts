@@ -217,9 +217,10 @@ const FILE_KEYS: readonly string[] = (Object.values(SETTINGS) as SettingSpec[])
  * anything else is YAML. Keys the settings table does not know are problems, each with the key meant.
  */
 function readConfigFile(source: SettingSource, problems: string[]): Record<string, unknown> {
+  // Read, and checked, with or without a file: a value that is not a format is refused either way.
+  const explicit = source.value('configFormat');
   const path = source.string('config');
   if (path === undefined) return {};
-  const explicit = source.value('configFormat');
   // A format that is not one is reported with the other problems: the file is not guessed at.
   if (explicit === undefined && source.isSet('configFormat')) return {};
   let text: string;

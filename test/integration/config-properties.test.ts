@@ -98,12 +98,10 @@ const BULK_SIZE: Model = {
 function oneOf(...choices: string[]): Model {
   return {
     values: fc.oneof(
-      fc
-        .record({ choice: fc.constantFrom(...choices), upper: fc.boolean() })
-        .map(({ choice, upper }) => ({
-          text: upper ? choice.toUpperCase() : choice.toLowerCase(),
-          valid: true,
-        })),
+      fc.record({ choice: fc.constantFrom(...choices), upper: fc.boolean() }).map(({ choice, upper }) => ({
+        text: upper ? choice.toUpperCase() : choice.toLowerCase(),
+        valid: true,
+      })),
       word.map((text) => ({
         text,
         valid: choices.some((choice) => choice.toLowerCase() === text.trim().toLowerCase()),

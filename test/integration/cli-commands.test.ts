@@ -27,6 +27,7 @@ describe('talend-logs commands', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /outcome\s+ok/);
     assert.match(result.stdout, /executions\s+12 done/);
+    assert.match(result.stdout, /downloaded\s+\d+\.\d MiB/, 'binary megabytes are named MiB');
     assert.match(result.stdout, /Error and fatal lines per task:\n {2}\S+/);
     assert.match(result.stdout, /Failed or rejected executions per task:\n {2}\S+\s+1/);
     assert.match(result.stdout, /Top error message \(\d+ lines\): \S+/);

@@ -49,13 +49,17 @@ export class SettingSource {
     this.now = options.now;
   }
 
-  /** Settings read from their former variable name, so that a message names the variable the user set. */
-  private readonly fromDeprecatedEnv = new Set<SettingName>();
+  /**
+   * Where a setting read from the config file or a former variable name came from, so that a message
+   * points at what the user wrote; the flag and variable name otherwise.
+   */
+  private readonly origins = new Map<SettingName, string>();
 
   describe(name: SettingName): string {
     const spec: SettingSpec = SETTINGS[name];
     this.given(name);
-    if (this.fromDeprecatedEnv.has(name)) return `${spec.deprecatedEnv!} (the former name of ${spec.env!})`;
+    const origin = this.origins.get(name);
+    if (origin !== undefined) return origin;
     return [spec.flag && `--${spec.flag}`, spec.env].filter(Boolean).join(' / ') || spec.file;
   }
 
@@ -83,12 +87,13 @@ export class SettingSource {
       const fromOldName = this.env[spec.deprecatedEnv];
       if (fromOldName !== undefined && fromOldName !== '') {
         this.warnings.push(`${spec.deprecatedEnv} is deprecated: rename it ${spec.env!} (same values).`);
-        this.fromDeprecatedEnv.add(name);
+        this.origins.set(name, `${spec.deprecatedEnv} (the former name of ${spec.env!})`);
         return fromOldName;
       }
     }
     const fromFile = spec.file === '-' ? undefined : lookup(this.file, spec.file);
     if (fromFile !== undefined && fromFile !== null) {
+      this.origins.set(name, `config file key ${spec.file}`);
       if (Array.isArray(fromFile)) return fromFile.map(String);
       return typeof fromFile === 'boolean' ? fromFile : String(fromFile);
     }

@@ -243,6 +243,11 @@ describe('the config file', () => {
     const unknown = fileWith('proto.json', '{"__proto__": {"indexPrefix": "x"}, "sync.concurency": 2}');
     const message = problemsOf(() => loadConfig({ flags: { config: unknown }, env, needs: both }));
     assert.match(message, /Unknown key "__proto__"/);
+    const bare = fileWith('bare.yaml', 'sync.lookback: 48\n');
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { config: bare }, env, needs: both })),
+      /config file key sync\.lookback "48" is not valid: expected a duration with its unit .* write 48s, 48m, 48h or 48d\./,
+    );
     assert.match(message, /Unknown key "sync\.concurency" .*did you mean sync\.concurrency\?/);
   });
 

@@ -15,7 +15,7 @@ export interface LoadOptions {
   needs: { talend: boolean; elasticsearch: boolean; kibana?: boolean };
   now?: number;
   isTty?: boolean;
-  /** A command's own defaults (the demo's), in place of the table's: below every flag, variable and key. */
+  /** A command's own defaults (demo's, ingest-file's), in place of the table's: below every flag, variable and key. */
   defaults?: Partial<Record<SettingName, string>>;
   /** Where to put what is accepted but should change (a deprecated variable), for the command to log. */
   warnings?: string[];

@@ -65,6 +65,7 @@ describe('the product', () => {
         'getExecution',
         'listTaskExecutions',
         'listTasks',
+        'listWorkspaces',
         'walkLogChunks',
       ]);
     } finally {

@@ -34,17 +34,19 @@ export interface ParsedArguments {
   flags: FlagValues;
 }
 
-/** The settings a command reads, in the table's order. */
-export function commandSettings(command: CommandSpec): SettingSpec[] {
-  return (Object.entries(SETTINGS) as [SettingName, SettingSpec][])
-    .filter(([name, spec]) => command.groups.includes(spec.group) || command.settings?.includes(name))
-    .map(([, spec]) => spec);
+/** The settings a command reads, by name, in the table's order. */
+export function commandSettings(command: CommandSpec): [SettingName, SettingSpec][] {
+  return (Object.entries(SETTINGS) as [SettingName, SettingSpec][]).filter(
+    ([name, spec]) =>
+      (command.groups.includes(spec.group) || command.settings?.includes(name)) &&
+      !command.omit?.includes(name),
+  );
 }
 
 /** Every option of one command by long name: its settings' flags, its own options, the global ones. */
 function commandOptions(command: CommandSpec): Map<string, CommandOption> {
   const options = new Map<string, CommandOption>();
-  for (const spec of commandSettings(command)) {
+  for (const [, spec] of commandSettings(command)) {
     if (spec.flag === undefined) continue;
     options.set(spec.flag, {
       type: spec.boolean ? 'boolean' : 'string',

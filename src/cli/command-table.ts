@@ -21,6 +21,12 @@ export interface CommandSpec {
   groups: readonly SettingGroup[];
   /** Single settings of groups it does not otherwise read. */
   settings?: readonly SettingName[];
+  /** Settings of its groups that mean nothing to it: not its options. */
+  omit?: readonly SettingName[];
+  /** What a setting does in this command, where the table's help says something else. */
+  describe?: Readonly<Partial<Record<SettingName, string>>>;
+  /** Its own defaults, below every flag, variable and config file key like the table's (and shown in its help). */
+  defaults?: Readonly<Partial<Record<SettingName, string>>>;
   /** Flags of this command alone, not settings of the shared configuration. */
   options?: Readonly<Record<string, OptionSpec>>;
   /** Loaded when it runs: a scheduled `sync` carries neither the simulator nor the Kibana importer. */
@@ -49,6 +55,8 @@ export const COMMANDS = {
     summary: 'Index historical executions (same as sync --backfill).',
     usage: '--from DATE [--to DATE]',
     groups: SYNC_GROUPS,
+    // --from and --to take the place of the first run's lookback.
+    omit: ['backfill', 'lookback'],
     run: async (flags) => (await import('./commands/sync.ts')).syncCommand({ ...flags, backfill: true }),
   },
   status: {
@@ -68,6 +76,13 @@ export const COMMANDS = {
     usage: '--task ID --execution ID',
     groups: ['config', 'log', 'elasticsearch', 'bulk'],
     settings: ['task', 'fileFormat'],
+    describe: {
+      task: 'Id of the task the log belongs to (exactly one).',
+      fileFormat:
+        'How the file is written: TEXT reads text lines and every JSON shape; JSON refuses a file that is not JSON.',
+    },
+    // A file kept by hand may have any shape: only a format asked for is enforced.
+    defaults: { fileFormat: 'TEXT' },
     options: {
       execution: { type: 'string', help: 'Id of the execution the log belongs to.' },
       'task-name': { type: 'string', help: 'Task name to record on each line.' },
@@ -79,7 +94,10 @@ export const COMMANDS = {
     summary:
       "Report what your Talend tenant's API does on each point Talend leaves undocumented (read-only).",
     groups: ['config', 'log', 'talend'],
-    settings: ['task'],
+    settings: ['task', 'outageBudget'],
+    describe: {
+      task: 'Look at the executions of this task (repeatable). Default: those of every task the credentials can see.',
+    },
     options: {
       execution: {
         type: 'string',
@@ -96,6 +114,7 @@ export const COMMANDS = {
     summary: 'Index again the dead-lettered lines that can now be indexed; print what is left and why.',
     groups: ['config', 'log', 'elasticsearch', 'bulk'],
     settings: ['task'],
+    describe: { task: 'Only the dead letters of this task (repeatable).' },
     options: {
       execution: { type: 'string', help: 'Only the dead letters of this execution.' },
       stage: { type: 'string', help: 'Only those set aside at this stage: parse, enrich or index.' },
@@ -107,14 +126,24 @@ export const COMMANDS = {
     summary: 'Run the Talend API simulator on 127.0.0.1 (for trying the tool without Talend).',
     groups: [],
     options: {
-      port: { type: 'string', help: 'API port (default 8080; the object store listens on port+1).' },
+      port: { type: 'string', help: 'Port of the API, 0 for any free port (default 8080).' },
+      'object-store-port': {
+        type: 'string',
+        help: 'Port of the object store that serves the log files (default: any free port, printed at start).',
+      },
       seed: { type: 'string', help: 'Tenant seed.' },
     },
     run: async (flags) => (await import('./commands/simulate.ts')).simulateCommand(flags),
   },
   demo: {
     summary: 'Simulator + Elasticsearch + setup + sync, then a few answers read back.',
-    groups: ['config', 'elasticsearch', 'selection', 'sync', 'bulk', 'ilm'],
+    groups: ['config', 'log', 'elasticsearch', 'selection', 'sync', 'bulk', 'ilm'],
+    // It prints answers read back from what it wrote, and a table rather than a progress line.
+    omit: ['dryRun', 'progress'],
+    describe: {
+      task: 'Task id of the simulated tenant to sync (repeatable). Default: all four.',
+    },
+    defaults: { indexPrefix: 'talend-demo', settleDelay: '5s', logLevel: 'warn' },
     run: async (flags) => (await import('./commands/demo.ts')).demoCommand(flags),
   },
 } satisfies Record<string, CommandSpec>;

@@ -37,18 +37,26 @@ export function commandHelp(name: CommandName): string {
   const usage = ['talend-logs', name, ...(spec.arguments ?? []), spec.usage, '[options]'].filter(Boolean);
   const settings = commandSettings(spec);
   const lines = [`Usage: ${usage.join(' ')}`, '', spec.summary, '', 'Options:'];
-  for (const setting of settings) lines.push(...settingLines(setting));
+  for (const [setting, settingSpec] of settings) {
+    lines.push(
+      ...settingLines(
+        settingSpec,
+        spec.describe?.[setting] ?? settingSpec.help,
+        spec.defaults?.[setting] ?? settingSpec.default,
+      ),
+    );
+  }
   lines.push(...Object.entries({ ...spec.options, ...GLOBAL_OPTIONS }).flatMap(optionLines));
   if (settings.length > 0) lines.push('', PRECEDENCE);
   lines.push('', EXIT_CODES);
   return lines.join('\n');
 }
 
-function settingLines(spec: SettingSpec): string[] {
+function settingLines(spec: SettingSpec, help: string, byDefault: string | undefined): string[] {
   const flag = spec.flag === undefined ? undefined : spec.boolean ? `--[no-]${spec.flag}` : `--${spec.flag}`;
   const names = [flag, spec.env, spec.file === '-' ? undefined : spec.file].filter(Boolean);
-  const fallback = spec.default === undefined ? '' : ` [default: ${spec.default}]`;
-  return [`  ${names.join(', ')}`, `      ${spec.help}${fallback}`];
+  const fallback = byDefault === undefined ? '' : ` [default: ${byDefault}]`;
+  return [`  ${names.join(', ')}`, `      ${help}${fallback}`];
 }
 
 function optionLines([name, spec]: [string, OptionSpec]): string[] {

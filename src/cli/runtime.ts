@@ -23,12 +23,21 @@ export interface Runtime {
   runId: string;
 }
 
-/** Configuration and logger for one command, with the loud warnings insecure settings deserve. */
-export function startRuntime(flags: FlagValues, needs: LoadOptions['needs']): Runtime {
+/**
+ * Configuration and logger for one command, with the loud warnings insecure settings deserve.
+ * `defaults` are the command's own (cli/command-table.ts).
+ */
+export function startRuntime(
+  flags: FlagValues,
+  needs: LoadOptions['needs'],
+  defaults?: LoadOptions['defaults'],
+): Runtime {
   const isTty = process.stderr.isTTY === true;
-  const config = loadConfig({ flags, needs, isTty });
+  const warnings: string[] = [];
+  const config = loadConfig({ flags, needs, isTty, warnings, defaults });
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
   reportFailuresTo(logger);
+  for (const warning of warnings) logger.warn(warning);
   if (config.talend.insecure) {
     logger.warn(
       'TLS certificate verification towards Talend is DISABLED (--talend-insecure-skip-tls-verify)',

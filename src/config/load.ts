@@ -5,7 +5,6 @@ import { ConfigError } from '../common/errors.ts';
 import type { Config, TalendAuth } from './config.ts';
 import { indexPrefixProblem } from './index-prefix.ts';
 import { kibanaSettings } from './kibana.ts';
-import { parseDate } from './parse-values.ts';
 import { outsideServices } from './services.ts';
 import { SettingSource, type FlagValues } from './setting-source.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
@@ -17,11 +16,12 @@ export interface LoadOptions {
   needs: { talend: boolean; elasticsearch: boolean; kibana?: boolean };
   now?: number;
   isTty?: boolean;
-  /** A command's own defaults (the demo's), in place of the table's: below every flag, variable and key. */
+  /** A command's own defaults (demo's, ingest-file's), in place of the table's: below every flag, variable and key. */
   defaults?: Partial<Record<SettingName, string>>;
+  /** Where to put what is accepted but should change (a deprecated variable), for the command to log. */
+  warnings?: string[];
 }
 
-const REGION_PATTERN = /^[a-z0-9-]+$/;
 const DAY_MS = 86_400_000;
 
 /**
@@ -32,26 +32,22 @@ export function loadConfig(options: LoadOptions): Config {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now();
   const problems: string[] = [];
-  const file = readConfigFile(new SettingSource(options.flags, env, {}, problems), problems);
-  const source = new SettingSource(options.flags, env, file, problems, options.defaults);
+  const warnings = options.warnings ?? [];
+  const given = { flags: options.flags, env, problems, warnings, defaults: options.defaults, now };
+  const file = readConfigFile(new SettingSource({ ...given, file: {} }), problems);
+  const source = new SettingSource({ ...given, file });
 
   const text = (name: SettingName) => source.string(name);
   const value = <N extends SettingName>(name: N) => source.value(name);
 
-  const region = text('talendRegion');
-  if (region !== undefined && !REGION_PATTERN.test(region)) {
-    problems.push(
-      `${source.describe('talendRegion')} "${region}" is not a Talend region id. Use us, eu, ap, au, us-west ` +
-        `(or a newer id such as in, sg, uk), or set TALEND_API_URL to the full API URL.`,
-    );
-  }
+  const region = value('talendRegion');
   const baseUrl = text('talendUrl');
   if (baseUrl !== undefined && !isHttpUrl(baseUrl)) {
     problems.push(`${source.describe('talendUrl')} "${baseUrl}" is not an http(s) URL.`);
   }
   const auth = talendAuth(source, problems);
   if (options.needs.talend) {
-    if (region === undefined && baseUrl === undefined) {
+    if (!source.isSet('talendRegion') && baseUrl === undefined) {
       problems.push(
         'Talend region missing: set TALEND_REGION (us, eu, ap, au, us-west, …) or TALEND_API_URL.',
       );
@@ -82,10 +78,7 @@ export function loadConfig(options: LoadOptions): Config {
     problems.push(`${source.describe('indexPrefix')} "${indexPrefix}" ${prefixProblem}.`);
   }
 
-  const logFormat = text('logFormat')?.toLowerCase();
-  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') {
-    problems.push(`${source.describe('logFormat')} must be json or pretty (got "${logFormat}").`);
-  }
+  const logFormat = value('logFormat');
 
   const backfill = value('backfill') ? backfillRange(source, problems, now) : undefined;
   if (!value('backfill') && (text('from') !== undefined || text('to') !== undefined)) {
@@ -193,18 +186,13 @@ function backfillRange(
   problems: string[],
   now: number,
 ): { from: number; to: number } | undefined {
-  const fromText = source.string('from');
-  if (fromText === undefined) {
+  if (!source.isSet('from')) {
     problems.push('A backfill needs --from (e.g. --from 2026-01-01 or --from now-90d).');
     return undefined;
   }
-  const from = parseDate(fromText, now);
-  const toText = source.string('to');
-  const to = toText === undefined ? now : parseDate(toText, now);
-  if (from === undefined)
-    problems.push(`--from "${fromText}" is not a date: use 2026-01-31, an ISO time or now-30d.`);
-  if (to === undefined)
-    problems.push(`--to "${toText}" is not a date: use 2026-01-31, an ISO time or now-1d.`);
+  // Each bound is checked by its parser (a real date, not in the future): only their order is left.
+  const from = source.value('from');
+  const to = source.isSet('to') ? source.value('to') : now;
   if (from === undefined || to === undefined) return undefined;
   if (from >= to) {
     problems.push(
@@ -212,7 +200,6 @@ function backfillRange(
     );
     return undefined;
   }
-  if (to > now) problems.push(`--to (${new Date(to).toISOString()}) is in the future.`);
   return { from, to };
 }
 
@@ -227,12 +214,12 @@ const FILE_KEYS: readonly string[] = (Object.values(SETTINGS) as SettingSpec[])
  * anything else is YAML. Keys the settings table does not know are problems, each with the key meant.
  */
 function readConfigFile(source: SettingSource, problems: string[]): Record<string, unknown> {
+  // Read, and checked, with or without a file: a value that is not a format is refused either way.
+  const explicit = source.value('configFormat');
   const path = source.string('config');
   if (path === undefined) return {};
-  const explicit = source.string('configFormat')?.toLowerCase();
-  if (explicit !== undefined && explicit !== 'json' && explicit !== 'yaml') {
-    throw new ConfigError(`${source.describe('configFormat')} must be json or yaml (got "${explicit}").`);
-  }
+  // A format that is not one is reported with the other problems: the file is not guessed at.
+  if (explicit === undefined && source.isSet('configFormat')) return {};
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -262,8 +249,61 @@ function readConfigFile(source: SettingSource, problems: string[]): Record<strin
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ConfigError(`The config file "${path}" must hold an object of settings at its top level.`);
   }
-  checkFileKeys(parsed as Record<string, unknown>, '', path, problems);
-  return parsed as Record<string, unknown>;
+  const settings = nestDottedKeys(parsed as Record<string, unknown>, '', path, problems);
+  checkFileKeys(settings, '', path, problems);
+  return settings;
+}
+
+/**
+ * The file's settings with every key nested: `elasticsearch.url: …`, at any level, reads as
+ * `elasticsearch: { url: … }`, since YAML configs are written both ways. A setting given twice, once
+ * flat and once nested, is a problem rather than a guess at which one was meant. The objects have
+ * no prototype, so that a key such as `__proto__` is a key like any other (and refused as unknown).
+ */
+function nestDottedKeys(
+  object: Record<string, unknown>,
+  prefix: string,
+  path: string,
+  problems: string[],
+): Record<string, unknown> {
+  const nested: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(object)) {
+    const dotted = `${prefix}${key}`;
+    const child = isPlainObject(value) ? nestDottedKeys(value, `${dotted}.`, path, problems) : value;
+    const parts = key.split('.');
+    const branch = parts
+      .slice(1)
+      .reduceRight<unknown>((inner, part) => ({ __proto__: null, [part]: inner }), child);
+    mergeSetting(nested, parts[0]!, branch, `${prefix}${parts[0]!}`, path, problems);
+  }
+  return nested;
+}
+
+function mergeSetting(
+  target: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  dotted: string,
+  path: string,
+  problems: string[],
+): void {
+  if (!Object.hasOwn(target, key)) {
+    target[key] = value;
+    return;
+  }
+  const existing = target[key];
+  if (isPlainObject(existing) && isPlainObject(value)) {
+    for (const [inner, innerValue] of Object.entries(value))
+      mergeSetting(existing, inner, innerValue, `${dotted}.${inner}`, path, problems);
+    return;
+  }
+  problems.push(
+    `"${dotted}" is given twice in the config file "${path}" (flat and nested): keep one of them.`,
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function checkFileKeys(

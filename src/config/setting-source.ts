@@ -19,16 +19,47 @@ export class SettingSource {
   /** What flags, the environment or the file give, read once: a secret file is read, and refused, once. */
   private readonly givenValues = new Map<SettingName, string | string[] | boolean | undefined>();
 
-  constructor(
-    private readonly flags: FlagValues,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly file: Record<string, unknown>,
-    private readonly problems: string[],
-    private readonly defaults: Partial<Record<SettingName, string>> = {},
-  ) {}
+  private readonly flags: FlagValues;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly file: Record<string, unknown>;
+  private readonly problems: string[];
+  private readonly warnings: string[];
+  private readonly defaults: Partial<Record<SettingName, string>>;
+  private readonly now: number;
+
+  constructor(options: {
+    flags: FlagValues;
+    env: NodeJS.ProcessEnv;
+    file: Record<string, unknown>;
+    /** Where values that cannot be used are reported, each with what to do. */
+    problems: string[];
+    /** Where values that are used but should change (a deprecated name) are reported. */
+    warnings: string[];
+    /** A command's own defaults, in place of the table's. */
+    defaults?: Partial<Record<SettingName, string>>;
+    /** What relative dates (`now-30d`) count from. */
+    now: number;
+  }) {
+    this.flags = options.flags;
+    this.env = options.env;
+    this.file = options.file;
+    this.problems = options.problems;
+    this.warnings = options.warnings;
+    this.defaults = options.defaults ?? {};
+    this.now = options.now;
+  }
+
+  /**
+   * Where a setting read from the config file or a former variable name came from, so that a message
+   * points at what the user wrote; the flag and variable name otherwise.
+   */
+  private readonly origins = new Map<SettingName, string>();
 
   describe(name: SettingName): string {
     const spec: SettingSpec = SETTINGS[name];
+    this.given(name);
+    const origin = this.origins.get(name);
+    if (origin !== undefined) return origin;
     return [spec.flag && `--${spec.flag}`, spec.env].filter(Boolean).join(' / ') || spec.file;
   }
 
@@ -52,8 +83,17 @@ export class SettingSource {
       if (fromEnvFile !== undefined && fromEnvFile !== '')
         return this.readSecretFile(`${spec.env}_FILE`, fromEnvFile);
     }
+    if (spec.deprecatedEnv !== undefined) {
+      const fromOldName = this.env[spec.deprecatedEnv];
+      if (fromOldName !== undefined && fromOldName !== '') {
+        this.warnings.push(`${spec.deprecatedEnv} is deprecated: rename it ${spec.env!} (same values).`);
+        this.origins.set(name, `${spec.deprecatedEnv} (the former name of ${spec.env!})`);
+        return fromOldName;
+      }
+    }
     const fromFile = spec.file === '-' ? undefined : lookup(this.file, spec.file);
     if (fromFile !== undefined && fromFile !== null) {
+      this.origins.set(name, `config file key ${spec.file}`);
       if (Array.isArray(fromFile)) return fromFile.map(String);
       return typeof fromFile === 'boolean' ? fromFile : String(fromFile);
     }
@@ -78,9 +118,12 @@ export class SettingSource {
     const text = this.string(name);
     const parser = parserOf(name);
     if (text === undefined || parser === undefined) return (text ?? fallback()) as SettingValue<N>;
-    const parsed = parser.parse(text);
+    const parsed = parser.parse(text, this.now);
     if (parsed !== undefined) return parsed as SettingValue<N>;
-    this.problems.push(`${this.describe(name)} "${text}" is not valid: expected ${parser.expected}.`);
+    const hint = parser.hint?.(text);
+    this.problems.push(
+      `${this.describe(name)} "${text}" is not valid: expected ${parser.expected}.${hint ? ` ${hint}` : ''}`,
+    );
     return fallback() as SettingValue<N>;
   }
 

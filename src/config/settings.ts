@@ -1,5 +1,7 @@
 import {
+  isBareNumber,
   parseBoolean,
+  parseDate,
   parseDuration,
   parseInteger,
   parseShard,
@@ -11,7 +13,7 @@ import {
  * Every setting once: its flag, its environment variable, its key in the config file, whether it
  * is a secret, its parser and its default. Flags win over the environment, which wins over the file.
  * The CLI's options, its help, the config file's known keys, `loadConfig`'s defaults and README's
- * configuration reference all come from this table.
+ * configuration reference all come from this table, and so does every rule a single value must meet.
  */
 
 /** What a setting configures; each command takes the flags of the groups it reads (cli/command-table.ts). */
@@ -29,34 +31,85 @@ export type SettingGroup =
 
 /** How a setting's text becomes its value: what users give and the table's default go through it alike. */
 export interface ValueParser<T> {
-  parse(text: string): T | undefined;
+  /** `now` anchors relative dates (`now-30d`); the other parsers ignore it. */
+  parse(text: string, now: number): T | undefined;
   /** What a valid value looks like, for the message that refuses another. */
   expected: string;
+  /** What to write instead, for a near miss that `expected` alone does not explain. */
+  hint?(text: string): string | undefined;
 }
 
-const DURATION: ValueParser<number> = {
-  parse: parseDuration,
-  expected: 'a duration such as 30s, 5m, 24h or 7d',
-};
-const SIZE: ValueParser<number> = { parse: parseSize, expected: 'a size such as 5mb or 512kb' };
-const COUNT: ValueParser<number> = {
+/** Durations need a unit; each setting says how short and how long makes sense for it. */
+function duration(bounds: { min: string; max?: string }): ValueParser<number> {
+  const max = bounds.max ?? '3650d';
+  const minMs = parseDuration(bounds.min)!;
+  const maxMs = parseDuration(max)!;
+  return {
+    parse: (text) => {
+      const value = parseDuration(text);
+      return value !== undefined && value >= minMs && value <= maxMs ? value : undefined;
+    },
+    expected: `a duration with its unit (ms, s, m, h or d) such as 30s, 5m, 24h or 7d, from ${bounds.min} to ${max}`,
+    hint: (text) => {
+      const number = text.trim();
+      return isBareNumber(number)
+        ? `A number alone has no unit: write ${number}s, ${number}m, ${number}h or ${number}d.`
+        : undefined;
+    },
+  };
+}
+
+function count(min: number): ValueParser<number> {
+  return {
+    parse: (text) => {
+      const value = parseInteger(text);
+      return value !== undefined && value >= min ? value : undefined;
+    },
+    expected: `a whole number of at least ${min}`,
+  };
+}
+
+/** One of a few words, in any case; the value is the word as the list spells it. */
+function oneOf<T extends string>(choices: readonly T[]): ValueParser<T> {
+  return {
+    parse: (text) => choices.find((choice) => choice.toLowerCase() === text.trim().toLowerCase()),
+    expected: `one of ${choices.join(', ')}`,
+  };
+}
+
+/** Below 1kb a bulk request carries a line or two; Elasticsearch refuses requests over 100mb by default. */
+const BULK_SIZE: ValueParser<number> = {
   parse: (text) => {
-    const value = parseInteger(text);
-    return value !== undefined && value >= 1 ? value : undefined;
+    const value = parseSize(text);
+    return value !== undefined && value >= 1024 && value <= 64 * 1024 ** 2 ? value : undefined;
   },
-  expected: 'a whole number of at least 1',
+  expected: 'a size from 1kb to 64mb, such as 5mb or 512kb (binary: 1mb is 1 MiB, 1,048,576 bytes)',
 };
-const BOOLEAN: ValueParser<boolean> = { parse: parseBoolean, expected: 'true or false' };
-const FILE_FORMAT: ValueParser<'JSON' | 'TEXT'> = {
-  parse: (text) => {
-    const upper = text.toUpperCase();
-    return upper === 'JSON' || upper === 'TEXT' ? upper : undefined;
-  },
-  expected: 'JSON or TEXT',
-};
+export const BOOLEAN: ValueParser<boolean> = { parse: parseBoolean, expected: 'true or false' };
 const SHARD: ValueParser<{ index: number; count: number }> = {
   parse: parseShard,
   expected: 'i/n with 0 <= i < n, e.g. 0/3',
+};
+/** A backfill's bounds: no run can have ended after now. */
+const PAST_DATE: ValueParser<number> = {
+  parse: (text, now) => {
+    const value = parseDate(text, now);
+    return value !== undefined && value <= now ? value : undefined;
+  },
+  expected:
+    'a real date up to now: 2026-01-31, 2026-01-31T12:00:00Z (UTC without a zone), epoch milliseconds or now-30d',
+  hint: (text) => {
+    const ago = /^\s*now-(.*)$/i.exec(text)?.[1];
+    return ago !== undefined && isBareNumber(ago)
+      ? `A number alone has no unit: write now-${ago.trim()}d.`
+      : undefined;
+  },
+};
+/** Talend's region ids are lower-case words; newer regions (in, sg, uk, …) follow the same shape. */
+const REGION: ValueParser<string> = {
+  parse: (text) => (/^[a-z0-9-]+$/.test(text) ? text : undefined),
+  expected:
+    'a Talend region id: us, eu, ap, au, us-west (or a newer id such as in, sg, uk); or set TALEND_API_URL to the full API URL',
 };
 
 export interface SettingSpec {
@@ -64,6 +117,8 @@ export interface SettingSpec {
   /** Long flag without dashes; absent for secrets, which never need the command line. */
   flag?: string;
   env?: string;
+  /** A former name of `env`, still read (after `env`) with a warning that names the new one. */
+  deprecatedEnv?: string;
   /** Dotted path in the JSON/YAML config file. */
   file: string;
   secret?: boolean;
@@ -90,6 +145,7 @@ export const SETTINGS = {
     flag: 'config-format',
     env: 'TALEND_LOGS_CONFIG_FORMAT',
     file: '-',
+    parser: oneOf(['json', 'yaml'] as const),
     help: 'json or yaml: how to read the config file, whatever it starts with.',
   },
   talendRegion: {
@@ -97,6 +153,7 @@ export const SETTINGS = {
     flag: 'talend-region',
     env: 'TALEND_REGION',
     file: 'talend.region',
+    parser: REGION,
     help: 'Talend Cloud region: us, eu, ap, au, us-west, or any newer region id.',
   },
   talendUrl: {
@@ -156,7 +213,7 @@ export const SETTINGS = {
     env: 'TALEND_MONITORING_RATE_LIMIT',
     file: 'talend.rateLimits.monitoringPerMinute',
     default: '600',
-    parser: COUNT,
+    parser: count(1),
     help: 'Monitoring API calls per minute (Talend allows 600 per client IP).',
   },
   processingRateLimit: {
@@ -165,7 +222,7 @@ export const SETTINGS = {
     env: 'TALEND_PROCESSING_RATE_LIMIT',
     file: 'talend.rateLimits.processingPerMinute',
     default: '1800',
-    parser: COUNT,
+    parser: count(1),
     help: 'Processing and orchestration API calls per minute (Talend allows 1800).',
   },
   statusMaxWait: {
@@ -174,7 +231,7 @@ export const SETTINGS = {
     env: 'TALEND_STATUS_MAX_WAIT',
     file: 'talend.statusMaxWait',
     default: '10m',
-    parser: DURATION,
+    parser: duration({ min: '1s' }),
     help: 'How long to wait for Talend to prepare one log file before retrying it next run.',
   },
   outageBudget: {
@@ -184,8 +241,8 @@ export const SETTINGS = {
     env: 'OUTAGE_BUDGET',
     file: 'retry.outageBudget',
     default: '2m',
-    parser: DURATION,
-    help: 'How long one call to Talend, Elasticsearch or Kibana is retried through an outage before the command stops (exit 5).',
+    parser: duration({ min: '1s' }),
+    help: 'How long one call to Talend, Elasticsearch or Kibana (whichever the command talks to) is retried through an outage before the command stops (exit 5).',
   },
   esUrl: {
     group: 'elasticsearch',
@@ -276,7 +333,7 @@ export const SETTINGS = {
     env: 'SYNC_CONCURRENCY',
     file: 'sync.concurrency',
     default: '4',
-    parser: COUNT,
+    parser: count(1),
     help: 'Log files downloaded at once; 3 times as many executions are under way, waiting for Talend or Elasticsearch.',
   },
   settleDelay: {
@@ -285,7 +342,7 @@ export const SETTINGS = {
     env: 'SYNC_SETTLE_DELAY',
     file: 'sync.settleDelay',
     default: '30s',
-    parser: DURATION,
+    parser: duration({ min: '0s' }),
     help: 'Talend needs ~30 s after a run ends before its log is complete.',
   },
   lookback: {
@@ -294,7 +351,7 @@ export const SETTINGS = {
     env: 'SYNC_LOOKBACK',
     file: 'sync.lookback',
     default: '24h',
-    parser: DURATION,
+    parser: duration({ min: '1s' }),
     help: 'First run of a task: how far back to start.',
   },
   listingOverlap: {
@@ -303,7 +360,7 @@ export const SETTINGS = {
     env: 'SYNC_LISTING_OVERLAP',
     file: 'sync.listingOverlap',
     default: '1h',
-    parser: DURATION,
+    parser: duration({ min: '0s' }),
     help: 'How far before its watermark each run lists a task again (for runs Talend lists late).',
   },
   leaseTtl: {
@@ -312,7 +369,8 @@ export const SETTINGS = {
     env: 'SYNC_LEASE_TTL',
     file: 'sync.leaseTtl',
     default: '2m',
-    parser: DURATION,
+    // The lease is renewed every third of it, at least a second apart, by a timer (at most 24.8 days).
+    parser: duration({ min: '3s', max: '30d' }),
     help: 'A task lease held by a run that died expires after this long.',
   },
   maxAttempts: {
@@ -321,16 +379,18 @@ export const SETTINGS = {
     env: 'SYNC_MAX_ATTEMPTS',
     file: 'sync.maxAttempts',
     default: '5',
-    parser: COUNT,
+    parser: count(1),
     help: 'Runs that may fail on one execution before it is given up and reported.',
   },
   fileFormat: {
     group: 'sync',
     flag: 'file-format',
-    env: 'TALEND_LOG_FORMAT',
+    // Named apart from LOG_FORMAT, the format of our own output.
+    env: 'TALEND_LOG_FILE_FORMAT',
+    deprecatedEnv: 'TALEND_LOG_FORMAT',
     file: 'sync.fileFormat',
     default: 'JSON',
-    parser: FILE_FORMAT,
+    parser: oneOf(['JSON', 'TEXT'] as const),
     help: 'Log file format to request: JSON or TEXT.',
   },
   shard: {
@@ -361,12 +421,14 @@ export const SETTINGS = {
     group: 'backfill',
     flag: 'from',
     file: '-',
+    parser: PAST_DATE,
     help: 'Backfill start: a date, a timestamp, or now-30d.',
   },
   to: {
     group: 'backfill',
     flag: 'to',
     file: '-',
+    parser: PAST_DATE,
     help: 'Backfill end (default: now).',
   },
   bulkSize: {
@@ -375,8 +437,8 @@ export const SETTINGS = {
     env: 'BULK_SIZE',
     file: 'bulk.size',
     default: '5mb',
-    parser: SIZE,
-    help: 'Bytes per bulk request.',
+    parser: BULK_SIZE,
+    help: 'Bytes per bulk request (binary units: 5mb is 5 MiB).',
   },
   bulkConcurrency: {
     group: 'bulk',
@@ -384,7 +446,7 @@ export const SETTINGS = {
     env: 'BULK_CONCURRENCY',
     file: 'bulk.concurrency',
     default: '2',
-    parser: COUNT,
+    parser: count(1),
     help: 'Bulk requests in flight.',
   },
   bulkRetries: {
@@ -393,7 +455,7 @@ export const SETTINGS = {
     env: 'BULK_RETRIES',
     file: 'bulk.retries',
     default: '8',
-    parser: COUNT,
+    parser: count(1),
     help: 'Retries of items Elasticsearch pushes back (429) before the run fails.',
   },
   ilm: {
@@ -411,7 +473,7 @@ export const SETTINGS = {
     env: 'ILM_DELETE_AFTER',
     file: 'ilm.deleteAfter',
     default: '90d',
-    parser: DURATION,
+    parser: duration({ min: '1d' }),
     help: 'Lifecycle policy: delete log indices older than this.',
   },
   kibanaUrl: {
@@ -471,6 +533,7 @@ export const SETTINGS = {
     env: 'LOG_LEVEL',
     file: 'log.level',
     default: 'info',
+    parser: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const),
     help: 'fatal, error, warn, info, debug or trace.',
   },
   logFormat: {
@@ -478,6 +541,7 @@ export const SETTINGS = {
     flag: 'log-format',
     env: 'LOG_FORMAT',
     file: 'log.format',
+    parser: oneOf(['json', 'pretty'] as const),
     help: 'json (ECS lines, for Filebeat or Elastic Agent) or pretty (for people) (default: pretty on a terminal).',
   },
   progress: {
@@ -522,7 +586,7 @@ export function defaultOf<N extends SettingWithDefault>(name: N): SettingValue<N
   const text = spec.default!;
   if (spec.list) return splitList(text) as SettingValue<N>;
   const parser = parserOf(name);
-  const value = parser === undefined ? text : parser.parse(text);
+  const value = parser === undefined ? text : parser.parse(text, Date.now());
   if (value === undefined) throw new Error(`The default "${text}" of setting ${name} does not parse`);
   return value as SettingValue<N>;
 }

@@ -2,7 +2,7 @@ import type { RunSummary } from './run-stats.ts';
 
 /** The run summary as a small table for people at a terminal. */
 export function summaryTable(summary: RunSummary, outcome: string, exitCode: number): string {
-  const megabytes = (summary.bytes / 1024 / 1024).toFixed(1);
+  const mebibytes = (summary.bytes / 1024 / 1024).toFixed(1);
   const { executions } = summary;
   const rows: [string, string | number][] = [
     ['outcome', `${outcome} (exit code ${exitCode})`],
@@ -24,7 +24,7 @@ export function summaryTable(summary: RunSummary, outcome: string, exitCode: num
     ['documents', summary.documents],
     ['dead letters', summary.deadLetters],
     ['overlap skipped', summary.skippedOverlap],
-    ['downloaded', `${megabytes} MB`],
+    ['downloaded', `${mebibytes} MiB`],
     ['retries', `talend ${summary.retries.talend}, elasticsearch ${summary.retries.elasticsearch}`],
     ['duration', `${(summary.durationMs / 1000).toFixed(1)} s`],
     ['throughput', `${summary.documentsPerSecond} documents/s`],

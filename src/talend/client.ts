@@ -18,6 +18,7 @@ import { userAgent } from './user-agent.ts';
 export function createTalendClient(options: TalendClientOptions): TalendClient {
   const api = createTalendApiClient(options);
   return {
+    listWorkspaces: api.listWorkspaces,
     listTasks: api.listTasks,
     listTaskExecutions: api.listTaskExecutions,
     getExecution: api.getExecution,

@@ -35,6 +35,7 @@ export interface TalendClientOptions extends TalendClientTuning {
 
 /** What `sync` asks of Talend: the tasks, their executions, and each execution's log chunk by chunk. */
 export interface TalendClient {
+  listWorkspaces(signal?: AbortSignal): Promise<TalendWorkspace[]>;
   /** Pages of 100, fetched as the consumer asks. */
   listTasks(filter?: TaskFilter, signal?: AbortSignal): AsyncIterable<TalendTask>;
   /**
@@ -60,7 +61,6 @@ export interface TalendClient {
  * For tools, tests and benchmarks (`createTalendApiClient`); `sync` holds a `TalendClient`.
  */
 export interface TalendApiClient extends TalendClient {
-  listWorkspaces(signal?: AbortSignal): Promise<TalendWorkspace[]>;
   /** As `listTaskExecutions`, for every task an environment or workspace filter matches. */
   listExecutions(filter: ExecutionFilter, signal?: AbortSignal): AsyncIterable<TalendExecution>;
   /** One listing page as Talend answers it (`total` may be absent), without windows or paging. */

@@ -27,6 +27,7 @@ describe('talend-logs commands', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /outcome\s+ok/);
     assert.match(result.stdout, /executions\s+12: 11 done, 1 still running/);
+    assert.match(result.stdout, /downloaded\s+\d+\.\d MiB/, 'binary megabytes are named MiB');
     assert.match(result.stdout, /Error and fatal lines per task:\n {2}\S+/);
     assert.match(
       result.stdout,

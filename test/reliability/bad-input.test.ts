@@ -278,13 +278,14 @@ describe('bad configuration: a specific message and the documented exit code', {
       env: () => ({ TALEND_API_URL: '' }),
       code: 2,
       message:
-        /--talend-region \/ TALEND_REGION "EU West" is not a Talend region id\. Use us, eu, ap, au, us-west/,
+        /--talend-region \/ TALEND_REGION "EU West" is not valid: expected a Talend region id: us, eu, ap, au, us-west/,
     },
     {
       name: 'an unparsable date',
       args: ['backfill', '--from', 'last tuesday'],
       code: 2,
-      message: /--from "last tuesday" is not a date: use 2026-01-31, an ISO time or now-30d/,
+      message:
+        /--from "last tuesday" is not valid: expected a real date up to now: 2026-01-31, .* or now-30d/,
     },
     {
       name: '--from after --to',

@@ -107,7 +107,8 @@ describe('loadConfig', () => {
         needs: both,
       }),
     );
-    assert.match(message, /"Europe West" is not a Talend region id/);
+    assert.match(message, /TALEND_REGION "Europe West" is not valid: expected a Talend region id/);
+    assert.doesNotMatch(message, /Talend region missing/, 'an invalid region is not also a missing one');
     assert.match(message, /TALEND_TOKEN/);
     assert.match(message, /--concurrency \/ SYNC_CONCURRENCY "many" is not valid: expected a whole number/);
     assert.match(message, /"Bad\*Prefix" is not a valid index prefix/);
@@ -136,7 +137,7 @@ describe('loadConfig', () => {
       problemsOf(() =>
         loadConfig({ flags: { backfill: true, from: 'yesterday' }, env, needs: both, now: NOW }),
       ),
-      /--from "yesterday" is not a date/,
+      /--from "yesterday" is not valid: expected a real date up to now/,
     );
     assert.match(
       problemsOf(() =>
@@ -225,6 +226,31 @@ describe('the config file', () => {
     assert.match(message, /Unknown key "verbose" .*README's configuration reference list the keys/);
   });
 
+  it('reads dotted keys written flat as the nested ones, and refuses one given both ways', () => {
+    const flat = fileWith(
+      'flat.yaml',
+      'elasticsearch.url: http://10.0.0.9:9200\nsync.concurrency: 3\ntalend:\n  rateLimits.monitoringPerMinute: 90\n',
+    );
+    const config = loadConfig({ flags: { config: flat }, env, needs: both });
+    assert.deepEqual(config.elasticsearch.nodes, ['http://10.0.0.9:9200']);
+    assert.equal(config.sync.concurrency, 3);
+    assert.equal(config.services.talend.client.rateLimits.monitoringPerMinute, 90);
+    const twice = fileWith('twice.json', JSON.stringify({ 'bulk.size': '1mb', bulk: { size: '2mb' } }));
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { config: twice }, env, needs: both })),
+      /"bulk\.size" is given twice in the config file ".*twice\.json" \(flat and nested\): keep one of them\./,
+    );
+    const unknown = fileWith('proto.json', '{"__proto__": {"indexPrefix": "x"}, "sync.concurency": 2}');
+    const message = problemsOf(() => loadConfig({ flags: { config: unknown }, env, needs: both }));
+    assert.match(message, /Unknown key "__proto__"/);
+    const bare = fileWith('bare.yaml', 'sync.lookback: 48\n');
+    assert.match(
+      problemsOf(() => loadConfig({ flags: { config: bare }, env, needs: both })),
+      /config file key sync\.lookback "48" is not valid: expected a duration with its unit .* write 48s, 48m, 48h or 48d\./,
+    );
+    assert.match(message, /Unknown key "sync\.concurency" .*did you mean sync\.concurrency\?/);
+  });
+
   it('tells JSON from YAML by the content, whatever the file is named', () => {
     const yaml = fileWith('settings.conf', '# YAML\nsync:\n  concurrency: 6\n');
     assert.equal(loadConfig({ flags: { config: yaml }, env, needs: both }).sync.concurrency, 6);
@@ -251,7 +277,7 @@ describe('the config file', () => {
     );
     assert.match(
       problemsOf(() => loadConfig({ flags: { ...flags, 'config-format': 'toml' }, env, needs: both })),
-      /--config-format \/ TALEND_LOGS_CONFIG_FORMAT must be json or yaml \(got "toml"\)/,
+      /--config-format \/ TALEND_LOGS_CONFIG_FORMAT "toml" is not valid: expected one of json, yaml\./,
     );
   });
 });
@@ -275,7 +301,7 @@ describe('LOG_FORMAT', () => {
   it('refuses another format', () => {
     assert.match(
       problemsOf(() => load({ LOG_FORMAT: 'logfmt' }, false)),
-      /--log-format \/ LOG_FORMAT must be json or pretty \(got "logfmt"\)/,
+      /--log-format \/ LOG_FORMAT "logfmt" is not valid: expected one of json, pretty\./,
     );
   });
 });
@@ -293,7 +319,49 @@ describe('--no-<flag>', () => {
   });
 });
 
+describe('TALEND_LOG_FORMAT', () => {
+  it('is read as TALEND_LOG_FILE_FORMAT, its new name, with a warning; the new name wins', () => {
+    const warnings: string[] = [];
+    const load = (env: NodeJS.ProcessEnv) =>
+      loadConfig({
+        flags: {},
+        env: { ES_URL: 'http://127.0.0.1:9250', ...env },
+        needs: { talend: false, elasticsearch: true },
+        warnings,
+      });
+    assert.equal(load({ TALEND_LOG_FORMAT: 'text' }).sync.fileFormat, 'TEXT');
+    assert.deepEqual(warnings, [
+      'TALEND_LOG_FORMAT is deprecated: rename it TALEND_LOG_FILE_FORMAT (same values).',
+    ]);
+    assert.equal(load({ TALEND_LOG_FORMAT: 'TEXT', TALEND_LOG_FILE_FORMAT: 'JSON' }).sync.fileFormat, 'JSON');
+    assert.equal(warnings.length, 1, 'no warning when the new name is set');
+  });
+});
+
 describe('value parsers', () => {
+  it('takes only dates and times that exist, never rolling one over', () => {
+    assert.equal(parseDate('2028-02-29', NOW), Date.parse('2028-02-29T00:00:00Z'));
+    for (const text of ['2026-13-01', '2026-02-30', '2027-02-29', '2026-04-31', '2026-00-10', '2026-01-00'])
+      assert.equal(parseDate(text, NOW), undefined, text);
+    for (const text of [
+      '2026-01-31T24:00',
+      '2026-01-31T10:60',
+      '2026-01-31T10:00:60',
+      '2026-01-31T10:00+25:00',
+    ])
+      assert.equal(parseDate(text, NOW), undefined, text);
+    assert.equal(parseDate('99999999999999999', NOW), undefined, 'beyond what a Date holds');
+  });
+
+  it('needs a unit in a duration, and reads binary size units', () => {
+    assert.equal(parseDuration('48'), undefined);
+    assert.equal(parseDate('now-30', NOW), undefined);
+    assert.equal(parseDuration('500 ms'), 500);
+    assert.equal(parseSize('2MiB'), 2 * 1024 * 1024);
+    assert.equal(parseSize('2mb'), parseSize('2mib'));
+    assert.equal(parseSize('512'), 512);
+  });
+
   it('parses durations, sizes, shards and dates as users write them', () => {
     assert.equal(parseDuration('30s'), 30_000);
     assert.equal(parseDuration('1.5h'), 5_400_000);

@@ -91,6 +91,7 @@ describe('the product', () => {
         'getExecution',
         'listTaskExecutions',
         'listTasks',
+        'listWorkspaces',
         'stats',
         'walkLogChunks',
       ]);

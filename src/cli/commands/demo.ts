@@ -7,14 +7,12 @@ import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
+import { COMMANDS } from '../command-table.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { reportFailuresTo } from '../failure-report.ts';
 import type { ElasticsearchStore } from '../../store/elasticsearch-store.ts';
 import { connectElasticsearch, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
-
-/** The demo's own defaults, under every flag, variable and config file key like the table's. */
-const DEMO_DEFAULTS = { indexPrefix: 'talend-demo', settleDelay: '5s', logLevel: 'warn' } as const;
 
 /**
  * `demo`: the whole product against a simulated Talend tenant (a run big enough for the 206 walk, one
@@ -28,15 +26,19 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
   console.log(`Simulated Talend tenant at ${simulator.apiUrl}`);
   try {
     // The simulated tenant stands in for Talend, whatever Talend settings the environment holds.
+    // It reads back what it wrote: a dry run, from the environment or a file, has no place in it.
+    const warnings: string[] = [];
     const config = loadConfig({
-      flags: { ...flags, 'talend-url': simulator.apiUrl },
+      flags: { ...flags, 'talend-url': simulator.apiUrl, 'dry-run': false },
       env: { ...process.env, TALEND_TOKEN: token, TALEND_CLIENT_ID: '', TALEND_CLIENT_SECRET: '' },
       needs: { talend: true, elasticsearch: true },
-      defaults: DEMO_DEFAULTS,
+      defaults: COMMANDS.demo.defaults,
       isTty: process.stderr.isTTY === true,
+      warnings,
     });
     const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
     reportFailuresTo(logger);
+    for (const warning of warnings) logger.warn(warning);
     const runtime = { config, logger, runId: token };
     const store = await connectElasticsearch(runtime);
     const talend = talendClientFor(runtime);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
 import { ingestFile } from '../../job/ingest-file.ts';
+import { COMMANDS } from '../command-table.ts';
 import { EXIT } from '../exit-codes.ts';
 import { connectElasticsearch, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -11,7 +12,11 @@ import { abortOnSignals } from '../signals.ts';
  * through the same parse, enrich and index stages as `sync`, with the same document ids.
  */
 export async function ingestFileCommand(flags: FlagValues, positionals: string[]): Promise<number> {
-  const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
+  const runtime = startRuntime(
+    flags,
+    { talend: false, elasticsearch: true },
+    COMMANDS['ingest-file'].defaults,
+  );
   const { config, logger } = runtime;
   const [path] = positionals;
   const taskIds = config.selection.taskIds;
@@ -31,8 +36,7 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       taskId: taskIds[0]!,
       executionId: executionId!,
       taskName: typeof flags['task-name'] === 'string' ? flags['task-name'] : undefined,
-      // A file kept by hand may have any shape: only a format asked for outright is enforced.
-      fileFormat: flags['file-format'] === undefined ? 'TEXT' : config.sync.fileFormat,
+      fileFormat: config.sync.fileFormat,
       store,
       bulk: config.bulk,
       signal: signals.signal,

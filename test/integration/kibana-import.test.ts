@@ -45,6 +45,8 @@ interface FakeKibana {
   stored: Map<string, Map<string, SavedObject>>;
   /** Statuses answered, one per request, before the endpoint behaves. */
   failFirst: number[];
+  /** The `Retry-After` of those answers, while it holds one. */
+  retryAfter: string[];
   /** Objects answered with an `unknown` error, as when Kibana cannot migrate them. */
   refuse: Set<string>;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ async function startFakeKibana(
     received: [],
     stored: new Map(),
     failFirst: [],
+    retryAfter: [],
     refuse: new Set(),
   };
 
@@ -151,7 +154,9 @@ async function startFakeKibana(
     request.on('end', () => {
       handle(request.method ?? 'GET', request.url ?? '/', request.headers, Buffer.concat(chunks)).then(
         ({ status, body }) => {
-          response.writeHead(status, { 'content-type': 'application/json' });
+          const wait =
+            status === 503 && fake.retryAfter[0] !== undefined ? { 'retry-after': fake.retryAfter[0] } : {};
+          response.writeHead(status, { 'content-type': 'application/json', ...wait });
           response.end(JSON.stringify(body));
         },
         (error: unknown) => {
@@ -376,13 +381,15 @@ describe('talend-logs setup --kibana-url (Elasticsearch, stand-in Kibana)', () =
 
   it('retries Kibana no longer than --outage-budget allows', async () => {
     kibana.failFirst.push(503, 503, 503, 503);
+    // Asked to wait longer than the budget leaves: the import gives up at once.
+    kibana.retryAfter.push('30');
     try {
       await assert.rejects(
         setupCommand({
           'es-url': [await elasticsearchUrl()],
           'index-prefix': prefix,
           'kibana-url': kibana.url,
-          'outage-budget': '0s',
+          'outage-budget': '2s',
           'log-level': 'warn',
         }),
         (error: unknown) => error instanceof KibanaImportError && error.status === 503,
@@ -390,6 +397,7 @@ describe('talend-logs setup --kibana-url (Elasticsearch, stand-in Kibana)', () =
       assert.equal(kibana.failFirst.length, 3, 'one attempt: no budget left for a second');
     } finally {
       kibana.failFirst.length = 0;
+      kibana.retryAfter.length = 0;
     }
   });
 });

@@ -33,7 +33,14 @@ const NOT_RUN: { pattern: RegExp; why: string }[] = [
   },
   // cli-build.test.ts runs the build script on a small copy of the project.
   { pattern: /^npm run build$/, why: 'compiles all of src/ into dist/, minutes of CPU proving nothing more' },
-  { pattern: /^npm (test|run test:unit)$/, why: 'the test suite itself, of which this test is a part' },
+  {
+    pattern: /^npm (test|run test:(unit|kibana))$/,
+    why: 'the test suite itself, of which this test and the Kibana checks are parts',
+  },
+  {
+    pattern: /^npm run (test:secured|image:test)$/,
+    why: 'starts a node with security, or a Docker engine and an image build, of its own: a CI stage each',
+  },
   {
     pattern: /^npm run es:(start|stop)/,
     why: 'starts or stops the Elasticsearch node the whole suite shares',

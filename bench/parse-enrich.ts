@@ -5,6 +5,7 @@
  * npx tsx bench/parse-enrich.ts (BENCH_LINES=200000 for a quicker run, BENCH_SHAPES=jsonl for one
  * shape). Results go to bench/results/parse-enrich.json; `npm run bench` runs it too.
  */
+import { indexNames } from '../src/config/index-names.ts';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
@@ -12,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { finished } from 'node:stream/promises';
-import type { ExecutionContext } from '../src/contracts/documents.ts';
+import type { ExecutionContext } from '../src/documents/shapes.ts';
 import type { RawLogEntry } from '../src/contracts/talend-api.ts';
 import { decodeBody } from '../src/pipeline/download/decode.ts';
 import { ChunkEnricher } from '../src/pipeline/enrich/chunk-enricher.ts';
@@ -98,7 +99,7 @@ async function writeFixture(path: string, shape: 'jsonl' | 'array'): Promise<num
 async function measure(path: string, fileBytes: number) {
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+  const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
   const slabs = new LineSlabs(5 * 1024 * 1024);
   const stored = {} as StoredLines;
   let lines = 0;

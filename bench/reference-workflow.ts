@@ -8,12 +8,14 @@
  * Run by `bench/run.ts` as a child process: `tsx bench/reference-workflow.ts` with TALEND_API_URL,
  * TALEND_TOKEN, ES_URL, INDEX_PREFIX and BENCH_WORK_DIR set. Prints one JSON line: documents, seconds.
  */
+import { sourceJson } from '../test/support/enriched-document.ts';
+import { indexNames } from '../src/config/index-names.ts';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@elastic/elasticsearch';
 import type { TalendExecution, TalendTask } from '../src/contracts/talend-api.ts';
-import { executionContext } from '../src/job/context.ts';
+import { executionContext } from '../src/documents/execution-context.ts';
 import { ChunkEnricher } from '../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../src/pipeline/enrich/timestamp.ts';
 import { bulkIndexLines } from '../src/store/bulk-request.ts';
@@ -52,7 +54,11 @@ export async function runReferenceWorkflow(
         const files = await downloadLog(talend, execution.executionId, settings.workDir);
         const context = executionContext(task, execution);
         for (const [sequence, file] of files.entries()) {
-          documents += await indexFile(es, file, new ChunkEnricher(context, sequence, settings.prefix));
+          documents += await indexFile(
+            es,
+            file,
+            new ChunkEnricher(context, sequence, indexNames(settings.prefix)),
+          );
           await rm(file);
         }
       }
@@ -138,7 +144,7 @@ async function indexFile(es: Client, file: string, enricher: ChunkEnricher): Pro
   for (const [position, entry] of entries.entries()) {
     const document = enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
     if (document.kind !== 'document') continue;
-    const lines = bulkIndexLines(document.index, document.id, document.json);
+    const lines = bulkIndexLines(document.index, document.id, sourceJson(document));
     if (bytes + Buffer.byteLength(lines) > FLUSH_BYTES && batch.length > 0) await send();
     batch.push(lines);
     bytes += Buffer.byteLength(lines);

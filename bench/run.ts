@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@elastic/elasticsearch';
 import { installTemplates } from '../src/store/templates.ts';
+import { createElasticsearchStore, type ElasticsearchStore } from '../src/store/elasticsearch-store.ts';
+import { silentLogger } from '../src/observability/logger.ts';
+import { DEFAULTS } from '../test/support/config.ts';
 import type { RequestKind } from '../src/simulator/index.ts';
 import { REQUEST_KINDS } from '../src/simulator/types.ts';
 import { removePrefix } from '../test/support/elasticsearch.ts';
@@ -64,6 +67,16 @@ interface Measurement extends ProcessResult {
 
 const esUrl = process.env.ES_URL?.split(',')[0]?.trim() ?? (await startElasticsearch());
 const client = new Client({ node: esUrl, requestTimeout: 300_000 });
+
+/** The store the connector builds for `prefix`, towards the bench's node, with its default settings. */
+function benchStore(prefix: string): ElasticsearchStore {
+  return createElasticsearchStore(
+    { nodes: [esUrl], insecure: false },
+    { ...DEFAULTS.services.elasticsearch, requestTimeoutMs: 300_000 },
+    prefix,
+    silentLogger,
+  );
+}
 let prefixes = 0;
 let simulators = 0;
 /** Every connector run of the bench, for the cost table. */
@@ -106,12 +119,17 @@ async function quiet(): Promise<number> {
 }
 
 /** Index prefix `prefix` with the connector's templates, removed again once `measure` is done. */
-async function withPrefix<T>(prefix: string, measure: (prefix: string) => Promise<T>): Promise<T> {
-  await installTemplates(client, { prefix });
+async function withPrefix<T>(
+  prefix: string,
+  measure: (prefix: string, store: ElasticsearchStore) => Promise<T>,
+): Promise<T> {
+  const store = benchStore(prefix);
+  await installTemplates(store);
   try {
-    return await measure(prefix);
+    return await measure(prefix, store);
   } finally {
     await removePrefix(client, prefix);
+    await store.close();
   }
 }
 
@@ -142,10 +160,10 @@ async function bodiesOf(data: Scenario) {
 
 async function measureCeiling(data: Scenario): Promise<Measurement> {
   const { prefix, bodies } = await bodiesOf(data);
-  return withPrefix(prefix, async () => {
+  return withPrefix(prefix, async (_prefix, store) => {
     const busyCoresAtStart = await quiet();
     const cpu = await elasticsearchCpuSeconds(client);
-    const sent = await sendBulkBodies(client, bodies, BULK_CONCURRENCY);
+    const sent = await sendBulkBodies(store, bodies, BULK_CONCURRENCY);
     const elasticsearch = (await elasticsearchCpuSeconds(client)) - cpu;
     await checkIndexed(prefix, data.documents);
     return {

@@ -3,10 +3,12 @@
  * beforehand, then sent as fast as the connector's batch size and request concurrency allow. No
  * download, no parsing, no enrichment: what is left is Elasticsearch's own indexing speed.
  */
+import { sourceJson } from '../../test/support/enriched-document.ts';
+import { indexNames } from '../../src/config/index-names.ts';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Client } from '@elastic/elasticsearch';
+import type { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { ChunkEnricher } from '../../src/pipeline/enrich/chunk-enricher.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
@@ -63,13 +65,13 @@ export async function writeBulkBodies(
         const chunkStart = Math.max(0, count - (chunk + 1) * MAX_ENTRIES_PER_FILE);
         if (chunk !== sequence) {
           sequence = chunk;
-          enricher = new ChunkEnricher(context, chunk, prefix);
+          enricher = new ChunkEnricher(context, chunk, indexNames(prefix));
         }
         const timestampMs = entryTimestamp(entry.logTimestamp)!;
         const outcome = enricher!.toDocument(entry, timestampMs, index - chunkStart);
         index++;
         if (outcome.kind !== 'document') throw new Error(`simulator entry not indexable: ${outcome.reason}`);
-        const line = bulkIndexLines(outcome.index, outcome.id, outcome.json);
+        const line = bulkIndexLines(outcome.index, outcome.id, sourceJson(outcome));
         const bytes = Buffer.byteLength(line);
         if (pending.length > 0 && pendingBytes + bytes > flushBytes) await flush();
         pending.push(line);
@@ -86,7 +88,7 @@ export async function writeBulkBodies(
 
 /** Sends the bodies with `concurrency` requests in flight, each read from disk just before it goes. */
 export async function sendBulkBodies(
-  client: Client,
+  store: ElasticsearchStore,
   bodies: BulkBodies,
   concurrency: number,
 ): Promise<{ documents: number; seconds: number }> {
@@ -94,7 +96,7 @@ export async function sendBulkBodies(
   let documents = 0;
   const worker = async () => {
     for (let file = bodies.files[next++]; file !== undefined; file = bodies.files[next++]) {
-      const items = await postBulk(client, await readFile(file.path), file.documents);
+      const items = await postBulk(store, await readFile(file.path), file.documents);
       const failed = items.find((item) => item.error !== undefined);
       if (failed) throw new Error(`Elasticsearch refused a document: ${JSON.stringify(failed.error)}`);
       documents += items.length;

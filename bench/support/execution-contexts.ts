@@ -1,5 +1,5 @@
-import type { ExecutionContext } from '../../src/contracts/documents.ts';
-import { executionContext } from '../../src/job/context.ts';
+import type { ExecutionContext } from '../../src/documents/shapes.ts';
+import { executionContext } from '../../src/documents/execution-context.ts';
 import { createTalendClient } from '../../src/talend/index.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
 import { DEFAULTS } from '../../test/support/config.ts';
@@ -13,7 +13,8 @@ const WINDOW_MS = 3 * 86_400_000;
  */
 export async function executionContexts(simulator: RunningSimulator): Promise<ExecutionContext[]> {
   const talend = createTalendClient({
-    ...DEFAULTS.talend.client,
+    ...DEFAULTS.services.talend.client,
+    retry: DEFAULTS.services.talend.retry,
     baseUrl: new URL(simulator.apiUrl),
     auth: { kind: 'pat', token: BENCH_TOKEN },
     rateLimits: { monitoringPerMinute: 0, processingPerMinute: 0, orchestrationPerMinute: 0 },

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../common/retry.ts';
 import type { Config } from '../config/config.ts';
 import { loadConfig, type LoadOptions } from '../config/load.ts';
 import type { FlagValues } from '../config/setting-source.ts';
@@ -15,8 +13,8 @@ import {
   type TalendClientOptions,
 } from '../talend/index.ts';
 import { safeUrl } from '../common/secrets.ts';
+import { createElasticsearchStore, type ElasticsearchStore } from '../store/elasticsearch-store.ts';
 import { verifyElasticsearch } from '../store/elasticsearch-identity.ts';
-import { createElasticsearchClient } from './elasticsearch-client.ts';
 import { reportFailuresTo } from './failure-report.ts';
 
 export interface Runtime {
@@ -64,7 +62,7 @@ export function talendApiClientFor(runtime: Runtime): TalendApiClient {
 }
 
 function talendClientOptions(runtime: Runtime): TalendClientOptions {
-  const { talend } = runtime.config;
+  const { talend, services } = runtime.config;
   if (talend.auth === undefined) throw new Error('Talend credentials were not validated');
   const baseUrl = resolveBaseUrl({ region: talend.region, baseUrl: talend.baseUrl });
   return {
@@ -72,34 +70,31 @@ function talendClientOptions(runtime: Runtime): TalendClientOptions {
     oauthAudience: resolveOAuthAudience({ region: talend.region, baseUrl, audience: talend.oauthAudience }),
     auth: talend.auth,
     logger: runtime.logger,
-    ...talend.client,
-    tls: { ca: talend.caCert, rejectUnauthorized: !talend.insecure },
-    retry: retryPolicy(runtime.config),
+    ...services.talend.client,
+    tls: services.talend.tls,
+    retry: services.talend.retry,
   };
 }
 
-function elasticsearchClientFor(runtime: Runtime): Client {
-  return createElasticsearchClient(runtime.config.elasticsearch, {
-    policy: retryPolicy(runtime.config),
-    logger: runtime.logger,
-  });
-}
-
-/** The client of every command that uses Elasticsearch, once its first answer says it is Elasticsearch. */
-export async function connectElasticsearch(runtime: Runtime): Promise<Client> {
-  const client = elasticsearchClientFor(runtime);
-  const { cloudId, nodes } = runtime.config.elasticsearch;
+/**
+ * The store of every command that uses Elasticsearch, once its first answer says it is
+ * Elasticsearch: everything the command says to Elasticsearch goes through it.
+ */
+export async function connectElasticsearch(runtime: Runtime): Promise<ElasticsearchStore> {
+  const { config, logger } = runtime;
+  const store = createElasticsearchStore(
+    config.elasticsearch,
+    config.services.elasticsearch,
+    config.indexPrefix,
+    logger,
+  );
+  const { cloudId, nodes } = config.elasticsearch;
   const where = cloudId === undefined ? nodes.map((node) => safeUrl(node)).join(', ') : 'ES_CLOUD_ID';
   try {
-    await verifyElasticsearch(client, where);
-    return client;
+    await verifyElasticsearch(store, where);
+    return store;
   } catch (error) {
-    await client.close();
+    await store.close();
     throw error;
   }
-}
-
-/** One policy towards Talend and Elasticsearch alike: the operator sets how long an outage may last. */
-export function retryPolicy(config: Config): RetryPolicy {
-  return { ...DEFAULT_RETRY_POLICY, budgetMs: config.retry.outageBudgetMs };
 }

@@ -13,3 +13,10 @@ const SECOND = 1000;
 export function epochMs(epoch: number): number {
   return epoch < SMALLEST_EPOCH_MS ? Math.round(epoch * SECOND) : epoch;
 }
+
+/** Epoch milliseconds of a date as text (ISO 8601), or undefined when there is none or it is no date. */
+export function dateMs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}

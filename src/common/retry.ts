@@ -17,19 +17,6 @@ export interface RetryPolicy {
   budgetMs: number;
 }
 
-export const DEFAULT_OUTAGE_BUDGET_MS = 120_000;
-
-/**
- * Enough attempts that the budget, not their number, ends a long outage: fifty waits of up to ten
- * seconds average over four minutes.
- */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 50,
-  baseMs: 500,
-  maxMs: 10_000,
-  budgetMs: DEFAULT_OUTAGE_BUDGET_MS,
-};
-
 /** What a caller hears before each wait: enough to log what is waited for, and how long. */
 export interface RetryEvent {
   error: unknown;

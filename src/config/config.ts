@@ -1,4 +1,5 @@
 /** The validated configuration of one run. Built only by `loadConfig`; everything downstream trusts it. */
+import type { OutsideServices } from './services.ts';
 
 export type TalendAuth =
   { kind: 'pat'; token: string } | { kind: 'serviceAccount'; clientId: string; clientSecret: string };
@@ -11,19 +12,6 @@ export interface TalendSettings {
   oauthAudience?: string;
   caCert?: string;
   insecure: boolean;
-  client: TalendClientTuning;
-}
-
-/** How the Talend client paces its calls and waits on Talend: what `createTalendClient` requires. */
-export interface TalendClientTuning {
-  /** Requests per minute per API family; 0 = unlimited. */
-  rateLimits: { monitoringPerMinute: number; processingPerMinute: number; orchestrationPerMinute: number };
-  /** `/logs/status` is polled from `initialMs` apart up to `maxMs`, for `maxWaitMs` in all. */
-  statusPoll: { initialMs: number; maxMs: number; maxWaitMs: number };
-  /** Keep-alive connections per origin. */
-  connections: number;
-  /** Time allowed for response headers, and between body chunks. */
-  requestTimeoutMs: number;
 }
 
 export interface ElasticsearchSettings {
@@ -63,12 +51,6 @@ export interface SyncSettings {
 export interface BulkSettings {
   flushBytes: number;
   concurrency: number;
-  maxRetries: number;
-}
-
-export interface RetrySettings {
-  /** How long one call is retried through transient failures, from its first attempt. */
-  outageBudgetMs: number;
 }
 
 export type KibanaAuth = { apiKey: string } | { username: string; password: string };
@@ -87,7 +69,8 @@ export interface KibanaSettings {
 export interface Config {
   talend: TalendSettings;
   elasticsearch: ElasticsearchSettings;
-  retry: RetrySettings;
+  /** Timeouts, retries and pacing towards Talend, Elasticsearch and Kibana. */
+  services: OutsideServices;
   indexPrefix: string;
   selection: Selection;
   sync: SyncSettings;

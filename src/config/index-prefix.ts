@@ -1,9 +1,18 @@
 import { ConfigError } from '../common/errors.ts';
+import { indexNames } from './index-names.ts';
 
 /** Lower-case ASCII that Elasticsearch takes in any index, alias or template name, and no wildcard. */
 const PREFIX_PATTERN = /^[a-z0-9][a-z0-9_.-]*$/;
-/** Leaves room under Elasticsearch's 255-byte limit for the longest name we derive (`-deadletter`). */
-const MAX_PREFIX_LENGTH = 200;
+/** Elasticsearch's limit on an index name, in bytes (the prefix is ASCII: one byte a character). */
+const NAME_LIMIT = 255;
+/** What the longest name we derive adds to the prefix. */
+const LONGEST_SUFFIX = Math.max(
+  ...indexNames('')
+    .all()
+    .map((name) => name.length),
+);
+/** Room for the longest name we derive, and no more than 200 characters whatever names come. */
+const MAX_PREFIX_LENGTH = Math.min(200, NAME_LIMIT - LONGEST_SUFFIX);
 
 /**
  * Why a prefix cannot name our indices, aliases and templates, or undefined when it can: the one rule

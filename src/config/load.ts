@@ -5,6 +5,7 @@ import { ConfigError } from '../common/errors.ts';
 import type { Config, TalendAuth } from './config.ts';
 import { indexPrefixProblem } from './index-prefix.ts';
 import { kibanaSettings } from './kibana.ts';
+import { outsideServices } from './services.ts';
 import { SettingSource, type FlagValues } from './setting-source.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from './settings.ts';
 
@@ -22,11 +23,6 @@ export interface LoadOptions {
 }
 
 const DAY_MS = 86_400_000;
-/** Talend's client tuning that no setting changes: how often to ask whether a log file is ready... */
-const STATUS_POLL = { initialMs: 1000, maxMs: 10_000 };
-/** ...how many connections to keep open per origin, and how long to wait for an answer. */
-const TALEND_CONNECTIONS = 8;
-const TALEND_REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * Resolves every setting (flags > environment > config file > default), validates all of them,
@@ -91,24 +87,16 @@ export function loadConfig(options: LoadOptions): Config {
 
   // Talend's processing quota covers its orchestration APIs too: read once, one problem if invalid.
   const processingRateLimit = value('processingRateLimit');
+  const talendCaCert = source.fileContent('talendCaCert');
+  const talendInsecure = value('talendInsecure');
   const config: Config = {
     talend: {
       region,
       baseUrl,
       auth,
       oauthAudience: text('talendOauthAudience'),
-      caCert: source.fileContent('talendCaCert'),
-      insecure: value('talendInsecure'),
-      client: {
-        rateLimits: {
-          monitoringPerMinute: value('monitoringRateLimit'),
-          processingPerMinute: processingRateLimit,
-          orchestrationPerMinute: processingRateLimit,
-        },
-        statusPoll: { ...STATUS_POLL, maxWaitMs: value('statusMaxWait') },
-        connections: TALEND_CONNECTIONS,
-        requestTimeoutMs: TALEND_REQUEST_TIMEOUT_MS,
-      },
+      caCert: talendCaCert,
+      insecure: talendInsecure,
     },
     elasticsearch: {
       nodes,
@@ -119,7 +107,17 @@ export function loadConfig(options: LoadOptions): Config {
       caCert: source.fileContent('esCaCert'),
       insecure: value('esInsecure'),
     },
-    retry: { outageBudgetMs: value('outageBudget') },
+    services: outsideServices({
+      outageBudgetMs: value('outageBudget'),
+      itemRetries: value('bulkRetries'),
+      statusMaxWaitMs: value('statusMaxWait'),
+      rateLimits: {
+        monitoringPerMinute: value('monitoringRateLimit'),
+        processingPerMinute: processingRateLimit,
+        orchestrationPerMinute: processingRateLimit,
+      },
+      talendTls: { ca: talendCaCert, rejectUnauthorized: !talendInsecure },
+    }),
     indexPrefix,
     selection: {
       taskIds: value('task'),
@@ -141,7 +139,6 @@ export function loadConfig(options: LoadOptions): Config {
     bulk: {
       flushBytes: value('bulkSize'),
       concurrency: value('bulkConcurrency'),
-      maxRetries: value('bulkRetries'),
     },
     ilm: {
       enabled: value('ilm'),

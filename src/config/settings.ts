@@ -235,14 +235,14 @@ export const SETTINGS = {
     help: 'How long to wait for Talend to prepare one log file before retrying it next run.',
   },
   outageBudget: {
-    // Every command that needs Elasticsearch reads it; sync applies it to Talend too.
+    // Every command that needs Elasticsearch reads it; sync applies it to Talend, setup to Kibana too.
     group: 'elasticsearch',
     flag: 'outage-budget',
     env: 'OUTAGE_BUDGET',
     file: 'retry.outageBudget',
     default: '2m',
     parser: duration({ min: '1s' }),
-    help: 'How long one call to Talend or Elasticsearch (whichever the command talks to) is retried through an outage before the run stops (exit 5).',
+    help: 'How long one call to Talend, Elasticsearch or Kibana (whichever the command talks to) is retried through an outage before the command stops (exit 5).',
   },
   esUrl: {
     group: 'elasticsearch',

@@ -14,16 +14,16 @@
  * That final write is also the one time the run's detail (`GET /processing/executions/{id}`, with
  * Talend's row counts) is asked for, unless the sync fetched it by id already.
  */
-import type { ExecutionDocument } from '../contracts/documents.ts';
+import type { ExecutionDocument } from '../documents/shapes.ts';
 import type { TalendExecution, TalendExecutionDetail, TalendTask } from '../contracts/talend-api.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { ExecutionsIndex } from '../store/executions-index.ts';
 import { executionFromDetail, type TalendClient } from '../talend/index.ts';
 import type { LimitFunction } from 'p-limit';
-import { executionDocument } from './execution-document.ts';
+import { executionDocument } from '../documents/execution-document.ts';
 import { classifyFailure } from './failure-kind.ts';
-import { isFinal, markReported, runsToReport } from './progress.ts';
+import { isFinal, markReported, runsToReport } from './checkpoint-rules.ts';
 
 export interface ExecutionsReportDeps {
   talend: TalendClient;

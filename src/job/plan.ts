@@ -1,18 +1,12 @@
 /**
  * Pure planning: from a task's checkpoint and the runs Talend lists, which log ranges to fetch now,
  * which runs start being tracked, and where the watermark moves. No I/O here, so every rule is
- * unit-tested; the rules about progress itself are in progress.ts.
+ * unit-tested; the rules about progress itself are in checkpoint-rules.ts.
  */
-import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../documents/shapes.ts';
 import type { TalendExecution } from '../contracts/talend-api.ts';
-import {
-  classifyListed,
-  endTime,
-  floorToSecond,
-  isRunning,
-  startTime,
-  type ListingWindow,
-} from './progress.ts';
+import { classifyListed, floorToSecond, type ListingWindow } from './checkpoint-rules.ts';
+import { endTime, isRunning, startTime } from '../talend/run-status.ts';
 
 export type PlanMode = 'sync' | 'backfill';
 

@@ -1,5 +1,6 @@
+import type { IndexNames } from '../config/index-names.ts';
 import { finished } from 'node:stream';
-import type { ExecutionProgress } from '../contracts/documents.ts';
+import type { ExecutionProgress } from '../documents/shapes.ts';
 import type { TalendTask } from '../contracts/talend-api.ts';
 import type { LimitFunction } from 'p-limit';
 import type { Logger } from '../observability/logger.ts';
@@ -9,21 +10,22 @@ import type { BulkIndexer } from '../store/bulk-indexer.ts';
 import type { TaskCheckpointHandle } from '../store/checkpoints.ts';
 import type { DeadLetterWriter } from '../store/dead-letters.ts';
 import { LogNotFoundError, type LogChunk, type TalendClient } from '../talend/index.ts';
-import { executionContext } from './context.ts';
+import { executionContext } from '../documents/execution-context.ts';
 import { classifyFailure } from './failure-kind.ts';
 import type { WorkItem } from './plan.ts';
-import { addTally, completeRange, endTime, trackedProgress, walkStep, type Tally } from './progress.ts';
+import { addTally, completeRange, trackedProgress, walkStep, type Tally } from './checkpoint-rules.ts';
+import { endTime } from '../talend/run-status.ts';
 
 export interface ExecutionDeps {
   talend: TalendClient;
   indexer: BulkIndexer;
   deadLetters: DeadLetterWriter;
-  indexPrefix: string;
+  names: IndexNames;
   fileFormat: 'JSON' | 'TEXT';
   stats: RunStats;
   logger: Logger;
   /** Downloads of one chunk before its failure counts against the execution. */
-  chunkAttempts?: number;
+  chunkAttempts: number;
   /**
    * Download slots. A chunk takes one once Talend has its file ready and gives it back when the
    * download ends: waiting for Talend, or for Elasticsearch to acknowledge, holds no slot, so that
@@ -151,7 +153,7 @@ async function readWithRetries(
   signal: AbortSignal,
   logger: Logger,
 ): Promise<ReadChunk> {
-  const attempts = deps.chunkAttempts ?? 3;
+  const attempts = deps.chunkAttempts;
   for (let attempt = 1; ; attempt += 1) {
     try {
       const release = await takeSlot(deps.transfers);
@@ -166,7 +168,7 @@ async function readWithRetries(
           chunk: { sequence: chunk.sequence, window: chunk.window },
           indexer: deps.indexer,
           deadLetters: deps.deadLetters,
-          indexPrefix: deps.indexPrefix,
+          names: deps.names,
           signal,
           logger,
           truncated: attempt < attempts ? 'retry' : 'dead-letter',
@@ -177,7 +179,7 @@ async function readWithRetries(
       }
     } catch (error) {
       if (attempt >= attempts || classifyFailure(error, signal) !== 'retry-chunk') throw error;
-      deps.stats.talendRetries += 1;
+      deps.stats.chunkRedownloads += 1;
       logger.warn(
         { chunk: chunk.sequence, attempt, err: error },
         'chunk transfer failed; downloading it again',

@@ -106,6 +106,6 @@ function unknownPlace(kind: string, given: string, places: TalendPlace[]): strin
 }
 
 /** Stable across runs, hosts and Node versions, so a task always lands on the same worker. */
-export function shardOf(taskId: string, count: number): number {
+function shardOf(taskId: string, count: number): number {
   return createHash('sha1').update(taskId).digest().readUInt32BE(0) % count;
 }

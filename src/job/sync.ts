@@ -1,9 +1,9 @@
-import type { Client } from '@elastic/elasticsearch';
 import pLimit from 'p-limit';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RunStats } from '../observability/run-stats.ts';
 import { CheckpointStore } from '../store/checkpoints.ts';
+import type { ElasticsearchStore } from '../store/elasticsearch-store.ts';
 import { createIndexWriter } from '../store/index-writer.ts';
 import { ExecutionsIndex } from '../store/executions-index.ts';
 import { LeaseManager, currentOwner } from '../store/leases.ts';
@@ -19,7 +19,7 @@ export type { SyncOutcome };
 
 export interface SyncDeps {
   talend: TalendClient;
-  elasticsearch: Client;
+  store: ElasticsearchStore;
   logger: Logger;
   stats: RunStats;
   runId: string;
@@ -35,7 +35,7 @@ export interface SyncDeps {
  * (a round trip per request, and seconds of generation) or for Elasticsearch to acknowledge one:
  * neither costs memory beyond the bulk indexer's bound, and both overlap the downloads.
  */
-export const PREPARED_AHEAD = 3;
+const PREPARED_AHEAD = 3;
 
 /**
  * One scheduled run (or one backfill): every selected task under its lease, executions in parallel
@@ -43,7 +43,7 @@ export const PREPARED_AHEAD = 3;
  */
 export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutcome> {
   const { logger, stats } = deps;
-  const prefix = config.indexPrefix;
+  const { store } = deps;
   const backfill = config.sync.backfill;
   const scope = backfill ? 'backfill' : 'sync';
   const dryRun = config.sync.dryRun;
@@ -55,14 +55,14 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
   );
 
   if (!dryRun) {
-    await ensureTemplates(deps.elasticsearch, { prefix, ilm: config.ilm, logger });
-    await ensureStateIndex(deps.elasticsearch, prefix);
+    await ensureTemplates(store, { ilm: config.ilm });
+    await ensureStateIndex(store);
   }
   const tasks = await selectTasks(deps.talend, config.selection, config.sync.shard, logger, outcome.signal);
   stats.tasks = tasks.length;
   logger.info({ tasks: tasks.length, scope, dryRun }, 'tasks selected');
 
-  const { indexer, deadLetters } = createIndexWriter(deps.elasticsearch, config, logger);
+  const { indexer, deadLetters } = createIndexWriter(store, config.bulk);
   const context: TaskSyncContext = {
     mode: backfill ? 'backfill' : 'sync',
     scope,
@@ -73,27 +73,18 @@ export async function runSync(config: Config, deps: SyncDeps): Promise<SyncOutco
     maxExecutionAttempts: config.sync.maxExecutionAttempts,
     backfill,
     talend: deps.talend,
-    checkpoints: new CheckpointStore(deps.elasticsearch, prefix, scope),
-    executions: new ExecutionsIndex(deps.elasticsearch, {
-      prefix,
-      logger,
-      maxRetries: config.bulk.maxRetries,
-    }),
-    leases: new LeaseManager(
-      deps.elasticsearch,
-      prefix,
-      currentOwner(deps.runId),
-      config.sync.leaseTtlMs,
-      logger,
-    ),
+    checkpoints: new CheckpointStore(store, scope),
+    executions: new ExecutionsIndex(store),
+    leases: new LeaseManager(store, currentOwner(deps.runId), config.sync.leaseTtlMs),
     executionSlots: pLimit(config.sync.concurrency * PREPARED_AHEAD),
     execution: {
       transfers: pLimit(config.sync.concurrency),
       talend: deps.talend,
       indexer,
       deadLetters,
-      indexPrefix: prefix,
+      names: store.names,
       fileFormat: config.sync.fileFormat,
+      chunkAttempts: config.services.talend.chunkAttempts,
       stats,
       logger,
     },

@@ -2,9 +2,11 @@ import { Agent, FormData, request } from 'undici';
 import { parseRetryAfter } from '../common/backoff.ts';
 import { ConfigError, describeError } from '../common/errors.ts';
 import { describeAnswer, productOf, type HttpAnswer } from '../common/http-answer.ts';
-import { retry, type RetryPolicy } from '../common/retry.ts';
+import { retry } from '../common/retry.ts';
 import { registerSecret, safeUrl } from '../common/secrets.ts';
 import type { KibanaAuth } from '../config/config.ts';
+import type { IndexNames } from '../config/index-names.ts';
+import type { KibanaService } from '../config/services.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { KibanaImportError, type KibanaErrorContext } from './errors.ts';
 import { describeObjectError, errorBodyMessage, isImportResponse } from './import-response.ts';
@@ -16,13 +18,14 @@ export interface ImportSavedObjectsOptions {
   /** Absent: the default space. */
   space?: string;
   auth?: KibanaAuth;
-  /** Index prefix the data view must cover. */
-  prefix: string;
+  /** The indices the data views must cover. */
+  names: IndexNames;
   /** PEM of extra CA certificates. */
   ca?: string;
   rejectUnauthorized?: boolean;
   logger?: Logger;
-  retry?: RetryPolicy;
+  /** Timeout and retries towards Kibana. */
+  service: KibanaService;
 }
 
 export interface ImportReport {
@@ -32,13 +35,6 @@ export interface ImportReport {
   warnings: string[];
 }
 
-/**
- * A Kibana that has just started answers 503 for a while, and a proxy in front may answer 502/504:
- * worth a few spaced tries, since the import overwrites and can be repeated safely. Fewer than a
- * run's, so that a mistyped URL fails `setup` within seconds.
- */
-const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 1_000, maxMs: 10_000, budgetMs: 60_000 };
-const REQUEST_TIMEOUT_MS = 60_000;
 const FILE_NAME = 'talend-logs.ndjson';
 
 interface Answer extends HttpAnswer {
@@ -52,20 +48,20 @@ interface Answer extends HttpAnswer {
  */
 export async function importSavedObjects(options: ImportSavedObjectsOptions): Promise<ImportReport> {
   const logger = options.logger ?? silentLogger;
-  const policy = options.retry ?? DEFAULT_RETRY;
+  const policy = options.service.retry;
   const where: KibanaErrorContext = {
     kibana: safeUrl(options.kibanaUrl),
     ...(options.space ? { space: options.space } : {}),
   };
-  const ndjson = toNdjson(withIndexPrefix(readSavedObjects(), options.prefix));
+  const ndjson = toNdjson(withIndexPrefix(readSavedObjects(), options.names));
   const headers = { 'kbn-xsrf': 'true', ...authorization(options.auth) };
   const dispatcher = new Agent({
     connect: {
       ...(options.ca ? { ca: options.ca } : {}),
       rejectUnauthorized: options.rejectUnauthorized ?? true,
     },
-    headersTimeout: REQUEST_TIMEOUT_MS,
-    bodyTimeout: REQUEST_TIMEOUT_MS,
+    headersTimeout: options.service.requestTimeoutMs,
+    bodyTimeout: options.service.requestTimeoutMs,
   });
   const post = async (): Promise<Answer> => {
     // undici's own FormData: the global one is typed after Node's bundled undici, which undici 7 refuses.

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageFile } from '../common/package-files.ts';
+import { indexNames, type IndexNames } from '../config/index-names.ts';
 import { defaultOf } from '../config/settings.ts';
-import { executionsIndex, logsAlias } from '../store/index-names.ts';
 
 export interface SavedObjectReference {
   id: string;
@@ -17,11 +17,6 @@ export interface SavedObject {
   attributes: Record<string, unknown>;
   references: SavedObjectReference[];
   [field: string]: unknown;
-}
-
-/** The data views' patterns: the log data view's covers the monthly indices and their alias alike. */
-export function dataViewPatterns(prefix: string): string[] {
-  return [`${logsAlias(prefix)}*`, `${executionsIndex(prefix)}*`];
 }
 
 /** The dashboards, their Lens panels, saved searches and data views, as shipped in mappings/kibana/. */
@@ -47,9 +42,9 @@ export function toNdjson(objects: SavedObject[]): string {
  * The files target the default prefix; another prefix only changes the data views' patterns, since
  * every other object reaches the indices through a data view's id.
  */
-export function withIndexPrefix(objects: SavedObject[], prefix: string): SavedObject[] {
-  const shipped = dataViewPatterns(defaultOf('indexPrefix'));
-  const wanted = dataViewPatterns(prefix);
+export function withIndexPrefix(objects: SavedObject[], names: IndexNames): SavedObject[] {
+  const shipped = indexNames(defaultOf('indexPrefix')).dataViewPatterns;
+  const wanted = names.dataViewPatterns;
   return objects.map((object) => {
     const at = object.type === 'index-pattern' ? shipped.indexOf(object.attributes.title as string) : -1;
     return at === -1 ? object : { ...object, attributes: { ...object.attributes, title: wanted[at] } };

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Logger, LoggerOptions } from 'pino';
-import { ECS_VERSION } from '../contracts/documents.ts';
+import { ECS_VERSION } from '../common/ecs-version.ts';
 
 /** The ECS fields of `base`; any other field is ours, and goes under `talend.`. */
 const ECS_FIELDS = new Set(['ecs.version', 'process', 'host', 'service']);

@@ -1,3 +1,9 @@
+/** Where the retries towards each service are counted: the clients count their own. */
+export interface RetryCounters {
+  talend: () => number;
+  elasticsearch: () => number;
+}
+
 /** Counters of one run, printed as its summary and used by the progress display. */
 export class RunStats {
   readonly startedAt = Date.now();
@@ -32,16 +38,24 @@ export class RunStats {
   deadLetters = 0;
   skippedOverlap = 0;
   bytes = 0;
-  talendRetries = 0;
-  elasticsearchRetries = 0;
+  /** Chunks downloaded again after a cut or failed transfer: retries towards Talend the client does not see. */
+  chunkRedownloads = 0;
   readonly failures: { taskId?: string; executionId?: string; error: string }[] = [];
   /** Runs of which this run dead-lettered lines: their ids go in the summary, to replay them. */
   readonly deadLetterRuns: DeadLetterRun[] = [];
+
+  /** Until the clients exist, none: a run that stops before them made no retry. */
+  private retries: RetryCounters = { talend: () => 0, elasticsearch: () => 0 };
 
   /** Hears each line Elasticsearch holds (see ingest-chunk's `onSettled`). */
   readonly settled = (_id: string, outcome: 'indexed' | 'dead-lettered'): void => {
     if (outcome === 'indexed') this.acknowledgedSoFar += 1;
   };
+
+  /** The clients of the run, which count their own retries: the summary's `retries`. */
+  countRetriesOf(counters: RetryCounters): void {
+    this.retries = counters;
+  }
 
   addChunk(result: {
     linesRead: number;
@@ -49,7 +63,6 @@ export class RunStats {
     deadLettered: number;
     skippedOutsideWindow: number;
     bytes: number;
-    retries?: number;
   }): void {
     this.chunks += 1;
     this.lines += result.linesRead;
@@ -57,7 +70,6 @@ export class RunStats {
     this.deadLetters += result.deadLettered;
     this.skippedOverlap += result.skippedOutsideWindow;
     this.bytes += result.bytes;
-    this.elasticsearchRetries += result.retries ?? 0;
   }
 
   summary(now: number = Date.now()): RunSummary {
@@ -80,7 +92,10 @@ export class RunStats {
       deadLetters: this.deadLetters,
       skippedOverlap: this.skippedOverlap,
       bytes: this.bytes,
-      retries: { talend: this.talendRetries, elasticsearch: this.elasticsearchRetries },
+      retries: {
+        talend: this.retries.talend() + this.chunkRedownloads,
+        elasticsearch: this.retries.elasticsearch(),
+      },
       durationMs,
       documentsPerSecond: durationMs > 0 ? Math.round((this.documents * 1000) / durationMs) : 0,
       failures: this.failures.slice(0, 20),

@@ -1,4 +1,5 @@
-import type { DeadLetter, DeadLetterWriter } from '../store/dead-letters.ts';
+import type { DeadLetter } from '../documents/dead-letter.ts';
+import type { DeadLetterWriter } from '../store/dead-letters.ts';
 
 /**
  * The parse and enrich dead letters of one chunk, stored a batch at a time. A line counts as

@@ -81,7 +81,7 @@ export class EntryJson {
 }
 
 /** An entry's own JSON, as downloaded: what a dead letter keeps as the entry Talend sent. */
-export class EntryText {
+class EntryText {
   constructor(private readonly json: ByteString) {}
 
   /** The entry as `JSON.parse` gives it. */

@@ -1,7 +1,7 @@
 import { TalendLogsError, type ErrorContext } from '../common/errors.ts';
 
 /** The downloaded bytes are not a log we can read: retrying the same file will not help. */
-export class LogFormatError extends TalendLogsError {
+class LogFormatError extends TalendLogsError {
   constructor(message: string, context?: ErrorContext, cause?: unknown) {
     super(message, { category: 'input', context, cause });
   }

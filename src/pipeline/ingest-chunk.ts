@@ -1,21 +1,18 @@
+import type { IndexNames } from '../config/index-names.ts';
 import { performance } from 'node:perf_hooks';
-import type { ExecutionContext } from '../contracts/documents.ts';
+import type { ExecutionContext } from '../documents/shapes.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
 import { InterruptedError } from '../common/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { BulkIndexer, SettledListener } from '../store/bulk-indexer.ts';
-import {
-  enrichDeadLetter,
-  parseDeadLetter,
-  type DeadLetterContext,
-  type DeadLetterWriter,
-} from '../store/dead-letters.ts';
+import { enrichDeadLetter, parseDeadLetter, type DeadLetterContext } from '../documents/dead-letter.ts';
+import type { DeadLetterWriter } from '../store/dead-letters.ts';
 import { inWindow, type ChunkWindow } from '../talend/chunk-walk.ts';
 import type { LogDownload } from '../talend/presigned-download.ts';
 import { DeadLetterBatch } from './dead-letter-batch.ts';
 import { decodeBody } from './download/decode.ts';
 import { ChunkEnricher } from './enrich/chunk-enricher.ts';
-import { talendContext } from './enrich/talend-context.ts';
+import { talendContext } from '../documents/talend-context.ts';
 import { entryTimestamp } from './enrich/timestamp.ts';
 import { AccountingError } from './errors.ts';
 import { readLog } from './parse/parse-log.ts';
@@ -28,7 +25,7 @@ export interface IngestChunkOptions {
   chunk: { sequence: number; window: ChunkWindow };
   indexer: BulkIndexer;
   deadLetters: DeadLetterWriter;
-  indexPrefix: string;
+  names: IndexNames;
   signal?: AbortSignal;
   logger?: Logger;
   /** See ParseOptions.truncated: the caller's last attempt at a chunk keeps what a cut file holds. */
@@ -103,7 +100,7 @@ export async function readChunk(options: IngestChunkOptions): Promise<ReadChunk>
   let skippedOutsideWindow = 0;
   const setAside = new DeadLetterBatch(options.deadLetters);
 
-  const enricher = new ChunkEnricher(context, chunk.sequence, options.indexPrefix);
+  const enricher = new ChunkEnricher(context, chunk.sequence, options.names);
   let lines: AsyncGenerator<LogRecord[]> | undefined;
   try {
     lines = readLog(decodeBody(download.body, download.contentEncoding), {

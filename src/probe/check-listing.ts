@@ -1,6 +1,6 @@
 /** Points 1 and 2: what the listing's `from`/`to` filter on, its order, and its `total`. */
 import type { TalendApiClient } from '../talend/index.ts';
-import { triggerTime } from '../job/progress.ts';
+import { triggerTime } from '../talend/run-status.ts';
 import {
   combinedOrder,
   filterCandidate,

@@ -1,6 +1,6 @@
 /** Point 5: the raw `X-Log-Next-Request-End-Time` of a 206, on the largest runs seen or the one named. */
 import type { TalendExecution } from '../contracts/talend-api.ts';
-import { endTime, isRunning, startTime } from '../job/progress.ts';
+import { endTime, isRunning, startTime } from '../talend/run-status.ts';
 import { LogNotFoundError, TalendApiError, type TalendApiClient } from '../talend/index.ts';
 import { classifyNextEndTime } from './classify-next-end-time.ts';
 import type { ExecutionSample } from './execution-sample.ts';

@@ -1,6 +1,6 @@
 /** Readings of the execution listing: its order, its `total`, and what `from`/`to` filter on. Pure. */
 import type { TalendExecution } from '../contracts/talend-api.ts';
-import { endTime, isRunning, triggerTime } from '../job/progress.ts';
+import { endTime, isRunning, triggerTime } from '../talend/run-status.ts';
 
 export type ListingOrder = 'newest-first' | 'oldest-first' | 'other' | 'undetermined';
 

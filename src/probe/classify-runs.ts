@@ -5,7 +5,7 @@ import {
   TERMINAL_STATUSES,
   type TalendExecution,
 } from '../contracts/talend-api.ts';
-import { isRunning } from '../job/progress.ts';
+import { isRunning } from '../talend/run-status.ts';
 import type { RejectedRunsReading } from './report.ts';
 
 export interface StatusTally {

@@ -1,11 +1,6 @@
-import type { Client } from '@elastic/elasticsearch';
-import { fullJitterDelay } from '../common/backoff.ts';
-import type { RetryPolicy } from '../common/retry.ts';
 import { TalendLogsError } from '../common/errors.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
 import {
   bulkBody,
-  bulkIndexLines,
   LineSlabs,
   postBulk,
   storeIndexAction,
@@ -13,15 +8,10 @@ import {
   type Slab,
   type StoredLines,
 } from './bulk-request.ts';
-import {
-  DeadLetterWriteError,
-  indexDeadLetter,
-  type DeadLetterContext,
-  type DeadLetter,
-  type DeadLetterWriter,
-} from './dead-letters.ts';
-import { ElasticsearchUnavailableError, classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
-import { elasticsearchRetryOf } from './elasticsearch-retry.ts';
+import { indexDeadLetter, type DeadLetterContext, type DeadLetter } from '../documents/dead-letter.ts';
+import { DeadLetterWriteError, type DeadLetterWriter } from './dead-letters.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
+import { itemOutcome } from './item-retries.ts';
 import { LogIndexCreator } from './log-indices.ts';
 
 export interface BulkIndexerOptions {
@@ -31,18 +21,10 @@ export interface BulkIndexerOptions {
   flushIntervalMs?: number;
   /** Bulk requests in flight at once. */
   concurrency: number;
-  /**
-   * Retries of one document Elasticsearch pushed back (429, busy shard), spaced as the client's retry
-   * policy spaces its retries. Whole requests (network, 5xx) follow that policy itself.
-   */
-  maxRetries: number;
   deadLetters: DeadLetterWriter;
-  logger?: Logger;
-  /** Make documents searchable before acknowledging them (tests; slows indexing down). */
-  refresh?: boolean | 'wait_for';
 }
 
-export type IndexOperation = {
+export interface IndexOperation {
   index: string;
   id: string;
   /** The line's position in its chunk, for the dead letter. */
@@ -51,13 +33,9 @@ export type IndexOperation = {
   source?: unknown;
   /** Instead of `source`, the entry's downloaded JSON: copied outside the heap until the document is settled. */
   sourceBytes?: EntryBytes;
-} & (
-  | { document: unknown }
-  /** The document already serialized as JSON text. */
-  | { json: string }
   /** The document as the pipeline's enricher serializes it: it writes itself into the request. */
-  | { serialized: SerializedDocument }
-);
+  serialized: SerializedDocument;
+}
 
 /** A document of the session is settled: acknowledged by Elasticsearch, or refused and dead-lettered. */
 export type SettledListener = (id: string, outcome: 'indexed' | 'dead-lettered') => void;
@@ -154,16 +132,15 @@ class Session implements BulkSession {
  * Each failed item is handled on its own: a busy cluster's items are retried alone with full-jitter
  * backoff, a document Elasticsearch refuses is dead-lettered with the entry it came from, and an
  * index that refuses every write fails the sessions concerned. Nothing is dropped without one of the
- * three being visible in a session's result or error.
+ * three being visible in a session's result or error. What becomes of a failed item, the wait before
+ * it is sent again and the error when it is given up are those of every writer (item-retries.ts);
+ * only the scheduling is the indexer's own, since its retried items join requests still being filled.
  */
 export class BulkIndexer {
   private readonly flushBytes: number;
   private readonly flushIntervalMs: number;
   private readonly concurrency: number;
-  private readonly maxRetries: number;
-  private readonly retryPolicy: RetryPolicy;
   private readonly maxHeldBytes: number;
-  private readonly logger: Logger;
   private readonly indices: LogIndexCreator;
 
   private buffer: PendingOperation[] = [];
@@ -183,18 +160,15 @@ export class BulkIndexer {
   private closed = false;
 
   constructor(
-    private readonly client: Client,
+    private readonly store: ElasticsearchStore,
     private readonly options: BulkIndexerOptions,
   ) {
     this.flushBytes = options.flushBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.concurrency = Math.max(1, options.concurrency);
-    this.maxRetries = options.maxRetries;
-    this.retryPolicy = elasticsearchRetryOf(client).policy;
     this.maxHeldBytes = this.flushBytes * (this.concurrency + 1);
     this.lines = new LineSlabs(this.flushBytes);
-    this.logger = options.logger ?? silentLogger;
-    this.indices = new LogIndexCreator(client, this.logger);
+    this.indices = new LogIndexCreator(store);
   }
 
   /**
@@ -231,20 +205,13 @@ export class BulkIndexer {
       bytes: 0,
       attempts: 0,
     };
-    if ('serialized' in operation) {
-      pending.bytes = storeIndexAction(
-        this.lines,
-        operation.index,
-        operation.id,
-        operation.serialized,
-        pending,
-      );
-    } else {
-      const json = 'json' in operation ? operation.json : JSON.stringify(operation.document);
-      const line = Buffer.from(bulkIndexLines(operation.index, operation.id, json)).toString('latin1');
-      pending.bytes = line.length;
-      this.lines.store(line, pending);
-    }
+    pending.bytes = storeIndexAction(
+      this.lines,
+      operation.index,
+      operation.id,
+      operation.serialized,
+      pending,
+    );
     const bytes = pending.bytes;
     if (operation.sourceBytes !== undefined) {
       const { bytes, textStart, textEnd } = operation.sourceBytes;
@@ -350,8 +317,7 @@ export class BulkIndexer {
     let items;
     try {
       await this.indices.ensure(batch.map((operation) => operation.index));
-      items = await postBulk(this.client, bulkBody(batch), batch.length, {
-        refresh: this.options.refresh,
+      items = await postBulk(this.store, bulkBody(batch), batch.length, {
         onRetry: () => {
           for (const session of new Set(batch.map((operation) => operation.session)))
             session.result.retries++;
@@ -378,8 +344,12 @@ export class BulkIndexer {
         this.drop(operation);
         continue;
       }
-      const verdict = classifyItemFailure(item.status, item.error);
-      if (verdict === 'dead-letter') {
+      const outcome = itemOutcome(
+        this.store,
+        { status: item.status, error: item.error },
+        { index: operation.index, what: `documents of ${session.label}`, retries: operation.attempts },
+      );
+      if (outcome === 'dead-letter') {
         const record = indexDeadLetter(
           session.context,
           operation.position,
@@ -388,25 +358,12 @@ export class BulkIndexer {
           item.error,
         );
         deadLetters.push({ operation, record });
-      } else if (verdict === 'retry' && operation.attempts < this.maxRetries) {
+      } else if (outcome === 'retry') {
         operation.attempts++;
         session.result.retries++;
         retry.push(operation);
       } else {
-        this.fail(
-          session,
-          verdict === 'fatal'
-            ? writeRefused(operation.index, item.status, item.error)
-            : new ElasticsearchUnavailableError(
-                `Elasticsearch kept refusing documents of ${session.label} (${item.error.type}) after ${this.maxRetries} retries`,
-                {
-                  index: operation.index,
-                  status: item.status,
-                  errorType: item.error.type,
-                  attempts: operation.attempts + 1,
-                },
-              ),
-        );
+        this.fail(session, outcome);
         this.drop(operation);
       }
     }
@@ -439,8 +396,8 @@ export class BulkIndexer {
   /** Retried items wait outside the buffer, still counted as held, and go out first when they return. */
   private retryLater(operations: PendingOperation[]): void {
     const attempt = Math.max(...operations.map((operation) => operation.attempts));
-    const delayMs = fullJitterDelay(attempt - 1, this.retryPolicy);
-    this.logger.debug(
+    const delayMs = this.store.itemRetryDelay(attempt - 1);
+    this.store.logger.debug(
       { documents: operations.length, attempt, delayMs },
       'retrying documents Elasticsearch was too busy for',
     );

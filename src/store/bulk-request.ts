@@ -1,14 +1,9 @@
-import type { Client } from '@elastic/elasticsearch';
 import { putByteString, putBytes } from '../common/byte-writing.ts';
 import { describeError } from '../common/errors.ts';
 import type { RetryEvent } from '../common/retry.ts';
-import {
-  ElasticsearchUnavailableError,
-  ElasticsearchWriteError,
-  statusOf,
-  type BulkItemError,
-} from './elasticsearch-errors.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
+import type { BulkItemError } from '../documents/dead-letter.ts';
+import { ElasticsearchUnavailableError, ElasticsearchWriteError, statusOf } from './elasticsearch-errors.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /** The outcome of one action of a `_bulk` request, in request order. */
 export interface BulkItemResult {
@@ -17,7 +12,6 @@ export interface BulkItemResult {
 }
 
 export interface BulkRequestOptions {
-  refresh?: boolean | 'wait_for';
   /** Told before each retry of the whole request, for counters. */
   onRetry?: (event: RetryEvent) => void;
 }
@@ -123,11 +117,6 @@ export class LineSlabs {
     this.current = { buffer: Buffer.allocUnsafe(slabBytes), users: 0 };
   }
 
-  /** `line` holds UTF-8 bytes one per character (U+0000 to U+00FF); sets where it went. */
-  store(line: string, target: StoredLines): void {
-    putByteString(this.reserve(line.length, target), target.start, line);
-  }
-
   /** Copies `bytes[start, end)` as they are; sets where they went. */
   storeBytes(bytes: Buffer, start: number, end: number, target: StoredLines): void {
     bytes.copy(this.reserve(end - start, target), target.start, start, end);
@@ -189,28 +178,25 @@ export function bulkBody(lines: readonly StoredLines[]): Buffer {
 
 /**
  * POSTs a prebuilt NDJSON body to `_bulk` and returns the per-item outcomes. Failures of the whole
- * request (network, timeout, 429, 5xx) are retried under the client's retry policy, and the client
+ * request (network, timeout, 429, 5xx) are retried under the store's retry policy, and the client
  * itself does not retry, so that there is one retry policy, this one; past it they become a typed
  * error.
  */
 export async function postBulk(
-  client: Client,
+  store: ElasticsearchStore,
   body: string | Buffer,
   actions: number,
   options: BulkRequestOptions = {},
 ): Promise<BulkItemResult[]> {
   // Only what is read back: the full answer repeats index, id, version and shards for every item,
   // and parsing it cost as much as a tenth of the connector's time.
-  const querystring: Record<string, string> = { filter_path: BULK_RESPONSE_FIELDS };
-  if (options.refresh !== undefined && options.refresh !== false)
-    querystring.refresh = String(options.refresh);
+  const querystring = { filter_path: BULK_RESPONSE_FIELDS };
   let response: { items?: Record<string, BulkItemResult>[] };
   try {
-    response = await retryElasticsearch(
-      client,
+    response = await store.request(
       `a bulk request of ${actions} documents`,
       () =>
-        client.transport.request(
+        store.client.transport.request(
           { method: 'POST', path: '/_bulk', querystring, bulkBody: body },
           { maxRetries: 0 },
         ),

@@ -1,13 +1,7 @@
-import type { Client } from '@elastic/elasticsearch';
 import { TalendLogsError } from '../common/errors.ts';
-import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
-import {
-  readStateDocument,
-  stateIndexName,
-  versionOf,
-  writeIfUnchanged,
-  type DocumentVersion,
-} from './state-index.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../documents/shapes.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
+import { readStateDocument, versionOf, writeIfUnchanged, type DocumentVersion } from './state-index.ts';
 
 /** Another run wrote this task's checkpoint since we read it: our view is stale, so we stop. */
 export class CheckpointConflictError extends TalendLogsError {
@@ -37,8 +31,7 @@ interface CheckpointSource {
  */
 export class CheckpointStore {
   constructor(
-    private readonly client: Client,
-    private readonly prefix: string,
+    private readonly store: ElasticsearchStore,
     readonly scope: string,
   ) {}
 
@@ -59,15 +52,21 @@ export class CheckpointStore {
   /** Every checkpoint of this scope, for `status`. */
   async list(): Promise<TaskCheckpoint[]> {
     // A search sees only refreshed writes; `status` right after a run must show that run's work.
-    await this.client.indices.refresh({ index: stateIndexName(this.prefix) }, { ignore: [404] });
-    const response = await this.client.search<CheckpointSource>(
-      {
-        index: stateIndexName(this.prefix),
-        size: 10_000,
-        query: { bool: { filter: [{ term: { kind: 'checkpoint' } }, { term: { scope: this.scope } }] } },
-        sort: [{ taskId: 'asc' }],
-      },
-      { ignore: [404] },
+    const { client } = this.store;
+    const index = this.store.names.state;
+    await this.store.request('the refresh of the state index', () =>
+      client.indices.refresh({ index }, { ignore: [404] }),
+    );
+    const response = await this.store.request('the search of the checkpoints', () =>
+      client.search<CheckpointSource>(
+        {
+          index,
+          size: 10_000,
+          query: { bool: { filter: [{ term: { kind: 'checkpoint' } }, { term: { scope: this.scope } }] } },
+          sort: [{ taskId: 'asc' }],
+        },
+        { ignore: [404] },
+      ),
     );
     return (response.hits?.hits ?? []).flatMap((hit) =>
       hit._source
@@ -84,11 +83,7 @@ export class CheckpointStore {
   }
 
   private read(taskId: string) {
-    return readStateDocument<CheckpointSource>(
-      this.client,
-      stateIndexName(this.prefix),
-      this.documentId(taskId),
-    );
+    return readStateDocument<CheckpointSource>(this.store, this.documentId(taskId));
   }
 
   documentId(taskId: string): string {
@@ -106,8 +101,7 @@ export class CheckpointStore {
       updatedAt: checkpoint.updatedAt,
       executions: checkpoint.executions,
     };
-    const written = await writeIfUnchanged(this.client, {
-      index: stateIndexName(this.prefix),
+    const written = await writeIfUnchanged(this.store, {
       id: this.documentId(checkpoint.taskId),
       document,
       version,

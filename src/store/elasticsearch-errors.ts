@@ -1,5 +1,6 @@
 import { errors } from '@elastic/elasticsearch';
 import { TalendLogsError, type ErrorContext } from '../common/errors.ts';
+import type { BulkItemError } from '../documents/dead-letter.ts';
 
 /**
  * Elasticsearch refuses to write, and will go on refusing until someone acts: a read-only or closed
@@ -16,13 +17,6 @@ export class ElasticsearchUnavailableError extends TalendLogsError {
   constructor(message: string, context?: ErrorContext, cause?: unknown) {
     super(message, { category: 'elasticsearch', context, cause });
   }
-}
-
-/** The error object of one failed item of a `_bulk` answer. */
-export interface BulkItemError {
-  type: string;
-  reason?: string;
-  caused_by?: { type?: string; reason?: string };
 }
 
 /**

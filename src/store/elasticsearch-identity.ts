@@ -1,7 +1,7 @@
-import { errors, type Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
 import { TalendLogsError } from '../common/errors.ts';
 import { describeAnswer, productOf, type HttpAnswer } from '../common/http-answer.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /** The configured URL answers, but not as Elasticsearch: nothing is read or written there. */
 export class NotElasticsearchError extends TalendLogsError {
@@ -21,11 +21,11 @@ interface Banner {
  * else that answers (another service, a web server, a proxy's page) would make searches look empty
  * and writes look lost: it is refused here, saying what answered instead.
  */
-export async function verifyElasticsearch(client: Client, where: string): Promise<void> {
+export async function verifyElasticsearch(store: ElasticsearchStore, where: string): Promise<void> {
   let answer: HttpAnswer;
   try {
-    const response = await retryElasticsearch(client, 'the GET / banner', () =>
-      client.transport.request<Banner>({ method: 'GET', path: '/' }, { meta: true }),
+    const response = await store.request('the GET / banner', () =>
+      store.client.transport.request<Banner>({ method: 'GET', path: '/' }, { meta: true }),
     );
     const banner = response.body;
     if (typeof banner?.version?.number === 'string' && typeof banner.tagline === 'string') return;

@@ -1,7 +1,6 @@
-import { errors, type Client } from '@elastic/elasticsearch';
-import type { TalendContext } from '../contracts/documents.ts';
-import { executionsIndex } from './index-names.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
+import { errors } from '@elastic/elasticsearch';
+import type { TalendContext } from '../documents/shapes.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 const CONTEXT_FIELDS = ['task', 'execution', 'workspace', 'environment', 'runtime'] as const;
 
@@ -11,17 +10,16 @@ const CONTEXT_FIELDS = ['task', 'execution', 'workspace', 'environment', 'runtim
  * an execution without one is left out, and the caller keeps what it knew.
  */
 export async function executionContexts(
-  client: Client,
-  prefix: string,
+  store: ElasticsearchStore,
   executionIds: readonly string[],
 ): Promise<Map<string, Partial<TalendContext>>> {
   const found = new Map<string, Partial<TalendContext>>();
   if (executionIds.length === 0) return found;
   let response;
   try {
-    response = await retryElasticsearch(client, 'the lookup of executions', () =>
-      client.mget<{ talend?: Partial<TalendContext> }>({
-        index: executionsIndex(prefix),
+    response = await store.request('the lookup of executions', () =>
+      store.client.mget<{ talend?: Partial<TalendContext> }>({
+        index: store.names.executions,
         ids: [...executionIds],
         _source_includes: CONTEXT_FIELDS.map((field) => `talend.${field}`),
       }),

@@ -1,29 +1,7 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
-import { fullJitterDelay, sleep } from '../common/backoff.ts';
-import type { ExecutionDocument } from '../contracts/documents.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
-import { postBulk } from './bulk-request.ts';
-import { classifyItemFailure, writeRefused } from './elasticsearch-errors.ts';
-import { executionsIndex } from './index-names.ts';
-import { elasticsearchRetryOf, retryElasticsearch } from './elasticsearch-retry.ts';
-
-/** What the log index holds of one execution. */
-export interface IndexedLines {
-  total: number;
-  /** Lines per `log.level`. */
-  byLevel: Record<string, number>;
-  /** `talend.error.message` of its earliest error line. */
-  firstError?: string;
-  firstAt?: string;
-  lastAt?: string;
-}
-
-export interface ExecutionsIndexOptions {
-  prefix: string;
-  logger?: Logger;
-  /** Retries of one document Elasticsearch pushed back (429); whole requests follow the client's policy. */
-  maxRetries: number;
-}
+import type { estypes } from '@elastic/elasticsearch';
+import type { ExecutionDocument, IndexedLines } from '../documents/shapes.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
+import { writeWithItemRetries } from './item-retries.ts';
 
 /** Executions counted by one search: a terms query and aggregation of this many ids is cheap. */
 const IDS_PER_SEARCH = 500;
@@ -45,50 +23,33 @@ interface RunBucket {
  */
 export class ExecutionsIndex {
   readonly index: string;
-  private readonly logger: Logger;
-  private readonly maxRetries: number;
 
-  constructor(
-    private readonly client: Client,
-    private readonly options: ExecutionsIndexOptions,
-  ) {
-    this.index = executionsIndex(options.prefix);
-    this.logger = options.logger ?? silentLogger;
-    this.maxRetries = options.maxRetries;
+  constructor(private readonly store: ElasticsearchStore) {
+    this.index = store.names.executions;
   }
 
   /**
-   * Merges each document into the stored one. An index that refuses every write stops the run, as
-   * for log lines; a document Elasticsearch refuses on its own (a mapping changed by hand) is
-   * logged and left: the log lines it describes are indexed already.
+   * Merges each document into the stored one. An index that refuses every write, or documents
+   * pushed back beyond the item retries, fail the call, as for log lines: the run fails visibly and
+   * the next one writes them again. A document Elasticsearch refuses on its own (a mapping changed
+   * by hand) is logged and left: the log lines it describes are indexed already.
    */
   async upsert(documents: readonly { id: string; document: ExecutionDocument }[]): Promise<void> {
-    let pending = [...documents];
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      const body = pending
-        .map(
-          ({ id, document }) =>
-            `{"update":{"_index":${JSON.stringify(this.index)},"_id":${JSON.stringify(id)}}}\n` +
-            `${JSON.stringify({ doc: document, doc_as_upsert: true })}\n`,
-        )
-        .join('');
-      const items = await postBulk(this.client, body, pending.length);
-      const retry: typeof pending = [];
-      for (const [i, item] of items.entries()) {
-        if (item.error === undefined) continue;
-        const verdict = classifyItemFailure(item.status, item.error);
-        if (verdict === 'fatal') throw writeRefused(this.index, item.status, item.error);
-        if (verdict === 'retry' && attempt < this.maxRetries) {
-          retry.push(pending[i]!);
-          continue;
-        }
-        this.logger.error(
-          { executionId: pending[i]!.id, index: this.index, status: item.status, reason: item.error.reason },
-          'Elasticsearch refused an executions document; its log lines are indexed',
-        );
-      }
-      pending = retry;
-      if (pending.length > 0) await sleep(fullJitterDelay(attempt, elasticsearchRetryOf(this.client).policy));
+    const refused = await writeWithItemRetries(this.store, {
+      index: this.index,
+      what: 'executions documents',
+      actions: documents.map(({ id, document }) => ({
+        id,
+        lines:
+          `{"update":{"_index":${JSON.stringify(this.index)},"_id":${JSON.stringify(id)}}}\n` +
+          `${JSON.stringify({ doc: document, doc_as_upsert: true })}\n`,
+      })),
+    });
+    for (const { action, item } of refused) {
+      this.store.logger.error(
+        { executionId: action.id, index: this.index, status: item.status, reason: item.error.reason },
+        'Elasticsearch refused an executions document; its log lines are indexed',
+      );
     }
   }
 
@@ -97,17 +58,18 @@ export class ExecutionsIndex {
    * line is seen. Executions with no line get zero counts.
    */
   async indexedLines(executionIds: readonly string[]): Promise<Map<string, IndexedLines>> {
-    const logs = `${this.options.prefix}-logs-*`;
+    const { client } = this.store;
+    const logs = this.store.names.logsPattern;
     const lookup = { ignore_unavailable: true, allow_no_indices: true };
     const counted = new Map<string, IndexedLines>(executionIds.map((id) => [id, { total: 0, byLevel: {} }]));
     if (executionIds.length === 0) return counted;
-    await retryElasticsearch(this.client, 'refresh of the log indices', () =>
-      this.client.indices.refresh({ index: logs, ...lookup }),
+    await this.store.request('refresh of the log indices', () =>
+      client.indices.refresh({ index: logs, ...lookup }),
     );
     for (let start = 0; start < executionIds.length; start += IDS_PER_SEARCH) {
       const ids = executionIds.slice(start, start + IDS_PER_SEARCH);
-      const response = await retryElasticsearch(this.client, 'count of execution lines', () =>
-        this.client.search({ index: logs, ...lookup, ...countRequest(ids) }),
+      const response = await this.store.request('count of execution lines', () =>
+        client.search({ index: logs, ...lookup, ...countRequest(ids) }),
       );
       const runs = (response.aggregations?.runs as { buckets: RunBucket[] } | undefined)?.buckets ?? [];
       for (const bucket of runs) counted.set(bucket.key, linesOf(bucket));

@@ -1,37 +1,24 @@
-import type { Client } from '@elastic/elasticsearch';
 import type { BulkSettings } from '../config/config.ts';
-import type { Logger } from '../observability/logger.ts';
 import { BulkIndexer } from './bulk-indexer.ts';
 import { DeadLetterWriter } from './dead-letters.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
-/** Where `sync` and `ingest-file` write: log lines through the indexer, refused ones as dead letters. */
+/** Where `sync`, `ingest-file` and the replay write: log lines through the indexer, refused ones as dead letters. */
 export interface IndexWriter {
   indexer: BulkIndexer;
   deadLetters: DeadLetterWriter;
 }
 
-export interface IndexWriterSettings {
-  indexPrefix: string;
-  bulk: BulkSettings;
-}
-
 /**
- * The bulk indexer and its dead-letter writer under one prefix and the configured bulk settings: a
+ * The bulk indexer and its dead-letter writer on one store, under the configured bulk settings: a
  * dead letter gets the same retries as the line it stands for.
  */
-export function createIndexWriter(
-  client: Client,
-  settings: IndexWriterSettings,
-  logger: Logger,
-): IndexWriter {
-  const { flushBytes, concurrency, maxRetries } = settings.bulk;
-  const deadLetters = new DeadLetterWriter(client, { prefix: settings.indexPrefix, maxRetries, logger });
-  const indexer = new BulkIndexer(client, {
-    flushBytes,
-    concurrency,
-    maxRetries,
+export function createIndexWriter(store: ElasticsearchStore, bulk: BulkSettings): IndexWriter {
+  const deadLetters = new DeadLetterWriter(store);
+  const indexer = new BulkIndexer(store, {
+    flushBytes: bulk.flushBytes,
+    concurrency: bulk.concurrency,
     deadLetters,
-    logger,
   });
   return { indexer, deadLetters };
 }

@@ -1,7 +1,5 @@
-import type { Client } from '@elastic/elasticsearch';
-import type { ExecutionDocument } from '../contracts/documents.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
-import { executionsIndex } from './index-names.ts';
+import type { ExecutionDocument } from '../documents/shapes.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /** One run whose log is indexed whole, as `status` lists it. */
 export interface RunDone {
@@ -20,20 +18,20 @@ export interface RunDone {
  * stays. A cluster without the index yet has none.
  */
 export async function latestRunsDone(
-  client: Client,
-  prefix: string,
+  store: ElasticsearchStore,
   taskIds: readonly string[],
   perTask: number,
 ): Promise<Map<string, RunDone[]>> {
   const runs = new Map<string, RunDone[]>();
   if (taskIds.length === 0) return runs;
-  const index = executionsIndex(prefix);
+  const { client } = store;
+  const index = store.names.executions;
   // Right after a sync its documents may not be searchable yet (the index refreshes every 5 s); a
   // user without `maintenance` on the index sees them a few seconds later.
-  await retryElasticsearch(client, 'refresh of the executions index', () =>
+  await store.request('refresh of the executions index', () =>
     client.indices.refresh({ index }, { ignore: [403, 404] }),
   );
-  const response = await retryElasticsearch(client, 'the latest runs done', () =>
+  const response = await store.request('the latest runs done', () =>
     client.search<ExecutionDocument>({
       index,
       ignore_unavailable: true,

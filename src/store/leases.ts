@@ -1,11 +1,7 @@
 import { hostname } from 'node:os';
-import type { Client } from '@elastic/elasticsearch';
-import type { Logger } from '../observability/logger.ts';
-import { silentLogger } from '../observability/logger.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 import {
   readStateDocument,
-  stateIndexName,
   versionOf,
   writeIfUnchanged,
   type DocumentVersion as Version,
@@ -41,23 +37,20 @@ export function currentOwner(runId: string): LeaseOwner {
  */
 export class LeaseManager {
   constructor(
-    private readonly client: Client,
-    private readonly prefix: string,
+    private readonly store: ElasticsearchStore,
     private readonly owner: LeaseOwner,
     private readonly ttlMs: number,
-    private readonly logger: Logger = silentLogger,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** The lease, or undefined when another live run holds it. */
   async acquire(scope: string, taskId: string): Promise<Lease | undefined> {
     const id = `lease:${scope}:${taskId}`;
-    const index = stateIndexName(this.prefix);
-    const existing = await this.read(index, id);
+    const existing = await this.read(id);
     let version: Version | undefined;
     if (existing.found && existing._source) {
       if (this.isHeldByOther(existing._source)) {
-        this.logger.info(
+        this.store.logger.info(
           { taskId, scope, holder: existing._source.owner, expiresAt: existing._source.expiresAt },
           'task is leased by another run; skipping it',
         );
@@ -65,16 +58,16 @@ export class LeaseManager {
       }
       version = versionOf(existing);
     }
-    const written = await this.write(index, id, scope, taskId, version);
+    const written = await this.write(id, scope, taskId, version);
     if (!written) {
-      this.logger.info({ taskId, scope }, 'another run took the task lease first; skipping it');
+      this.store.logger.info({ taskId, scope }, 'another run took the task lease first; skipping it');
       return undefined;
     }
-    return new Lease(this, index, id, scope, taskId, written, this.ttlMs);
+    return new Lease(this, id, scope, taskId, written, this.ttlMs);
   }
 
   /** @internal Writes the lease for this owner; false when another writer won the race. */
-  async write(index: string, id: string, scope: string, taskId: string, version: Version | undefined) {
+  async write(id: string, scope: string, taskId: string, version: Version | undefined) {
     const now = this.now();
     const document: LeaseSource = {
       kind: 'lease',
@@ -86,8 +79,7 @@ export class LeaseManager {
       expiresAt: new Date(now + this.ttlMs).toISOString(),
       updatedAt: new Date(now).toISOString(),
     };
-    return writeIfUnchanged(this.client, {
-      index,
+    return writeIfUnchanged(this.store, {
       id,
       document,
       version,
@@ -95,15 +87,15 @@ export class LeaseManager {
     });
   }
 
-  private read(index: string, id: string) {
-    return readStateDocument<LeaseSource>(this.client, index, id);
+  private read(id: string) {
+    return readStateDocument<LeaseSource>(this.store, id);
   }
 
   /** @internal */
-  async delete(index: string, id: string, version: Version): Promise<void> {
-    await retryElasticsearch(this.client, `the release of ${id}`, () =>
-      this.client.delete(
-        { index, id, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm },
+  async delete(id: string, version: Version): Promise<void> {
+    await this.store.request(`the release of ${id}`, () =>
+      this.store.client.delete(
+        { index: this.store.names.state, id, if_seq_no: version.seqNo, if_primary_term: version.primaryTerm },
         { ignore: [404, 409] },
       ),
     );
@@ -117,14 +109,13 @@ export class LeaseManager {
   }
 }
 
-export class Lease {
+class Lease {
   private readonly lostController = new AbortController();
   private readonly timer: NodeJS.Timeout;
   private renewing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly manager: LeaseManager,
-    private readonly index: string,
     private readonly id: string,
     readonly scope: string,
     readonly taskId: string,
@@ -154,7 +145,7 @@ export class Lease {
   async renew(): Promise<void> {
     if (this.lostController.signal.aborted) return;
     try {
-      const written = await this.manager.write(this.index, this.id, this.scope, this.taskId, this.version);
+      const written = await this.manager.write(this.id, this.scope, this.taskId, this.version);
       if (written) this.version = written;
       else this.lostController.abort(new Error(`lease of task ${this.taskId} was taken over by another run`));
     } catch (error) {
@@ -165,7 +156,7 @@ export class Lease {
   async release(): Promise<void> {
     clearInterval(this.timer);
     await this.renewing;
-    if (!this.lostController.signal.aborted) await this.manager.delete(this.index, this.id, this.version);
+    if (!this.lostController.signal.aborted) await this.manager.delete(this.id, this.version);
   }
 }
 

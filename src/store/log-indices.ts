@@ -1,7 +1,6 @@
-import { errors, type Client } from '@elastic/elasticsearch';
+import { errors } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
-import type { Logger } from '../observability/logger.ts';
-import { logsIndexMonthEnd } from './index-names.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /**
  * Creates each monthly log index before its first document, with `index.lifecycle.origination_date`
@@ -15,10 +14,7 @@ export class LogIndexCreator {
   /** Per index, the creation under way or done in this process. */
   private readonly created = new Map<string, Promise<void>>();
 
-  constructor(
-    private readonly client: Client,
-    private readonly logger: Logger,
-  ) {}
+  constructor(private readonly store: ElasticsearchStore) {}
 
   /**
    * Resolves once every index named exists, or is left to be created by its first write. Never
@@ -31,7 +27,7 @@ export class LogIndexCreator {
   private ensureOne(index: string): Promise<void> {
     const known = this.created.get(index);
     if (known !== undefined) return known;
-    const originationDate = logsIndexMonthEnd(index);
+    const originationDate = this.store.names.logsIndexMonthEnd(index);
     if (originationDate === undefined) return Promise.resolve();
     const creation = this.create(index, originationDate);
     this.created.set(index, creation);
@@ -40,7 +36,7 @@ export class LogIndexCreator {
 
   private async create(index: string, originationDate: number): Promise<void> {
     try {
-      await this.client.indices.create(
+      await this.store.client.indices.create(
         { index, settings: { 'index.lifecycle.origination_date': originationDate } },
         { maxRetries: 0 },
       );
@@ -55,7 +51,7 @@ export class LogIndexCreator {
       // the setting): the first write creates the index, or says what stops it.
       const unreachable = !(error instanceof errors.ResponseError);
       if (unreachable) this.created.delete(index);
-      this.logger.warn(
+      this.store.logger.warn(
         { index, reason: describeError(error) },
         'could not create the log index with its month end as lifecycle origination date' +
           (unreachable ? '; trying again with its next documents' : ': its age counts from its first write'),

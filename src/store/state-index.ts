@@ -1,17 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 /**
- * Our own small index for checkpoints and leases. It lives in the same cluster as the data, so a
- * checkpoint can never survive the documents it vouches for (a restore or a wipe takes both).
+ * Our own small index for checkpoints and leases (`names.state`). It lives in the same cluster as
+ * the data, so a checkpoint can never survive the documents it vouches for (a restore or a wipe
+ * takes both).
  */
-export function stateIndexName(prefix: string): string {
-  return `${prefix}-state`;
-}
-
-export async function ensureStateIndex(client: Client, prefix: string): Promise<void> {
-  const index = stateIndexName(prefix);
-  await retryElasticsearch(client, 'the state index check', async () => {
+export async function ensureStateIndex(store: ElasticsearchStore): Promise<void> {
+  const { client } = store;
+  const index = store.names.state;
+  await store.request('the state index check', async () => {
     if (!(await client.indices.exists({ index }))) await createStateIndex(client, index);
     // Another run may have created it a moment ago: its shard may still be starting.
     await client.cluster.health({ index, wait_for_status: 'yellow', timeout: '60s' });
@@ -54,9 +52,9 @@ export function versionOf(response: { _seq_no?: number; _primary_term?: number }
   return { seqNo: response._seq_no, primaryTerm: response._primary_term };
 }
 
-export function readStateDocument<T>(client: Client, index: string, id: string) {
-  return retryElasticsearch(client, `the read of ${id}`, () =>
-    client.get<T>({ index, id }, { ignore: [404] }),
+export function readStateDocument<T>(store: ElasticsearchStore, id: string) {
+  return store.request(`the read of ${id}`, () =>
+    store.client.get<T>({ index: store.names.state, id }, { ignore: [404] }),
   );
 }
 
@@ -68,17 +66,18 @@ export function readStateDocument<T>(client: Client, index: string, id: string) 
  * and `isOwnWrite` recognises the one this call wrote.
  */
 export async function writeIfUnchanged<T>(
-  client: Client,
+  store: ElasticsearchStore,
   params: {
-    index: string;
     id: string;
     document: T;
     version: DocumentVersion | undefined;
     isOwnWrite: (stored: T) => boolean;
   },
 ): Promise<DocumentVersion | undefined> {
-  const { index, id, document, version } = params;
-  return retryElasticsearch(client, `the write of ${id}`, async () => {
+  const { id, document, version } = params;
+  const { client } = store;
+  const index = store.names.state;
+  return store.request(`the write of ${id}`, async () => {
     try {
       const response = await client.index({
         index,

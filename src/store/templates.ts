@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { estypes } from '@elastic/elasticsearch';
 import { describeError } from '../common/errors.ts';
 import { packageFile } from '../common/package-files.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
+import { LOG_COMPONENTS, type IndexNames } from '../config/index-names.ts';
 import { ElasticsearchUnavailableError, ElasticsearchWriteError, statusOf } from './elasticsearch-errors.ts';
-import { retryElasticsearch } from './elasticsearch-retry.ts';
-import { validateIndexPrefix } from '../config/index-prefix.ts';
-import { deadLetterIndex, executionsIndex } from './index-names.ts';
+import type { ElasticsearchStore } from './elasticsearch-store.ts';
 
 export interface IlmOptions {
   enabled: boolean;
@@ -18,10 +16,8 @@ export interface IlmOptions {
 }
 
 export interface TemplateOptions {
-  prefix: string;
   /** No lifecycle policy unless given and enabled: deleting data is the operator's decision. */
   ilm?: IlmOptions;
-  logger?: Logger;
 }
 
 export interface TemplateInstallReport {
@@ -35,11 +31,6 @@ export interface TemplateInstallReport {
   textFallback: boolean;
 }
 
-const COMPONENTS = ['settings', 'ecs', 'talend'] as const;
-/** Answers per client, so that a process probes its cluster once. */
-const matchOnlyTextSupport = new WeakMap<Client, boolean>();
-const ingestPipelineSupport = new WeakMap<Client, boolean>();
-
 /**
  * Installs or updates the logs' ingest pipeline (where the cluster has ingest processors), the component
  * templates, the index templates of the log, dead-letter and executions indices and, where the cluster
@@ -48,49 +39,46 @@ const ingestPipelineSupport = new WeakMap<Client, boolean>();
  * picks up the change.
  */
 export async function installTemplates(
-  client: Client,
-  options: TemplateOptions,
+  store: ElasticsearchStore,
+  options: TemplateOptions = {},
 ): Promise<TemplateInstallReport> {
-  const prefix = validateIndexPrefix(options.prefix);
-  const logger = options.logger ?? silentLogger;
-  const params = mappingParams(prefix);
+  const { client, names, logger } = store;
+  const params = mappingParams(names);
   const report: TemplateInstallReport = { componentTemplates: [], indexTemplates: [], textFallback: false };
 
   // Before the settings that name it: a log index created in between would fail every write.
-  if (await supportsIngestPipeline(client, params, logger)) {
-    await put(client, `ingest pipeline ${params.ingestPipeline}`, () =>
+  if (await supportsIngestPipeline(store, params)) {
+    await put(store, `ingest pipeline ${params.ingestPipeline}`, () =>
       client.ingest.putPipeline({ id: params.ingestPipeline, ...loadMapping(INGEST_PIPELINE_FILE, params) }),
     );
     report.ingestPipeline = params.ingestPipeline;
   }
 
-  const policy = options.ilm?.enabled
-    ? await installIlmPolicy(client, prefix, options.ilm, logger)
-    : undefined;
+  const policy = options.ilm?.enabled ? await installIlmPolicy(store, options.ilm) : undefined;
   if (policy !== undefined) report.ilmPolicy = policy;
 
-  const textFallback = !(await supportsMatchOnlyText(client, prefix, logger));
+  const textFallback = !(await supportsMatchOnlyText(store));
   report.textFallback = textFallback;
-  for (const component of COMPONENTS) {
-    const name = `${prefix}-logs-${component}`;
+  for (const component of LOG_COMPONENTS) {
+    const name = names.componentTemplates[component];
     const body = withTextFallback(loadMapping(`talend-logs-${component}.json`, params), textFallback);
     if (component === 'settings') {
       const { index } = (body.template as { settings: { index: Record<string, unknown> } }).settings;
       if (policy !== undefined) index.lifecycle = { name: policy };
       if (report.ingestPipeline === undefined) delete index.default_pipeline;
     }
-    await put(client, `component template ${name}`, () =>
+    await put(store, `component template ${name}`, () =>
       client.cluster.putComponentTemplate({ name, ...body }),
     );
     report.componentTemplates.push(name);
   }
-  for (const [name, file] of indexTemplates(prefix)) {
+  for (const { name, file } of names.indexTemplates) {
     const body = withTextFallback(loadMapping(file, params), textFallback);
-    await put(client, `index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
+    await put(store, `index template ${name}`, () => client.indices.putIndexTemplate({ name, ...body }));
     report.indexTemplates.push(name);
   }
-  await updateDeadLetterMapping(client, prefix, textFallback);
-  logger.info({ prefix, ...report }, 'Elasticsearch templates installed');
+  await updateDeadLetterMapping(store, textFallback);
+  logger.info({ prefix: names.prefix, ...report }, 'Elasticsearch templates installed');
   return report;
 }
 
@@ -99,23 +87,23 @@ export async function installTemplates(
  * cheaply, without overwriting an operator's deliberate edits of the same version.
  */
 export async function ensureTemplates(
-  client: Client,
-  options: TemplateOptions,
+  store: ElasticsearchStore,
+  options: TemplateOptions = {},
 ): Promise<TemplateInstallReport | undefined> {
-  const prefix = validateIndexPrefix(options.prefix);
-  const params = mappingParams(prefix);
+  const { names } = store;
+  const params = mappingParams(names);
   const wanted = [
     {
       name: params.ingestPipeline,
       kind: 'pipeline' as const,
       version: versionOf(loadMapping(INGEST_PIPELINE_FILE, params)),
     },
-    ...COMPONENTS.map((component) => ({
-      name: `${prefix}-logs-${component}`,
+    ...LOG_COMPONENTS.map((component) => ({
+      name: names.componentTemplates[component],
       kind: 'component' as const,
       version: versionOf(loadMapping(`talend-logs-${component}.json`, params)),
     })),
-    ...indexTemplates(prefix).map(([name, file]) => ({
+    ...names.indexTemplates.map(({ name, file }) => ({
       name,
       kind: 'index' as const,
       version: versionOf(loadMapping(file, params)),
@@ -124,14 +112,14 @@ export async function ensureTemplates(
   for (const { name, kind, version } of wanted) {
     let installed: unknown;
     try {
-      installed = await retryElasticsearch(client, `the check of ${kind} ${name}`, () =>
-        installedVersion(client, kind, name),
+      installed = await store.request(`the check of ${kind} ${name}`, () =>
+        installedVersion(store, kind, name),
       );
     } catch (error) {
       // The least-privilege role of `sync` cannot read templates (README, "Elasticsearch roles"):
       // `setup`, which can, has installed them.
       if (statusOf(error) !== 403) throw error;
-      (options.logger ?? silentLogger).warn(
+      store.logger.warn(
         { template: name, reason: describeError(error) },
         `Not allowed to read template ${name}: assuming \`talend-logs setup\` installed the templates`,
       );
@@ -139,13 +127,8 @@ export async function ensureTemplates(
     }
     if (installed === undefined || installed === null || Number(installed) < version) {
       // A cluster without ingest processors has no pipeline for good: not a reason to install again.
-      if (
-        kind === 'pipeline' &&
-        !(await supportsIngestPipeline(client, params, options.logger ?? silentLogger))
-      ) {
-        continue;
-      }
-      return installTemplates(client, options);
+      if (kind === 'pipeline' && !(await supportsIngestPipeline(store, params))) continue;
+      return installTemplates(store, options);
     }
   }
   return undefined;
@@ -153,7 +136,7 @@ export async function ensureTemplates(
 
 /** The version of an installed definition; undefined (or null) when it is missing or has none. */
 async function installedVersion(
-  client: Client,
+  { client }: ElasticsearchStore,
   kind: 'pipeline' | 'component' | 'index',
   name: string,
 ): Promise<unknown> {
@@ -175,47 +158,43 @@ async function installedVersion(
  */
 const INGEST_PIPELINE_FILE = 'talend-logs-ingested.json';
 
-/** The placeholders of the files of mappings/. */
+/** The placeholders of the files of mappings/: every name comes from the names object. */
 interface MappingParams extends Record<string, string> {
-  prefix: string;
   ingestPipeline: string;
 }
 
-function mappingParams(prefix: string): MappingParams {
-  return { prefix, ingestPipeline: `${prefix}-logs-ingested` };
-}
-
-/** Index templates by name, with the file of mappings/ that defines each. */
-function indexTemplates(prefix: string): [name: string, file: string][] {
-  return [
-    [`${prefix}-logs`, 'talend-logs.json'],
-    [deadLetterIndex(prefix), 'talend-deadletter.json'],
-    [executionsIndex(prefix), 'talend-executions.json'],
-  ];
+function mappingParams(names: IndexNames): MappingParams {
+  return {
+    logsAlias: names.logsAlias,
+    logsPattern: names.logsPattern,
+    executions: names.executions,
+    deadLetters: names.deadLetters,
+    settingsTemplate: names.componentTemplates.settings,
+    ecsTemplate: names.componentTemplates.ecs,
+    talendTemplate: names.componentTemplates.talend,
+    ingestPipeline: names.ingestPipeline,
+  };
 }
 
 /**
  * The dead-letter index is one index, not one a month: a new version of its template would never
  * reach it. Its fields are only ever added, which an existing index accepts.
  */
-async function updateDeadLetterMapping(client: Client, prefix: string, textFallback: boolean): Promise<void> {
-  const index = deadLetterIndex(prefix);
-  const { template } = withTextFallback(loadMapping('talend-deadletter.json', { prefix }), textFallback) as {
+async function updateDeadLetterMapping(store: ElasticsearchStore, textFallback: boolean): Promise<void> {
+  const index = store.names.deadLetters;
+  const params = mappingParams(store.names);
+  const { template } = withTextFallback(loadMapping('talend-deadletter.json', params), textFallback) as {
     template: { mappings: Omit<estypes.IndicesPutMappingRequest, 'index'> };
   };
-  await put(client, `mapping of index ${index}`, () =>
-    client.indices.putMapping({ index, ...template.mappings }, { ignore: [404] }),
+  await put(store, `mapping of index ${index}`, () =>
+    store.client.indices.putMapping({ index, ...template.mappings }, { ignore: [404] }),
   );
 }
 
-async function installIlmPolicy(
-  client: Client,
-  prefix: string,
-  ilm: IlmOptions,
-  logger: Logger,
-): Promise<string | undefined> {
+async function installIlmPolicy(store: ElasticsearchStore, ilm: IlmOptions): Promise<string | undefined> {
+  const { client, names, logger } = store;
   try {
-    await retryElasticsearch(client, 'the ILM status', () => client.ilm.getStatus());
+    await store.request('the ILM status', () => client.ilm.getStatus());
   } catch (error) {
     if (error instanceof ElasticsearchUnavailableError) throw error;
     logger.info(
@@ -224,10 +203,10 @@ async function installIlmPolicy(
     );
     return undefined;
   }
-  const name = `${prefix}-logs-policy`;
-  const params = { prefix, deleteAfterDays: String(ilm.deleteAfterDays) };
+  const name = names.ilmPolicy;
+  const params = { ...mappingParams(names), deleteAfterDays: String(ilm.deleteAfterDays) };
   const { policy } = loadMapping('talend-logs-ilm.json', params) as { policy: estypes.IlmPolicy };
-  await put(client, `lifecycle policy ${name}`, () => client.ilm.putLifecycle({ name, policy }));
+  await put(store, `lifecycle policy ${name}`, () => client.ilm.putLifecycle({ name, policy }));
   return name;
 }
 
@@ -236,15 +215,16 @@ async function installIlmPolicy(
  * node among them) do not load. Probed by putting the ECS component template itself: its refusal
  * names the type.
  */
-function supportsMatchOnlyText(client: Client, prefix: string, logger: Logger): Promise<boolean> {
-  const name = `${prefix}-logs-ecs`;
-  return probe(client, matchOnlyTextSupport, {
+function supportsMatchOnlyText(store: ElasticsearchStore): Promise<boolean> {
+  const name = store.names.componentTemplates.ecs;
+  const params = mappingParams(store.names);
+  return probe(store, {
     what: `component template ${name}`,
     put: () =>
-      client.cluster.putComponentTemplate({ name, ...loadMapping('talend-logs-ecs.json', { prefix }) }),
+      store.client.cluster.putComponentTemplate({ name, ...loadMapping('talend-logs-ecs.json', params) }),
     refusal: 'match_only_text',
     fallback: () =>
-      logger.info(
+      store.logger.info(
         'Elasticsearch has no match_only_text (mapper-extras module missing): mapping messages as text without norms',
       ),
   });
@@ -254,14 +234,14 @@ function supportsMatchOnlyText(client: Client, prefix: string, logger: Logger): 
  * Ingest processors live in the ingest-common module, which minimal clusters (our local test node
  * among them) do not load. Probed by putting the pipeline itself: its refusal names the processor.
  */
-function supportsIngestPipeline(client: Client, params: MappingParams, logger: Logger): Promise<boolean> {
+function supportsIngestPipeline(store: ElasticsearchStore, params: MappingParams): Promise<boolean> {
   const name = params.ingestPipeline;
-  return probe(client, ingestPipelineSupport, {
+  return probe(store, {
     what: `ingest pipeline ${name}`,
-    put: () => client.ingest.putPipeline({ id: name, ...loadMapping(INGEST_PIPELINE_FILE, params) }),
+    put: () => store.client.ingest.putPipeline({ id: name, ...loadMapping(INGEST_PIPELINE_FILE, params) }),
     refusal: 'No processor type exists',
     fallback: () =>
-      logger.info(
+      store.logger.info(
         { pipeline: name },
         'Elasticsearch has no ingest processors (ingest-common module missing): log documents get no event.ingested',
       ),
@@ -269,12 +249,11 @@ function supportsIngestPipeline(client: Client, params: MappingParams, logger: L
 }
 
 /**
- * Whether the cluster accepts a definition that needs an optional module, remembered per client: a
+ * Whether the cluster accepts a definition that needs an optional module, remembered by the store: a
  * refusal that names the missing part means no, calls `fallback` once, and is no error.
  */
 async function probe(
-  client: Client,
-  answers: WeakMap<Client, boolean>,
+  store: ElasticsearchStore,
   {
     what,
     put,
@@ -282,11 +261,11 @@ async function probe(
     fallback,
   }: { what: string; put: () => Promise<unknown>; refusal: string; fallback: () => void },
 ): Promise<boolean> {
-  const known = answers.get(client);
+  const known = store.clusterSupports.get(refusal);
   if (known !== undefined) return known;
   let supported = true;
   try {
-    await retryElasticsearch(client, `the probe with ${what}`, put);
+    await store.request(`the probe with ${what}`, put);
   } catch (error) {
     if (error instanceof ElasticsearchUnavailableError) throw error;
     if (!describeError(error).includes(refusal)) {
@@ -299,7 +278,7 @@ async function probe(
     supported = false;
     fallback();
   }
-  answers.set(client, supported);
+  store.clusterSupports.set(refusal, supported);
   return supported;
 }
 
@@ -316,9 +295,9 @@ function withTextFallback<T>(value: T, fallback: boolean): T {
 }
 
 /** Puts a definition; a refusal (not an outage, which the retries ride out) is a write error. */
-async function put(client: Client, what: string, request: () => Promise<unknown>): Promise<void> {
+async function put(store: ElasticsearchStore, what: string, request: () => Promise<unknown>): Promise<void> {
   try {
-    await retryElasticsearch(client, `the ${what}`, request);
+    await store.request(`the ${what}`, request);
   } catch (error) {
     if (error instanceof ElasticsearchUnavailableError) throw error;
     throw new ElasticsearchWriteError(
@@ -331,6 +310,11 @@ async function put(client: Client, what: string, request: () => Promise<unknown>
 
 function versionOf(body: Record<string, unknown>): number {
   return Number(body.version ?? 0);
+}
+
+/** A template file of `mappings/` with the names filled in: what is installed, as JSON. */
+export function mappingFile(file: string, names: IndexNames): Record<string, unknown> {
+  return loadMapping(file, mappingParams(names));
 }
 
 /** The JSON files of `mappings/`, at the package root, placeholders filled in. */

@@ -83,7 +83,7 @@ export interface ChunkWalkDeps {
 
 const SECOND = 1000;
 /** Talend keeps a log token one hour; past this age we generate again rather than risk it. */
-export const TOKEN_MAX_AGE_MS = 55 * 60 * 1000;
+const TOKEN_MAX_AGE_MS = 55 * 60 * 1000;
 
 /** Whether an entry belongs to the chunk with this window (and not to a neighbour). */
 export function inWindow(window: ChunkWindow, timestampMs: number): boolean {
@@ -99,7 +99,7 @@ export function boundaryAfter(nextEndTime: number): number {
 }
 
 /** The fallback when a whole file fits inside one second: only with a millisecond-precise H. */
-export function fineBoundaryAfter(nextEndTime: number): number | undefined {
+function fineBoundaryAfter(nextEndTime: number): number | undefined {
   return nextEndTime % SECOND === 0 ? undefined : nextEndTime + 1;
 }
 

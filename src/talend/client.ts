@@ -1,6 +1,4 @@
 import { Agent, Pool } from 'undici';
-import { DEFAULT_RETRY_POLICY } from '../common/retry.ts';
-import { definedOnly } from '../common/defined-only.ts';
 import type { OAuthTokenResponse } from '../contracts/talend-api.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { ApiTransport } from './api-transport.ts';
@@ -25,6 +23,7 @@ export function createTalendClient(options: TalendClientOptions): TalendClient {
     listTaskExecutions: api.listTaskExecutions,
     getExecution: api.getExecution,
     walkLogChunks: api.walkLogChunks,
+    stats: api.stats,
     close: api.close,
   };
 }
@@ -34,7 +33,7 @@ export function createTalendApiClient(options: TalendClientOptions): TalendApiCl
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const stats = new StatsRecorder();
-  const retry = { ...DEFAULT_RETRY_POLICY, ...definedOnly(options.retry) };
+  const { retry } = options;
   const agentOptions = {
     connections: options.connections,
     headersTimeout: options.requestTimeoutMs,

@@ -3,7 +3,7 @@ import type { ApiTransport, QueryValue } from './api-transport.ts';
 import { paginate } from './paginate.ts';
 
 /** The processing API refuses windows longer than 60 days. */
-export const MAX_WINDOW_MS = 60 * 24 * 60 * 60 * 1000;
+const MAX_WINDOW_MS = 60 * 24 * 60 * 60 * 1000;
 
 export interface ExecutionWindow {
   /** Epoch ms. */
@@ -18,7 +18,7 @@ export interface ExecutionFilter extends ExecutionWindow {
 }
 
 /** Consecutive windows of at most `MAX_WINDOW_MS` covering [from, to]; neighbours share their edge. */
-export function* splitWindows(from: number, to: number): Generator<{ from: number; to: number }> {
+function* splitWindows(from: number, to: number): Generator<{ from: number; to: number }> {
   let start = from;
   do {
     const end = Math.min(to, start + MAX_WINDOW_MS);

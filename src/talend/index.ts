@@ -6,22 +6,13 @@ export type { LogDownload } from './presigned-download.ts';
 export type { TalendClientStats } from './stats.ts';
 export type { ExecutionFilter, ExecutionsPageQuery, ExecutionWindow } from './executions.ts';
 export type { TaskFilter } from './tasks.ts';
-export {
-  inWindow,
-  TOKEN_MAX_AGE_MS,
-  type ChunkWalkParams,
-  type ChunkWindow,
-  type LogChunk,
-} from './chunk-walk.ts';
-export { formatApiDate, parseNextEndTime } from './api-dates.ts';
+export { inWindow, type ChunkWalkParams, type ChunkWindow, type LogChunk } from './chunk-walk.ts';
 export { executionFromDetail } from './execution-detail.ts';
 export {
   TalendApiError,
   TalendNetworkError,
   LogNotFoundError,
   LogNotReadyError,
-  LogTokenExpiredError,
   PresignedUrlExpiredError,
-  ChunkWalkStalledError,
   type TalendErrorContext,
 } from './errors.ts';

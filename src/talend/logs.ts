@@ -8,7 +8,7 @@ import {
   type LogsPage,
   type StatusBodyType,
 } from '../contracts/talend-api.ts';
-import type { TalendClientTuning } from '../config/config.ts';
+import type { TalendClientTuning } from '../config/services.ts';
 import type { Logger } from '../observability/logger.ts';
 import { formatApiDate, parseNextEndTime } from './api-dates.ts';
 import { headerValue, type ApiTransport } from './api-transport.ts';

@@ -8,7 +8,7 @@ export interface LimiterClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export const monotonicClock: LimiterClock = { now: () => performance.now(), sleep };
+const monotonicClock: LimiterClock = { now: () => performance.now(), sleep };
 
 const MINUTE = 60_000;
 

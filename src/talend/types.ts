@@ -9,7 +9,8 @@ import type {
   TalendWorkspace,
 } from '../contracts/talend-api.ts';
 import type { RetryPolicy } from '../common/retry.ts';
-import type { TalendAuth, TalendClientTuning } from '../config/config.ts';
+import type { TalendAuth } from '../config/config.ts';
+import type { TalendClientTuning } from '../config/services.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ChunkWalkParams, LogChunk } from './chunk-walk.ts';
 import type { ExecutionFilter, ExecutionsPageQuery, ExecutionWindow } from './executions.ts';
@@ -24,8 +25,8 @@ export interface TalendClientOptions extends TalendClientTuning {
   /** The `audience` of service-account token requests. Default: `resolveOAuthAudience` of `baseUrl` alone. */
   oauthAudience?: string;
   logger?: Logger;
-  /** Over the defaults of DEFAULT_RETRY_POLICY. */
-  retry?: Partial<RetryPolicy>;
+  /** Every call of the API and of the object store. */
+  retry: RetryPolicy;
   /** Applies to the API and to presigned URLs alike (a TLS-inspecting proxy sits in front of both). */
   tls?: { ca?: string | Buffer; rejectUnauthorized?: boolean };
   /** Wall clock (epoch ms): token expiry and log token age. Default Date.now. */
@@ -49,12 +50,14 @@ export interface TalendClient {
   getExecution(executionId: string, signal?: AbortSignal): Promise<TalendExecutionDetail>;
   /** The backward 206 walk; see chunk-walk.ts for the ownership windows and how to resume. */
   walkLogChunks(params: ChunkWalkParams, signal?: AbortSignal): AsyncIterable<LogChunk>;
+  /** The client's counters: its retries are the run summary's `retries.talend`. */
+  stats(): TalendClientStats;
   close(): Promise<void>;
 }
 
 /**
  * The rest of the Talend API the client speaks, one call at a time: what the walk does step by step,
- * the listings `sync` has no use for, the log pages and their deletion, and the client's counters.
+ * the listings `sync` has no use for, and the log pages and their deletion.
  * For tools, tests and benchmarks (`createTalendApiClient`); `sync` holds a `TalendClient`.
  */
 export interface TalendApiClient extends TalendClient {
@@ -82,5 +85,4 @@ export interface TalendApiClient extends TalendClient {
   openPresignedUrl(url: string, signal?: AbortSignal): Promise<LogDownload>;
   pageLogs(executionId: string, params: PageLogsParams, signal?: AbortSignal): Promise<LogsPage>;
   deleteLogs(executionId: string, signal?: AbortSignal): Promise<void>;
-  stats(): TalendClientStats;
 }

@@ -192,7 +192,8 @@ describe("the simulator's answers hold to Talend's OpenAPI documents", () => {
     delete harness.env.TALEND_TOKEN;
     Object.assign(harness.env, { TALEND_CLIENT_ID: CLIENT_ID, TALEND_CLIENT_SECRET: CLIENT_SECRET });
     client = createTalendApiClient({
-      ...DEFAULTS.talend.client,
+      ...DEFAULTS.services.talend.client,
+      retry: DEFAULTS.services.talend.retry,
       baseUrl: resolveBaseUrl({ baseUrl: recorder.url }),
       auth: { kind: 'serviceAccount', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
     });

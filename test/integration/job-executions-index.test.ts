@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import type { ExecutionDocument } from '../../src/contracts/documents.ts';
+import type { ExecutionDocument } from '../../src/documents/shapes.ts';
 import type { ExecutionSpec, TenantSpec } from '../../src/simulator/index.ts';
 import { assertIndexExact } from '../support/fault-harness.ts';
 import { startProxy, type RunningProxy } from '../support/http-proxy.ts';

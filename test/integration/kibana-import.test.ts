@@ -15,14 +15,18 @@ import type { Client } from '@elastic/elasticsearch';
 import { setupCommand } from '../../src/cli/commands/setup.ts';
 import { exitCodeFor, EXIT } from '../../src/cli/exit-codes.ts';
 import { ConfigError } from '../../src/common/errors.ts';
+import { indexNames } from '../../src/config/index-names.ts';
 import { KibanaImportError } from '../../src/kibana/errors.ts';
 import { importSavedObjects, type ImportSavedObjectsOptions } from '../../src/kibana/import-saved-objects.ts';
 import { parseNdjson, readSavedObjects, type SavedObject } from '../../src/kibana/saved-objects.ts';
 import { capturedLogger } from '../support/captured-logger.ts';
+import { DEFAULTS } from '../support/config.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 const IMPORTABLE_TYPES = new Set(['index-pattern', 'search', 'lens', 'visualization', 'dashboard', 'tag']);
 const FAST_RETRY = { maxAttempts: 3, baseMs: 1, maxMs: 5, budgetMs: 5_000 };
+const FAST = { ...DEFAULTS.services.kibana, retry: FAST_RETRY };
+const KIBANA = DEFAULTS.services.kibana;
 const PASSWORD = 'kibana-test-password-41';
 const API_KEY = 'a2liYW5hLWFwaS1rZXktZm9yLXRlc3Rz';
 
@@ -41,6 +45,8 @@ interface FakeKibana {
   stored: Map<string, Map<string, SavedObject>>;
   /** Statuses answered, one per request, before the endpoint behaves. */
   failFirst: number[];
+  /** The `Retry-After` of those answers, while it holds one. */
+  retryAfter: string[];
   /** Objects answered with an `unknown` error, as when Kibana cannot migrate them. */
   refuse: Set<string>;
   close(): Promise<void>;
@@ -58,6 +64,7 @@ async function startFakeKibana(
     received: [],
     stored: new Map(),
     failFirst: [],
+    retryAfter: [],
     refuse: new Set(),
   };
 
@@ -147,7 +154,9 @@ async function startFakeKibana(
     request.on('end', () => {
       handle(request.method ?? 'GET', request.url ?? '/', request.headers, Buffer.concat(chunks)).then(
         ({ status, body }) => {
-          response.writeHead(status, { 'content-type': 'application/json' });
+          const wait =
+            status === 503 && fake.retryAfter[0] !== undefined ? { 'retry-after': fake.retryAfter[0] } : {};
+          response.writeHead(status, { 'content-type': 'application/json', ...wait });
           response.end(JSON.stringify(body));
         },
         (error: unknown) => {
@@ -189,7 +198,8 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
     importSavedObjects({
       kibanaUrl: kibana.url,
       auth: { username: 'importer', password: PASSWORD },
-      prefix: 'talend',
+      names: indexNames('talend'),
+      service: KIBANA,
       ...overrides,
     });
 
@@ -198,7 +208,8 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
     const options = {
       kibanaUrl: `${kibana.url}/`,
       auth: { username: 'importer', password: PASSWORD },
-      prefix: 'acme',
+      names: indexNames('acme'),
+      service: KIBANA,
       logger,
     };
     const first = await importSavedObjects(options);
@@ -235,7 +246,8 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
         kibanaUrl: spaced.url,
         space: 'ops',
         auth: { apiKey: API_KEY },
-        prefix: 'talend',
+        names: indexNames('talend'),
+        service: KIBANA,
       });
       assert.equal(report.space, 'ops');
       assert.equal(spaced.received.length, 1);
@@ -286,7 +298,12 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
 
   it('names a space that does not exist as a configuration error', async () => {
     await assert.rejects(
-      importSavedObjects({ kibanaUrl: kibana.url, space: 'nowhere', prefix: 'talend' }),
+      importSavedObjects({
+        kibanaUrl: kibana.url,
+        space: 'nowhere',
+        names: indexNames('talend'),
+        service: KIBANA,
+      }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.equal(exitCodeFor(error), EXIT.config);
@@ -300,7 +317,7 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
     kibana.failFirst.push(503, 503);
     const before = kibana.received.length;
     const { logger, text } = capturedLogger();
-    const report = await importAsImporter({ retry: FAST_RETRY, logger });
+    const report = await importAsImporter({ service: FAST, logger });
     assert.equal(report.imported, shipped.length);
     assert.equal(kibana.received.length, before + 1);
     assert.equal(text().match(/retrying the saved objects import/g)?.length, 2);
@@ -309,14 +326,14 @@ describe('Kibana saved objects import (stand-in Kibana on 127.0.0.1)', () => {
   it('gives up on a Kibana that stays unavailable, and on one that is not there', async () => {
     kibana.failFirst.push(503, 503, 503);
     await assert.rejects(
-      importAsImporter({ retry: FAST_RETRY }),
+      importAsImporter({ service: FAST }),
       (error: unknown) => error instanceof KibanaImportError && error.status === 503,
     );
 
     const closed = await startFakeKibana();
     await closed.close();
     await assert.rejects(
-      importSavedObjects({ kibanaUrl: closed.url, prefix: 'talend', retry: FAST_RETRY }),
+      importSavedObjects({ kibanaUrl: closed.url, names: indexNames('talend'), service: FAST }),
       (error: unknown) => {
         assert.ok(error instanceof KibanaImportError);
         assert.equal(error.context.attempts, FAST_RETRY.maxAttempts);
@@ -360,5 +377,27 @@ describe('talend-logs setup --kibana-url (Elasticsearch, stand-in Kibana)', () =
       undefined,
       'no credentials configured, none sent',
     );
+  });
+
+  it('retries Kibana no longer than --outage-budget allows', async () => {
+    kibana.failFirst.push(503, 503, 503, 503);
+    // Asked to wait longer than the budget leaves: the import gives up at once.
+    kibana.retryAfter.push('30');
+    try {
+      await assert.rejects(
+        setupCommand({
+          'es-url': [await elasticsearchUrl()],
+          'index-prefix': prefix,
+          'kibana-url': kibana.url,
+          'outage-budget': '2s',
+          'log-level': 'warn',
+        }),
+        (error: unknown) => error instanceof KibanaImportError && error.status === 503,
+      );
+      assert.equal(kibana.failFirst.length, 3, 'one attempt: no budget left for a second');
+    } finally {
+      kibana.failFirst.length = 0;
+      kibana.retryAfter.length = 0;
+    }
   });
 });

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
-import { ingestFile } from '../../src/pipeline/ingest-file.ts';
+import { ingestFile } from '../../src/job/ingest-file.ts';
+import type { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { DEFAULTS } from '../support/config.ts';
-import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { removePrefix, testClient, testStore, uniquePrefix } from '../support/elasticsearch.ts';
 
 describe('ingestFile', () => {
   let client: Client;
+  let store: ElasticsearchStore;
   let dir: string;
   const prefix = uniquePrefix('ingest-file');
   const entries = Array.from({ length: 25 }, (_, i) => ({
@@ -21,12 +23,14 @@ describe('ingestFile', () => {
 
   before(async () => {
     client = await testClient();
+    store = await testStore(prefix);
     dir = await mkdtemp(join(tmpdir(), 'ingest-file-'));
   });
 
   after(async () => {
     await rm(dir, { recursive: true, force: true });
     await removePrefix(client, prefix);
+    await store.close();
     await client.close();
   });
 
@@ -41,9 +45,8 @@ describe('ingestFile', () => {
       taskId: 'task',
       executionId: 'exec-plain',
       fileFormat: 'TEXT',
-      client,
-      settings: { ...DEFAULTS, indexPrefix: prefix },
-      refresh: true,
+      store,
+      bulk: DEFAULTS.bulk,
     });
     assert.equal(result.acknowledged, 25);
     assert.equal(await count('exec-plain'), 25);
@@ -57,9 +60,8 @@ describe('ingestFile', () => {
       taskId: 'task',
       executionId: 'exec-gz',
       fileFormat: 'TEXT',
-      client,
-      settings: { ...DEFAULTS, indexPrefix: prefix },
-      refresh: true,
+      store,
+      bulk: DEFAULTS.bulk,
     });
     assert.equal(zipped.acknowledged, 25);
 
@@ -72,9 +74,8 @@ describe('ingestFile', () => {
       taskId: 'task',
       executionId: 'exec-text',
       fileFormat: 'TEXT',
-      client,
-      settings: { ...DEFAULTS, indexPrefix: prefix },
-      refresh: true,
+      store,
+      bulk: DEFAULTS.bulk,
     });
     assert.deepEqual([fromText.linesRead, fromText.acknowledged], [25, 25]);
     assert.equal(await count('exec-text'), 25);

@@ -4,8 +4,8 @@ import { createServer, get, type IncomingHttpHeaders, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { Client } from '@elastic/elasticsearch';
-import type { ExecutionContext } from '../../src/contracts/documents.ts';
+import type { Client } from '@elastic/elasticsearch';
+import type { ExecutionContext } from '../../src/documents/shapes.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { InterruptedError } from '../../src/common/errors.ts';
 import { UnreadableLogError } from '../../src/pipeline/errors.ts';
@@ -17,12 +17,10 @@ import {
   ElasticsearchUnavailableError,
   ElasticsearchWriteError,
 } from '../../src/store/elasticsearch-errors.ts';
-import { logsAlias } from '../../src/store/index-names.ts';
-import { setElasticsearchRetry } from '../../src/store/elasticsearch-retry.ts';
-import { silentLogger } from '../../src/observability/logger.ts';
+import type { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { installTemplates } from '../../src/store/templates.ts';
 import type { LogDownload } from '../../src/talend/presigned-download.ts';
-import { removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { removePrefix, testClient, testStore, uniquePrefix } from '../support/elasticsearch.ts';
 import { DEFAULTS } from '../support/config.ts';
 
 /** Starts one minute before a month ends, so a log spreads over two monthly indices. */
@@ -74,6 +72,7 @@ interface Served {
 
 describe('ingestChunk into Elasticsearch', () => {
   let client: Client;
+  let store: ElasticsearchStore;
   let server: Server;
   let baseUrl: string;
   let indexer: BulkIndexer;
@@ -86,9 +85,10 @@ describe('ingestChunk into Elasticsearch', () => {
 
   before(async () => {
     client = await testClient();
-    ingestPipeline = (await installTemplates(client, { prefix })).ingestPipeline;
-    deadLetters = new DeadLetterWriter(client, { prefix, maxRetries: DEFAULTS.bulk.maxRetries });
-    indexer = new BulkIndexer(client, {
+    store = await testStore(prefix);
+    ingestPipeline = (await installTemplates(store)).ingestPipeline;
+    deadLetters = new DeadLetterWriter(store);
+    indexer = new BulkIndexer(store, {
       ...DEFAULTS.bulk,
       deadLetters,
       flushBytes: 256 * 1024,
@@ -114,6 +114,7 @@ describe('ingestChunk into Elasticsearch', () => {
     await indexer.close();
     await new Promise((resolve) => server.close(resolve));
     await removePrefix(client, prefix);
+    await store.close();
     await client.close();
   });
 
@@ -157,7 +158,7 @@ describe('ingestChunk into Elasticsearch', () => {
       chunk: { sequence: 0, window: options.window ?? {} },
       indexer: options.indexer ?? indexer,
       deadLetters,
-      indexPrefix: prefix,
+      names: store.names,
       signal: options.signal,
     });
   }
@@ -165,7 +166,7 @@ describe('ingestChunk into Elasticsearch', () => {
   async function documentsOf(executionId: string) {
     await client.indices.refresh({ index: `${prefix}-*` });
     const found = await client.search<Record<string, unknown>>({
-      index: logsAlias(prefix),
+      index: store.names.logsAlias,
       size: 10_000,
       query: { term: { 'talend.execution.id': executionId } },
       sort: [{ '@timestamp': 'asc' }, { 'talend.position.line': 'asc' }],
@@ -306,7 +307,7 @@ describe('ingestChunk into Elasticsearch', () => {
     const count = async (query: Record<string, unknown>) =>
       (
         await client.count({
-          index: logsAlias(prefix),
+          index: store.names.logsAlias,
           query: { bool: { filter: [{ term: { 'talend.execution.id': executionId } }, query] } },
         })
       ).count;
@@ -513,13 +514,16 @@ describe('ingestChunk into Elasticsearch', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
 
-    const unreachable = new Client({ node: `http://127.0.0.1:${port}`, requestTimeout: 2000 });
-    setElasticsearchRetry(unreachable, {
-      policy: { maxAttempts: 3, baseMs: 5, maxMs: 20, budgetMs: 5000 },
-      logger: silentLogger,
+    const unreachable = await testStore(prefix, {
+      node: `http://127.0.0.1:${port}`,
+      service: {
+        requestTimeoutMs: 2000,
+        retry: { maxAttempts: 3, baseMs: 5, maxMs: 20, budgetMs: 5000 },
+        itemRetries: 2,
+      },
     });
-    const writer = new DeadLetterWriter(unreachable, { prefix, maxRetries: 2 });
-    const lonely = new BulkIndexer(unreachable, { ...DEFAULTS.bulk, deadLetters: writer, maxRetries: 2 });
+    const writer = new DeadLetterWriter(unreachable);
+    const lonely = new BulkIndexer(unreachable, { ...DEFAULTS.bulk, deadLetters: writer });
     serve('/unreachable', jsonLines(truthEntries(10, Date.UTC(2024, 4, 2))));
     const started = Date.now();
     await assert.rejects(

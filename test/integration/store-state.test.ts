@@ -2,31 +2,41 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from '@elastic/elasticsearch';
-import { createElasticsearchClient } from '../../src/cli/elasticsearch-client.ts';
 import type { RetryPolicy } from '../../src/common/retry.ts';
+import { indexNames } from '../../src/config/index-names.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { CheckpointConflictError, CheckpointStore } from '../../src/store/checkpoints.ts';
+import { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { LeaseManager, currentOwner } from '../../src/store/leases.ts';
 import { ensureStateIndex } from '../../src/store/state-index.ts';
-import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import {
+  elasticsearchUrl,
+  removePrefix,
+  testClient,
+  testStore,
+  uniquePrefix,
+} from '../support/elasticsearch.ts';
 import { startElasticsearchProxy, type ElasticsearchProxy } from '../support/elasticsearch-proxy.ts';
 
 describe('checkpoints and leases in Elasticsearch', () => {
   let client: Client;
+  let es: ElasticsearchStore;
   const prefix = uniquePrefix('state');
 
   before(async () => {
     client = await testClient();
-    await ensureStateIndex(client, prefix);
-    await ensureStateIndex(client, prefix);
+    es = await testStore(prefix);
+    await ensureStateIndex(es);
+    await ensureStateIndex(es);
   });
   after(async () => {
     await removePrefix(client, prefix);
+    await es.close();
     await client.close();
   });
 
   it('stores a checkpoint and reads it back, scoped apart from backfills', async () => {
-    const store = new CheckpointStore(client, prefix, 'sync');
+    const store = new CheckpointStore(es, 'sync');
     const handle = await store.load('task-a');
     assert.equal(handle.checkpoint.watermark, undefined);
     await Promise.all([
@@ -44,7 +54,7 @@ describe('checkpoints and leases in Elasticsearch', () => {
     assert.equal(reloaded.watermark, '2026-11-22T09:30:00.000Z');
     assert.deepEqual(Object.keys(reloaded.executions).sort(), ['e1', 'e2']);
     assert.equal(
-      (await new CheckpointStore(client, prefix, 'backfill:x').load('task-a')).checkpoint.watermark,
+      (await new CheckpointStore(es, 'backfill:x').load('task-a')).checkpoint.watermark,
       undefined,
     );
     await client.indices.refresh({ index: `${prefix}-state` });
@@ -55,7 +65,7 @@ describe('checkpoints and leases in Elasticsearch', () => {
   });
 
   it('refuses to overwrite a checkpoint another run changed since it was read', async () => {
-    const store = new CheckpointStore(client, prefix, 'sync');
+    const store = new CheckpointStore(es, 'sync');
     const mine = await store.load('task-b');
     const theirs = await store.load('task-b');
     await theirs.update((state) => {
@@ -71,7 +81,7 @@ describe('checkpoints and leases in Elasticsearch', () => {
   });
 
   it('writes the updates that arrive during a write together in the next one, in order', async () => {
-    const store = new CheckpointStore(client, prefix, 'sync');
+    const store = new CheckpointStore(es, 'sync');
     const handle = await store.load('task-f');
     const seqNo = async () =>
       (await client.get({ index: `${prefix}-state`, id: store.documentId('task-f') }))._seq_no!;
@@ -95,7 +105,7 @@ describe('checkpoints and leases in Elasticsearch', () => {
   });
 
   it('fails the updates of a batch whose change throws, and stores the ones after it', async () => {
-    const store = new CheckpointStore(client, prefix, 'sync');
+    const store = new CheckpointStore(es, 'sync');
     const handle = await store.load('task-g');
     const first = handle.update((state) => {
       state.watermark = '2026-11-22T08:00:00.000Z';
@@ -118,8 +128,8 @@ describe('checkpoints and leases in Elasticsearch', () => {
   });
 
   it('gives a task lease to exactly one of two racing runs, and frees it on release', async () => {
-    const first = new LeaseManager(client, prefix, { runId: 'run-1', host: 'host-a', pid: 1 }, 60_000);
-    const second = new LeaseManager(client, prefix, { runId: 'run-2', host: 'host-b', pid: 2 }, 60_000);
+    const first = new LeaseManager(es, { runId: 'run-1', host: 'host-a', pid: 1 }, 60_000);
+    const second = new LeaseManager(es, { runId: 'run-2', host: 'host-b', pid: 2 }, 60_000);
     const [a, b] = await Promise.all([first.acquire('sync', 'task-c'), second.acquire('sync', 'task-c')]);
     assert.equal([a, b].filter(Boolean).length, 1);
     const winner = (a ?? b)!;
@@ -132,30 +142,18 @@ describe('checkpoints and leases in Elasticsearch', () => {
 
   it('takes over a lease that expired or whose holder on this host is gone', async () => {
     let clock = Date.now();
-    const dead = new LeaseManager(
-      client,
-      prefix,
-      { ...currentOwner('dead-run'), pid: 2 ** 22 + 12345 },
-      60_000,
-    );
+    const dead = new LeaseManager(es, { ...currentOwner('dead-run'), pid: 2 ** 22 + 12345 }, 60_000);
     const held = await dead.acquire('sync', 'task-d');
     assert.ok(held);
-    const next = new LeaseManager(client, prefix, currentOwner('next-run'), 60_000);
+    const next = new LeaseManager(es, currentOwner('next-run'), 60_000);
     const taken = await next.acquire('sync', 'task-d');
     assert.ok(taken, 'a lease of a process that no longer exists on this host is free');
     await taken.release();
 
-    const remote = new LeaseManager(
-      client,
-      prefix,
-      { runId: 'remote', host: 'elsewhere', pid: 1 },
-      1_000,
-      undefined,
-      () => clock,
-    );
+    const remote = new LeaseManager(es, { runId: 'remote', host: 'elsewhere', pid: 1 }, 1_000, () => clock);
     const remoteLease = await remote.acquire('sync', 'task-e');
     assert.ok(remoteLease);
-    const local = new LeaseManager(client, prefix, currentOwner('local'), 60_000, undefined, () => clock);
+    const local = new LeaseManager(es, currentOwner('local'), 60_000, () => clock);
     assert.equal(await local.acquire('sync', 'task-e'), undefined);
     clock += 2_000;
     const afterExpiry = await local.acquire('sync', 'task-e');
@@ -178,7 +176,9 @@ describe('state writes whose answer is lost', () => {
 
   before(async () => {
     client = await testClient();
-    await ensureStateIndex(client, prefix);
+    const es = await testStore(prefix);
+    await ensureStateIndex(es);
+    await es.close();
     proxy = await startElasticsearchProxy({ target: await elasticsearchUrl() });
   });
   /** Loses the answer of the next state write; returns how many answers were lost since. */
@@ -193,21 +193,22 @@ describe('state writes whose answer is lost', () => {
     await client.close();
   });
 
-  /** The connector's own client, through the proxy: one attempt per call, the store retrying. */
-  const connectorClient = (policy: Partial<RetryPolicy> = {}) =>
-    createElasticsearchClient(
-      { nodes: [proxy.url], insecure: false },
-      {
-        policy: { maxAttempts: 5, baseMs: 10, maxMs: 50, budgetMs: 5_000, ...policy },
-        logger: silentLogger,
-      },
-    );
+  const fastRetry = (policy: Partial<RetryPolicy> = {}): RetryPolicy => ({
+    maxAttempts: 5,
+    baseMs: 10,
+    maxMs: 50,
+    budgetMs: 5_000,
+    ...policy,
+  });
+  /** The connector's own store, through the proxy: one attempt per call, the store retrying. */
+  const connectorStore = (policy: Partial<RetryPolicy> = {}) =>
+    testStore(prefix, { node: proxy.url, service: { retry: fastRetry(policy) } });
 
-  /** Whether a lease is taken through `through` while its write's answer is lost; closes the client. */
-  async function leaseTakenLosingAnswer(through: Client, taskId: string): Promise<boolean> {
+  /** Whether a lease is taken through `through` while its write's answer is lost; closes the store. */
+  async function leaseTakenLosingAnswer(through: ElasticsearchStore, taskId: string): Promise<boolean> {
     try {
       const dropped = dropNextWriteAnswer();
-      const lease = await new LeaseManager(through, prefix, owner, 60_000).acquire('sync', taskId);
+      const lease = await new LeaseManager(through, owner, 60_000).acquire('sync', taskId);
       assert.equal(dropped(), 1);
       await lease?.release();
       return lease !== undefined;
@@ -218,15 +219,15 @@ describe('state writes whose answer is lost', () => {
 
   it('takes a lease whose first write went through unanswered', async () => {
     assert.ok(
-      await leaseTakenLosingAnswer(connectorClient(), 'task-a'),
+      await leaseTakenLosingAnswer(await connectorStore(), 'task-a'),
       'the lease written by the lost attempt is recognised as ours',
     );
   });
 
   it('commits a checkpoint whose first write went through unanswered', async () => {
-    const connector = connectorClient();
+    const connector = await connectorStore();
     try {
-      const store = new CheckpointStore(connector, prefix, 'sync');
+      const store = new CheckpointStore(connector, 'sync');
       const handle = await store.load('task-b');
       const dropped = dropNextWriteAnswer();
       await handle.update((state) => {
@@ -240,10 +241,10 @@ describe('state writes whose answer is lost', () => {
   });
 
   it('keeps a lease whose renewals ride out an outage longer than their interval', async () => {
-    const connector = connectorClient({ maxAttempts: 100, maxMs: 200 });
+    const connector = await connectorStore({ maxAttempts: 100, maxMs: 200 });
     try {
       // A TTL of 3 s renews every second: an outage of 2.5 s spans two renewal ticks.
-      const lease = await new LeaseManager(connector, prefix, owner, 3_000).acquire('sync', 'task-d');
+      const lease = await new LeaseManager(connector, owner, 3_000).acquire('sync', 'task-d');
       assert.ok(lease);
       await delay(500);
       proxy.refuseConnections(true);
@@ -259,8 +260,17 @@ describe('state writes whose answer is lost', () => {
 
   it('recognises its own write on the first attempt, when a client that retries by itself sent it again', async () => {
     // The Elasticsearch client's defaults: three retries of its own, hidden from the store.
+    const retrying = new Client({ node: proxy.url });
     assert.ok(
-      await leaseTakenLosingAnswer(new Client({ node: proxy.url }), 'task-c'),
+      await leaseTakenLosingAnswer(
+        new ElasticsearchStore(
+          retrying,
+          indexNames(prefix),
+          { retry: fastRetry(), itemRetries: 0 },
+          silentLogger,
+        ),
+        'task-c',
+      ),
       'the conflict with the resent write is not taken for another run',
     );
   });

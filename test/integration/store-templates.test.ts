@@ -1,21 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
+import type { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { ensureTemplates, installTemplates } from '../../src/store/templates.ts';
 import { capturedLogger } from '../support/captured-logger.ts';
-import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
+import { removePrefix, testClient, testStore, uniquePrefix } from '../support/elasticsearch.ts';
+import { elasticsearchUrl } from '../support/elasticsearch.ts';
 import { startElasticsearchProxy } from '../support/elasticsearch-proxy.ts';
 
 describe('index templates', () => {
   let client: Client;
+  let store: ElasticsearchStore;
   const prefix = uniquePrefix('templates');
 
   before(async () => {
     client = await testClient();
+    store = await testStore(prefix);
   });
 
   after(async () => {
     await removePrefix(client, prefix);
+    await store.close();
     await client.close();
   });
 
@@ -29,7 +34,7 @@ describe('index templates', () => {
   }
 
   it('installs only what is missing, and again after one template was deleted', async () => {
-    const first = await ensureTemplates(client, { prefix });
+    const first = await ensureTemplates(store);
     assert.ok(first, 'a fresh prefix gets its templates');
     assert.deepEqual(first.componentTemplates, [
       `${prefix}-logs-settings`,
@@ -41,19 +46,20 @@ describe('index templates', () => {
       `${prefix}-deadletter`,
       `${prefix}-executions`,
     ]);
-    assert.equal(await ensureTemplates(client, { prefix }), undefined);
+    assert.equal(await ensureTemplates(store), undefined);
 
     await client.indices.deleteIndexTemplate({ name: `${prefix}-executions` });
-    assert.ok(await ensureTemplates(client, { prefix }), 'the executions template is checked too');
+    assert.ok(await ensureTemplates(store), 'the executions template is checked too');
     await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
-    assert.ok(await ensureTemplates(client, { prefix }));
-    assert.equal(await ensureTemplates(client, { prefix }), undefined);
+    assert.ok(await ensureTemplates(store));
+    assert.equal(await ensureTemplates(store), undefined);
   });
 
   it("carries on with a warning when the user may not read templates (sync's role), fails on other refusals", async () => {
-    await installTemplates(client, { prefix });
+    await installTemplates(store);
     const proxy = await startElasticsearchProxy({ target: await elasticsearchUrl() });
-    const viaProxy = new Client({ node: proxy.url });
+    const { logger, text } = capturedLogger();
+    const viaProxy = await testStore(prefix, { node: proxy.url, logger });
     const isTemplateRead = ({ method, url }: { method: string; url: string }) =>
       method === 'GET' && /^\/_(component|index)_template\//.test(url);
     try {
@@ -61,8 +67,7 @@ describe('index templates', () => {
       // must not try (its role cannot put templates either).
       await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
       proxy.forbid(isTemplateRead);
-      const { logger, text } = capturedLogger();
-      assert.equal(await ensureTemplates(viaProxy, { prefix, logger }), undefined);
+      assert.equal(await ensureTemplates(viaProxy), undefined);
       assert.equal(proxy.counters.forbidden, 1, 'the first refused read settles it');
       assert.match(
         text(),
@@ -74,12 +79,12 @@ describe('index templates', () => {
       );
 
       proxy.forbid(undefined);
-      assert.ok(await ensureTemplates(viaProxy, { prefix }), 'allowed to read, it installs what is missing');
+      assert.ok(await ensureTemplates(viaProxy), 'allowed to read, it installs what is missing');
 
       proxy.forbid(({ method, url }) => method === 'PUT' && /^\/_component_template\//.test(url));
       await client.indices.deleteIndexTemplate({ name: `${prefix}-deadletter` });
       await assert.rejects(
-        ensureTemplates(viaProxy, { prefix }),
+        ensureTemplates(viaProxy),
         /Could not install component template .*-logs-settings: security_exception/,
       );
     } finally {
@@ -98,7 +103,7 @@ describe('index templates', () => {
   it('installs the logs ingest pipeline where the cluster can run it, and again once deleted', async () => {
     const pipeline = `${prefix}-logs-ingested`;
     const processors = await clusterHasSetProcessor();
-    const report = await installTemplates(client, { prefix });
+    const report = await installTemplates(store);
     assert.equal(report.ingestPipeline, processors ? pipeline : undefined);
     const simulated = await client.indices.simulateIndexTemplate({ name: `${prefix}-logs-2030.02` });
     const settings = simulated.template.settings as { index?: { default_pipeline?: string } };
@@ -107,10 +112,10 @@ describe('index templates', () => {
       Object.keys(await client.ingest.getPipeline({ id: pipeline }, { ignore: [404] }));
     assert.deepEqual(await installed(), processors ? [pipeline] : []);
     // Without ingest processors the pipeline stays missing: no reason to install everything at every run.
-    assert.equal(await ensureTemplates(client, { prefix }), undefined);
+    assert.equal(await ensureTemplates(store), undefined);
     if (!processors) return;
     await client.ingest.deletePipeline({ id: pipeline });
-    assert.equal((await ensureTemplates(client, { prefix }))?.ingestPipeline, pipeline);
+    assert.equal((await ensureTemplates(store))?.ingestPipeline, pipeline);
     assert.deepEqual(await installed(), [pipeline]);
     await client.index({
       index: `${prefix}-logs-2030.02`,
@@ -126,8 +131,8 @@ describe('index templates', () => {
 
   it('is idempotent, and applies ILM only where the cluster has it', async () => {
     const ilm = await clusterHasIlm();
-    const report = await installTemplates(client, { prefix, ilm: { enabled: true, deleteAfterDays: 30 } });
-    await installTemplates(client, { prefix, ilm: { enabled: true, deleteAfterDays: 30 } });
+    const report = await installTemplates(store, { ilm: { enabled: true, deleteAfterDays: 30 } });
+    await installTemplates(store, { ilm: { enabled: true, deleteAfterDays: 30 } });
     assert.equal(report.ilmPolicy, ilm ? `${prefix}-logs-policy` : undefined);
     const simulated = await client.indices.simulateIndexTemplate({ name: `${prefix}-logs-2030.01` });
     const settings = simulated.template.settings as { index?: { lifecycle?: { name?: string } } };
@@ -135,7 +140,7 @@ describe('index templates', () => {
   });
 
   it('creates monthly indices with the alias, the mappings and unknown fields kept but unindexed', async () => {
-    await installTemplates(client, { prefix });
+    await installTemplates(store);
     const index = `${prefix}-logs-2024.07`;
     await client.index({
       index,
@@ -167,7 +172,7 @@ describe('index templates', () => {
   });
 
   it('maps the dead-letter index in ECS terms, the original line stored but not indexed', async () => {
-    await installTemplates(client, { prefix });
+    await installTemplates(store);
     const index = `${prefix}-deadletter`;
     await client.index({
       index,
@@ -198,7 +203,7 @@ describe('index templates', () => {
       index,
       mappings: { dynamic: false, properties: { stage: { type: 'keyword' } } },
     });
-    await installTemplates(client, { prefix });
+    await installTemplates(store);
     const properties = (await client.indices.getMapping({ index }))[index]!.mappings.properties!;
     assert.ok(properties.stage, 'what was there stays');
     assert.ok(properties.event && properties.talend, 'the new fields are added');

@@ -117,8 +117,9 @@ describe(
       client = createTalendClient({
         baseUrl: resolveBaseUrl({ baseUrl: sim.apiUrl }),
         auth: { kind: 'pat', token: 'chunk-walk-personal-access-token' },
-        ...DEFAULTS.talend.client,
-        statusPoll: { ...DEFAULTS.talend.client.statusPoll, initialMs: 10 },
+        ...DEFAULTS.services.talend.client,
+        retry: DEFAULTS.services.talend.retry,
+        statusPoll: { ...DEFAULTS.services.talend.client.statusPoll, initialMs: 10 },
       });
       all = countFingerprints(sim.entries(EXECUTION));
       assert.equal(sim.entryCount(EXECUTION), ENTRIES);

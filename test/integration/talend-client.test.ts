@@ -103,7 +103,7 @@ async function simulator(options: Parameters<typeof startSimulator>[0] = {}): Pr
 
 function clientFor(url: string, options: Partial<TalendClientOptions> = {}): TalendApiClient {
   return createTalendApiClient({
-    ...DEFAULTS.talend.client,
+    ...DEFAULTS.services.talend.client,
     baseUrl: resolveBaseUrl({ baseUrl: url }),
     auth: { kind: 'pat', token: PAT },
     retry: FAST_RETRY,
@@ -532,7 +532,7 @@ describe('Talend client retries and rate limits', () => {
 
   it('never exceeds the configured quota per minute', async () => {
     const limited = clientFor(sim.apiUrl, {
-      rateLimits: { ...DEFAULTS.talend.client.rateLimits, monitoringPerMinute: 3 },
+      rateLimits: { ...DEFAULTS.services.talend.client.rateLimits, monitoringPerMinute: 3 },
     });
     const controller = new AbortController();
     try {

@@ -74,7 +74,8 @@ describe('execution listing: deep windows, newest first, no total', () => {
 
   const list = async () => {
     const client = createTalendClient({
-      ...DEFAULTS.talend.client,
+      ...DEFAULTS.services.talend.client,
+      retry: DEFAULTS.services.talend.retry,
       baseUrl: resolveBaseUrl({ baseUrl: proxy.url }),
       auth: { kind: 'pat', token: TOKEN },
       now: () => NOW,

@@ -35,7 +35,7 @@ const logger = createLogger({
 
 function clientFor(url: string, auth: TalendClientOptions['auth']): TalendApiClient {
   return createTalendApiClient({
-    ...DEFAULTS.talend.client,
+    ...DEFAULTS.services.talend.client,
     baseUrl: resolveBaseUrl({ baseUrl: url }),
     auth,
     logger,

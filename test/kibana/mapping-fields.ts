@@ -3,9 +3,11 @@
  * indices its pattern covers, each with the component templates it is composed of, flattened the way
  * Elasticsearch's field capabilities report them (Kibana builds a data view's field list from those).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { packageFile } from '../../src/common/package-files.ts';
+import { indexNames } from '../../src/config/index-names.ts';
 import { defaultOf } from '../../src/config/settings.ts';
+import { mappingFile as installedMapping } from '../../src/store/templates.ts';
 import { KIBANA_FIELD_TYPE } from './kibana-rules.ts';
 
 export interface MappedField {
@@ -41,13 +43,9 @@ interface TemplateBody {
 /** Types without doc values whatever the mapping says (text needs fielddata, which we never enable). */
 const TEXT_TYPES = new Set(['text', 'match_only_text']);
 
-/** A file of mappings/, with the default prefix filled in: component file names are their names then. */
+/** A file of mappings/, with the default prefix's names filled in: component file names are their names then. */
 function mappingFile(file: string): TemplateBody {
-  const text = readFileSync(packageFile('mappings', file), 'utf8').replaceAll(
-    '{{prefix}}',
-    defaultOf('indexPrefix'),
-  );
-  return JSON.parse(text) as TemplateBody;
+  return installedMapping(file, indexNames(defaultOf('indexPrefix'))) as TemplateBody;
 }
 
 /** The index templates of mappings/, by file: those with index patterns. */

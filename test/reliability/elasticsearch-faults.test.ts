@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { ECS_VERSION } from '../../src/contracts/documents.ts';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { generateTenant, type TenantGeneratorSpec } from '../../src/simulator/index.ts';
 import { seededRandom } from '../../src/simulator/random.ts';
@@ -156,6 +156,36 @@ describe('Elasticsearch faults', { concurrency: true }, () => {
     assert.equal(summaryOf(result).documents, harness.expectedIds(executionIds).size);
     await assertIndexExact(harness, executionIds);
     assert.deepEqual(await deadLettersOf(harness), [], 'a 429 is retried, never dead-lettered');
+  });
+
+  it('executions documents pushed back beyond the item retries: exit 5 with what to do, written next run', async () => {
+    const { harness, executionIds } = await harnessFor('rel-es-429-executions', 48, [1, 2, 500]);
+    const proxy = await proxyElasticsearch(harness);
+    proxy.rejectBulk({ requestRate: 0, itemRate: 1, seed: 4848, index: /-executions$/ });
+    const refused = await run(harness, 'run whose executions documents are pushed back', [
+      ...SYNC,
+      '--bulk-retries',
+      '1',
+    ]);
+    assert.equal(refused.code, 5, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /Elasticsearch kept refusing executions documents \(es_rejected_execution_exception\) after 1 retries: .*--bulk-retries/,
+    );
+    assert.ok(proxy.counters.itemsRejected >= 2, 'each document was sent again once');
+    await assertNoClaimAhead(harness);
+
+    proxy.rejectBulk(undefined);
+    const next = await run(harness, 'run once Elasticsearch takes them');
+    await assertRunExact(next, harness, executionIds);
+    const index = `${harness.prefix}-executions`;
+    await harness.client.indices.refresh({ index });
+    const stored = await harness.client.search({ index, size: 10, _source: false });
+    assert.deepEqual(
+      stored.hits.hits.map((hit) => hit._id).toSorted(),
+      executionIds.toSorted(),
+      'no executions document was lost',
+    );
   });
 
   for (const block of [

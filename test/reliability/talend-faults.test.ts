@@ -144,6 +144,11 @@ describe('Talend faults', { concurrency: 4 }, () => {
     await exactWithoutDeadLetters(target, result);
     for (const status of [500, 502, 503])
       assert.ok(target.recorder.statuses.has(status), `an HTTP ${status}`);
+    const { retries } = summaryOf(result);
+    assert.ok(
+      retries.talend >= 2 * answers.length,
+      `the summary counts the client's retries: ${retries.talend}`,
+    );
   });
 
   it(`Talend answering 503 to everything for ${TALEND_OUTAGE_MS / 1000} s mid-run: ridden out, then exact`, async () => {

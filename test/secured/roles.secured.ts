@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import { generateTenant } from '../../src/simulator/index.ts';
+import { createElasticsearchClient } from '../../src/store/elasticsearch-client.ts';
+import { DEFAULTS } from '../support/config.ts';
 import { startSecuredElasticsearch, type SecuredElasticsearch } from '../elasticsearch/secured-es.ts';
 import { assertRunExact, storedStateText } from '../support/fault-harness.ts';
 import { executionIdsOf, startJobHarness, type CliResult, type JobHarness } from '../support/job-harness.ts';
@@ -41,13 +43,18 @@ const as = (user: { username: string; password: string }): NodeJS.ProcessEnv => 
   ES_CA_CERT: es.caPath,
 });
 
-/** A client of the node as a user, to ask Elasticsearch itself what the role allows. */
+/** The connector's client of the node as a user, to ask Elasticsearch itself what the role allows. */
 function clientAs(user: { username: string; password: string }): Client {
-  return new Client({
-    node: es.url,
-    auth: { username: user.username, password: user.password },
-    tls: { ca: readFileSync(es.caPath, 'utf8') },
-  });
+  return createElasticsearchClient(
+    {
+      nodes: [es.url],
+      username: user.username,
+      password: user.password,
+      caCert: readFileSync(es.caPath, 'utf8'),
+      insecure: false,
+    },
+    DEFAULTS.services.elasticsearch.requestTimeoutMs,
+  );
 }
 
 async function statusOf(request: Promise<unknown>): Promise<number> {

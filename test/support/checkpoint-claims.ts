@@ -5,12 +5,12 @@
  * - `indexedUpTo`: the execution's entries before that instant;
  * - `walk.resumeEndTime`: the entries of the interrupted walk in [resumeEndTime, walk.end);
  * - the task's `watermark`: the whole log of every execution triggered in [rangeStart, watermark)
- *   that the checkpoint does not track (the invariant of src/job/progress.ts).
+ *   that the checkpoint does not track (the invariant of src/job/checkpoint-rules.ts).
  * Counts are compared per execution and time range (the truth's count from the simulator, the index's
  * from a count query), which is exact enough here: a final id-by-id comparison catches the rest.
  */
 import type { Client } from '@elastic/elasticsearch';
-import type { TaskCheckpoint } from '../../src/contracts/documents.ts';
+import type { TaskCheckpoint } from '../../src/documents/shapes.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
 
 export type ClaimKind = 'done' | 'indexedUpTo' | 'walk' | 'watermark';

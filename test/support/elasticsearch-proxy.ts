@@ -14,6 +14,8 @@ export interface BulkRejections {
   /** Share of the remaining items answered `es_rejected_execution_exception` (not forwarded). */
   itemRate: number;
   seed: number;
+  /** Only items for the indices this matches are rejected; every index without it. */
+  index?: RegExp;
 }
 
 export interface ElasticsearchProxyOptions {
@@ -189,11 +191,12 @@ async function rejectSomeItems(
   for (let item = 0; item * 2 < lines.length; item++) {
     const action = lines[item * 2]!;
     const source = lines[item * 2 + 1] ?? '';
-    if (rejections.random() < rejections.rules.itemRate) {
-      // Any action (index, create, update): the answer names the action it answers.
-      const [kind, target] = Object.entries(
-        JSON.parse(action) as Record<string, { _index: string; _id: string }>,
-      )[0]!;
+    // Any action (index, create, update): the answer names the action it answers.
+    const [kind, target] = Object.entries(
+      JSON.parse(action) as Record<string, { _index: string; _id: string }>,
+    )[0]!;
+    const targeted = rejections.rules.index?.test(target._index) ?? true;
+    if (targeted && rejections.random() < rejections.rules.itemRate) {
       rejected.set(item, [kind, target]);
     } else {
       kept.push(action, source);

@@ -15,8 +15,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client } from '@elastic/elasticsearch';
+import type { Client } from '@elastic/elasticsearch';
 import type { StartedTestContainer } from 'testcontainers';
+import type { ElasticsearchService } from '../../src/config/services.ts';
+import { silentLogger, type Logger } from '../../src/observability/logger.ts';
+import { createElasticsearchClient } from '../../src/store/elasticsearch-client.ts';
+import { createElasticsearchStore, type ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
+import { DEFAULTS } from './config.ts';
 
 const DEFAULT_IMAGE = 'docker.elastic.co/elasticsearch/elasticsearch:8.19.7';
 const STARTUP_TIMEOUT_MS = 180_000;
@@ -91,8 +96,28 @@ async function startWithTestcontainers(): Promise<string | undefined> {
     : `http://${started.getHost()}:${started.getMappedPort(9200)}`;
 }
 
+/** The client users run (one attempt a call), for a test's own reads and clean-up. */
 export async function testClient(): Promise<Client> {
-  return new Client({ node: await elasticsearchUrl(), requestTimeout: 60_000 });
+  return createElasticsearchClient(
+    { nodes: [await elasticsearchUrl()], insecure: false },
+    DEFAULTS.services.elasticsearch.requestTimeoutMs,
+  );
+}
+
+/**
+ * The store a command builds, under `prefix`, with the default settings: towards the test node, or
+ * `node` (a proxy in front of it, a port nobody listens on), with `service` over the defaults.
+ */
+export async function testStore(
+  prefix: string,
+  options: { node?: string; service?: Partial<ElasticsearchService>; logger?: Logger } = {},
+): Promise<ElasticsearchStore> {
+  return createElasticsearchStore(
+    { nodes: [options.node ?? (await elasticsearchUrl())], insecure: false },
+    { ...DEFAULTS.services.elasticsearch, ...options.service },
+    prefix,
+    options.logger ?? silentLogger,
+  );
 }
 
 /** A lower-case prefix unique to one test, so parallel or repeated runs never share an index. */

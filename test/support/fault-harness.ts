@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ExecutionProgress, TaskCheckpoint } from '../../src/contracts/documents.ts';
-import type { DeadLetter } from '../../src/store/dead-letters.ts';
-import { logsIndexName } from '../../src/store/index-names.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../../src/documents/shapes.ts';
+import type { DeadLetter } from '../../src/documents/dead-letter.ts';
+import { indexNames } from '../../src/config/index-names.ts';
 import {
   startElasticsearchProxy,
   type ElasticsearchProxy,
@@ -73,9 +73,10 @@ export async function deadLettersOf(harness: JobHarness): Promise<StoredDeadLett
 /** The monthly log indices the executions' entries land in. */
 export function logIndicesOf(harness: JobHarness, executionIds: string[]): string[] {
   const names = new Set<string>();
+  const { logsIndex } = indexNames(harness.prefix);
   for (const executionId of executionIds) {
     for (const entry of harness.simulator.entries(executionId)) {
-      names.add(logsIndexName(harness.prefix, entry.logTimestamp as number));
+      names.add(logsIndex(entry.logTimestamp as number));
     }
   }
   return [...names];

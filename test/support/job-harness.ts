@@ -2,6 +2,7 @@
  * Runs the real `talend-logs` CLI as child processes against a simulator started in the test
  * process and a real Elasticsearch, and compares what got indexed with the simulator's truth.
  */
+import { indexNames } from '../../src/config/index-names.ts';
 import type { Client } from '@elastic/elasticsearch';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import type { RunSummary } from '../../src/observability/run-stats.ts';
@@ -88,7 +89,7 @@ export async function startJobHarness(
       const ids = new Set<string>();
       for (const executionId of executionIds) {
         const task = simulator.tenant.tasks.find((t) => t.executions.some((e) => e.id === executionId));
-        const enricher = new ChunkEnricher({ taskId: task?.id ?? '', executionId }, 0, prefix);
+        const enricher = new ChunkEnricher({ taskId: task?.id ?? '', executionId }, 0, indexNames(prefix));
         const broken = filter.broken?.(executionId);
         let position = 0;
         let index = -1;

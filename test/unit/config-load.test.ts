@@ -164,7 +164,7 @@ describe('loadConfig', () => {
     writeFileSync(file, JSON.stringify({ retry: { outageBudget: '5m' } }));
     const env = { TALEND_REGION: 'eu', TALEND_TOKEN: 'pat-value-123' };
     const budget = (flags: Record<string, string>, extra: Record<string, string> = {}) =>
-      loadConfig({ flags, env: { ...env, ...extra }, needs: both }).retry.outageBudgetMs;
+      loadConfig({ flags, env: { ...env, ...extra }, needs: both }).services.elasticsearch.retry.budgetMs;
     assert.equal(budget({}), 120_000);
     assert.equal(budget({ config: file }), 300_000);
     assert.equal(budget({ config: file }, { OUTAGE_BUDGET: '45s' }), 45_000);
@@ -234,7 +234,7 @@ describe('the config file', () => {
     const config = loadConfig({ flags: { config: flat }, env, needs: both });
     assert.deepEqual(config.elasticsearch.nodes, ['http://10.0.0.9:9200']);
     assert.equal(config.sync.concurrency, 3);
-    assert.equal(config.talend.client.rateLimits.monitoringPerMinute, 90);
+    assert.equal(config.services.talend.client.rateLimits.monitoringPerMinute, 90);
     const twice = fileWith('twice.json', JSON.stringify({ 'bulk.size': '1mb', bulk: { size: '2mb' } }));
     assert.match(
       problemsOf(() => loadConfig({ flags: { config: twice }, env, needs: both })),
@@ -382,10 +382,10 @@ describe('defaults', () => {
   /** Where each setting with a default lands in the Config: a new one fails to compile until added. */
   const WHERE: Record<SettingWithDefault, (config: Config) => unknown> = {
     talendInsecure: (config) => config.talend.insecure,
-    monitoringRateLimit: (config) => config.talend.client.rateLimits.monitoringPerMinute,
-    processingRateLimit: (config) => config.talend.client.rateLimits.processingPerMinute,
-    statusMaxWait: (config) => config.talend.client.statusPoll.maxWaitMs,
-    outageBudget: (config) => config.retry.outageBudgetMs,
+    monitoringRateLimit: (config) => config.services.talend.client.rateLimits.monitoringPerMinute,
+    processingRateLimit: (config) => config.services.talend.client.rateLimits.processingPerMinute,
+    statusMaxWait: (config) => config.services.talend.client.statusPoll.maxWaitMs,
+    outageBudget: (config) => config.services.elasticsearch.retry.budgetMs,
     esUrl: (config) => config.elasticsearch.nodes,
     esInsecure: (config) => config.elasticsearch.insecure,
     indexPrefix: (config) => config.indexPrefix,
@@ -400,7 +400,7 @@ describe('defaults', () => {
     backfill: (config) => config.sync.backfill !== undefined,
     bulkSize: (config) => config.bulk.flushBytes,
     bulkConcurrency: (config) => config.bulk.concurrency,
-    bulkRetries: (config) => config.bulk.maxRetries,
+    bulkRetries: (config) => config.services.elasticsearch.itemRetries,
     ilm: (config) => config.ilm.enabled,
     ilmDeleteAfter: (config) => config.ilm.deleteAfterDays * DAY_MS,
     logLevel: (config) => config.log.level,

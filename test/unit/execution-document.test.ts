@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ECS_VERSION } from '../../src/contracts/documents.ts';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import type { TalendExecution, TalendExecutionDetail, TalendTask } from '../../src/contracts/talend-api.ts';
-import { executionDocument, outcomeOf } from '../../src/job/execution-document.ts';
+import { executionDocument, outcomeOf } from '../../src/documents/execution-document.ts';
 
 const SYNCED = '2026-03-01T10:00:00.000Z';
 const TASK: TalendTask = {

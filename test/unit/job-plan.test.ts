@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TaskCheckpoint } from '../../src/contracts/documents.ts';
+import type { TaskCheckpoint } from '../../src/documents/shapes.ts';
 import type { TalendExecution } from '../../src/contracts/talend-api.ts';
 import { planTask, type PlanInput } from '../../src/job/plan.ts';
 import {
@@ -8,7 +8,6 @@ import {
   advanceWatermark,
   classifyListed,
   completeRange,
-  isRunning,
   listingWindow,
   markReported,
   pendingRuns,
@@ -16,7 +15,8 @@ import {
   runsToReport,
   walkStep,
   type ListingWindow,
-} from '../../src/job/progress.ts';
+} from '../../src/job/checkpoint-rules.ts';
+import { isRunning } from '../../src/talend/run-status.ts';
 import { seededRandom } from '../../src/simulator/random.ts';
 
 const NOW = Date.parse('2026-11-22T12:00:00.400Z');

@@ -7,7 +7,8 @@ import { ConfigError } from '../../src/common/errors.ts';
 import { scrubSecrets } from '../../src/common/secrets.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { FlagValues } from '../../src/config/setting-source.ts';
-import { dataViewPatterns, readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
+import { indexNames } from '../../src/config/index-names.ts';
+import { readSavedObjects, withIndexPrefix } from '../../src/kibana/saved-objects.ts';
 
 /** The Kibana settings `setup` reads, as loadConfig resolves them with the rest. */
 function resolveKibanaSettings(input: { flags: FlagValues; env: NodeJS.ProcessEnv }) {
@@ -111,7 +112,7 @@ describe('Kibana settings of setup', () => {
 describe('saved objects for another index prefix', () => {
   it('points only the data views elsewhere', () => {
     const shipped = readSavedObjects();
-    const moved = withIndexPrefix(shipped, 'acme');
+    const moved = withIndexPrefix(shipped, indexNames('acme'));
     const changed = moved.filter(
       (object, index) => JSON.stringify(object) !== JSON.stringify(shipped[index]),
     );
@@ -122,7 +123,7 @@ describe('saved objects for another index prefix', () => {
         ['index-pattern', 'acme-executions*'],
       ],
     );
-    assert.deepEqual(dataViewPatterns('talend'), ['talend-logs*', 'talend-executions*']);
+    assert.deepEqual(indexNames('talend').dataViewPatterns, ['talend-logs*', 'talend-executions*']);
     assert.equal(shipped[0]?.attributes.title, 'talend-logs*', 'the shipped objects are left untouched');
   });
 });

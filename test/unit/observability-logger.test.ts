@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/common/errors.ts';
 import { registerSecret } from '../../src/common/secrets.ts';
-import { ECS_VERSION } from '../../src/contracts/documents.ts';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 
 function captured(pretty = false) {

@@ -1,10 +1,14 @@
+import { indexNames } from '../../src/config/index-names.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { ECS_VERSION, type ExecutionContext } from '../../src/contracts/documents.ts';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
+import { type ExecutionContext } from '../../src/documents/shapes.ts';
 import type { RawLogEntry } from '../../src/contracts/talend-api.ts';
 import { ChunkEnricher, type EnrichOutcome } from '../../src/pipeline/enrich/chunk-enricher.ts';
-import { documentId, entryIdentity, serializeExtra } from '../../src/pipeline/enrich/document-id.ts';
+import { documentId, serializeExtra } from '../../src/pipeline/enrich/document-id.ts';
+import { entryIdentity } from '../support/entry-identity.ts';
+import { sourceJson, sourceOf } from '../support/enriched-document.ts';
 import { OccurrenceCounter } from '../../src/pipeline/enrich/occurrences.ts';
 import { entryTimestamp } from '../../src/pipeline/enrich/timestamp.ts';
 
@@ -29,7 +33,11 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-function enrich(entry: RawLogEntry, enricher = new ChunkEnricher(CONTEXT, 3, 'talend'), position = 7) {
+function enrich(
+  entry: RawLogEntry,
+  enricher = new ChunkEnricher(CONTEXT, 3, indexNames('talend')),
+  position = 7,
+) {
   return enricher.toDocument(entry, entryTimestamp(entry.logTimestamp)!, position);
 }
 
@@ -93,7 +101,7 @@ describe('ChunkEnricher', () => {
     assert.equal(outcome.kind, 'document');
     assert.equal(outcome.index, 'talend-logs-2021.09');
     assert.match(outcome.id, /^[A-Za-z0-9_-]{27}$/);
-    assert.deepEqual(outcome.document, {
+    assert.deepEqual(sourceOf(outcome), {
       '@timestamp': '2021-09-01T07:01:45.123Z',
       message: 'Line one\nline two 😀',
       log: { level: 'warn' },
@@ -127,19 +135,19 @@ describe('ChunkEnricher', () => {
     const trace = `java.sql.SQLException: connection refused\n\tat tDBOutput_1.process(${'x'.repeat(40)})`;
     const error = enrich({ logTimestamp: TS, severity: 'ERROR', logMessage: trace });
     assert.equal(error.kind, 'document');
-    assert.deepEqual(error.document.talend.error, { message: 'java.sql.SQLException: connection refused' });
-    assert.equal(error.document.message, trace);
+    assert.deepEqual(sourceOf(error).talend.error, { message: 'java.sql.SQLException: connection refused' });
+    assert.equal(sourceOf(error).message, trace);
     const long = enrich({ logTimestamp: TS, severity: 'fatal', logMessage: 'y'.repeat(2_000) });
-    assert.equal(long.kind === 'document' && long.document.talend.error?.message.length, 512);
+    assert.equal(long.kind === 'document' && sourceOf(long).talend.error?.message.length, 512);
     const info = enrich({ logTimestamp: TS, severity: 'INFO', logMessage: 'fine' });
-    assert.equal(info.kind === 'document' && info.document.talend.error, undefined);
+    assert.equal(info.kind === 'document' && sourceOf(info).talend.error, undefined);
   });
 
   it('gives error lines the ECS error.message, and error.stack_trace when they hold a Java trace', () => {
     const ecsError = (severity: string, logMessage: string) => {
       const outcome = enrich({ logTimestamp: TS, severity, logMessage });
       assert.equal(outcome.kind, 'document');
-      return outcome.document.error;
+      return sourceOf(outcome).error;
     };
     const trace =
       'Job failed\njava.sql.SQLException: refused\n\tat Job.run(Job.java:1)\n\tat Main.main(Main.java:2)';
@@ -163,7 +171,7 @@ describe('ChunkEnricher', () => {
     assert.equal(ecsError('ERROR', long)?.message, long.slice(0, 512));
     assert.equal(ecsError('WARN', trace), undefined, 'only error lines');
     const noMessage = enrich({ logTimestamp: TS, severity: 'ERROR' });
-    assert.equal(noMessage.kind === 'document' && noMessage.document.error, undefined);
+    assert.equal(noMessage.kind === 'document' && sourceOf(noMessage).error, undefined);
   });
 
   it('builds each document from its own fields, whatever entries came before', () => {
@@ -174,23 +182,23 @@ describe('ChunkEnricher', () => {
       { logTimestamp: TS + i, severity: 'ERROR', logMessage: `c${i}`, podName, logType: 'USER' },
       { logTimestamp: TS + i, logMessage: `d${i}`, podName: i % 2 === 0 ? podName : undefined },
     ]);
-    const shared = new ChunkEnricher(CONTEXT, 3, 'talend');
+    const shared = new ChunkEnricher(CONTEXT, 3, indexNames('talend'));
     for (const [position, entry] of entries.entries()) {
       const actual = enrich(entry, shared, position);
-      assert.deepEqual(actual, enrich(entry, new ChunkEnricher(CONTEXT, 3, 'talend'), position));
+      assert.deepEqual(actual, enrich(entry, new ChunkEnricher(CONTEXT, 3, indexNames('talend')), position));
     }
   });
 
   it('leaves the duration out while the execution runs', () => {
-    const running = new ChunkEnricher({ ...CONTEXT, finishTimestamp: undefined }, 0, 'talend');
+    const running = new ChunkEnricher({ ...CONTEXT, finishTimestamp: undefined }, 0, indexNames('talend'));
     const outcome = running.toDocument({ logTimestamp: TS, logMessage: 'x' }, TS, 0);
-    assert.equal(outcome.kind === 'document' && outcome.document.talend.execution.duration_ms, undefined);
+    assert.equal(outcome.kind === 'document' && sourceOf(outcome).talend.execution.duration_ms, undefined);
   });
 
   it('fills defaults for a minimal entry', () => {
     const outcome = enrich({ logTimestamp: String(TS) });
     assert.equal(outcome.kind, 'document');
-    const { document } = outcome;
+    const document = sourceOf(outcome);
     assert.equal(document.message, '');
     assert.equal(document.log.level, 'unknown');
     assert.deepEqual(document.talend.log, {});
@@ -200,7 +208,7 @@ describe('ChunkEnricher', () => {
   });
 
   it('names the monthly index from the UTC month of the timestamp', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 0, 'acme');
+    const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('acme'));
     const at = (iso: string) => enricher.toDocument({}, Date.parse(iso), 0) as { index: string };
     assert.equal(at('2021-12-31T23:59:59.999Z').index, 'acme-logs-2021.12');
     assert.equal(at('2022-01-01T00:00:00.000Z').index, 'acme-logs-2022.01');
@@ -209,7 +217,7 @@ describe('ChunkEnricher', () => {
 
   it('writes numbers as text and refuses objects in text fields', () => {
     const numeric = enrich({ logTimestamp: TS, podName: 42 as unknown as string });
-    assert.equal(numeric.kind === 'document' && numeric.document.talend.pod?.name, '42');
+    assert.equal(numeric.kind === 'document' && sourceOf(numeric).talend.pod?.name, '42');
     assert.deepEqual(enrich({ logTimestamp: TS, logMessage: { text: 'x' } as unknown as string }), {
       kind: 'malformed',
       reason: 'logMessage is not a string',
@@ -227,8 +235,8 @@ describe('document ids', () => {
   };
 
   it('do not depend on the chunk, the position or the order of extra fields', () => {
-    const a = idOf(enrich(entry, new ChunkEnricher(CONTEXT, 0, 'talend'), 0));
-    const b = idOf(enrich({ ...entry }, new ChunkEnricher(CONTEXT, 9, 'other'), 51_234));
+    const a = idOf(enrich(entry, new ChunkEnricher(CONTEXT, 0, indexNames('talend')), 0));
+    const b = idOf(enrich({ ...entry }, new ChunkEnricher(CONTEXT, 9, indexNames('other')), 51_234));
     assert.equal(a, b);
     const twoExtras = { logTimestamp: TS, x: 1, y: 2 };
     const reversed = { y: 2, logTimestamp: TS, x: 1 };
@@ -237,7 +245,7 @@ describe('document ids', () => {
 
   it('give identical entries of one chunk distinct ids, the same in any chunking', () => {
     const run = (entries: RawLogEntry[]) => {
-      const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+      const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
       return entries.map((item, i) => idOf(enrich(item, enricher, i)));
     };
     const before = { ...entry, logTimestamp: TS - 1, logMessage: 'earlier' };
@@ -251,7 +259,7 @@ describe('document ids', () => {
   });
 
   it('differ between executions and between contents', () => {
-    const other = new ChunkEnricher({ ...CONTEXT, executionId: 'another' }, 0, 'talend');
+    const other = new ChunkEnricher({ ...CONTEXT, executionId: 'another' }, 0, indexNames('talend'));
     assert.notEqual(idOf(enrich(entry)), idOf(enrich(entry, other)));
     assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, logMessage: 'Same' })));
     assert.notEqual(idOf(enrich(entry)), idOf(enrich({ ...entry, custom: 2 })));
@@ -278,7 +286,7 @@ describe('document ids', () => {
   });
 
   it('hash entryIdentity, however timestamps repeat and whatever the message size', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 0, 'talend');
+    const enricher = new ChunkEnricher(CONTEXT, 0, indexNames('talend'));
     const entries: RawLogEntry[] = [
       { logTimestamp: TS, severity: 'INFO', logMessage: 'a', podName: 'p' },
       { logTimestamp: TS, severity: 'WARN', logMessage: 'b', custom: { z: 1, a: [2] } },
@@ -311,7 +319,7 @@ describe('document ids', () => {
   });
 
   it('stay what earlier versions gave, so that a re-run overwrites instead of duplicating', () => {
-    const enricher = new ChunkEnricher(CONTEXT, 3, 'talend');
+    const enricher = new ChunkEnricher(CONTEXT, 3, indexNames('talend'));
     const line = {
       logTimestamp: TS,
       severity: 'INFO',
@@ -342,7 +350,8 @@ describe('document ids', () => {
       'Ykk21rbVtGtzJDXzSQyI4RNStiI',
     ]);
     const CONTEXT_JSON = `,"event":{"kind":"event","module":"talend","dataset":"talend.execution"},"agent":{"type":"talend-logs-es","version":"${VERSION}"},"ecs":{"version":"8.11.0"},"talend":{"task":{"id":"task-1","name":"Load customers"},"execution":{"id":"0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d","status":"execution_successful","type":"SCHEDULED","trigger_time":"2021-09-01T07:00:00Z","start_time":"2021-09-01T07:00:01Z","finish_time":"2021-09-01T07:05:00Z","duration_ms":299000},"workspace":{"id":"ws-1","name":"Personal"},"environment":{"id":"env-1","name":"prod"},"runtime":{"type":"REMOTE_ENGINE","id":"re-1","engine_id":"eng-1"}`;
-    const json = (outcome: EnrichOutcome) => (outcome.kind === 'document' ? outcome.json : outcome.reason);
+    const json = (outcome: EnrichOutcome) =>
+      outcome.kind === 'document' ? sourceJson(outcome) : outcome.reason;
     assert.equal(
       json(outcomes[0]!),
       `{"@timestamp":"2021-09-01T07:01:45.123Z","message":"Row 1 written to Zürich","log":{"level":"info"}${CONTEXT_JSON},"log":{"type":"USER"},"bundle":{"name":"org.talend.job","version":"8.0.1"},"pod":{"name":"pod-7"},"position":{"chunk":3,"line":0}}}`,

@@ -10,7 +10,7 @@ import {
   UnsupportedEncodingError,
 } from '../../src/pipeline/errors.ts';
 import { classifyHead } from '../../src/pipeline/parse/detect-shape.ts';
-import { parseLog } from '../../src/pipeline/parse/parse-log.ts';
+import { parseLog } from '../support/parsed-log.ts';
 import type { ParsedLine } from '../../src/pipeline/parse/parsed-line.ts';
 import type { LogFileFormat } from '../../src/contracts/talend-api.ts';
 

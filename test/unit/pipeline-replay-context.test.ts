@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExecutionContext } from '../../src/contracts/documents.ts';
-import { talendContext } from '../../src/pipeline/enrich/talend-context.ts';
-import { executionContextOf } from '../../src/pipeline/replay-dead-letters.ts';
+import type { ExecutionContext } from '../../src/documents/shapes.ts';
+import { executionContextOf, talendContext } from '../../src/documents/talend-context.ts';
 
 describe('the context of a replayed line', () => {
   it('is read back from talend.* as it was written there', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { indexNames } from '../../src/config/index-names.ts';
 import { SETTINGS, type SettingName, type SettingSpec } from '../../src/config/settings.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -72,6 +73,31 @@ describe('README configuration reference', () => {
     const command = /readonly TEST_COMMAND="([^"]+)"/.exec(ci)?.[1];
     assert.ok(command, '.ci/run names its test command');
     assert.ok(readme.includes(command), `README does not give "${command}"`);
+  });
+});
+
+describe('README index layout', () => {
+  it('names every index, alias, template, pipeline and policy the connector derives from the prefix, and no other', () => {
+    const lines = readme.split('\n');
+    const header = lines.findIndex((line) => line === '### Index layout');
+    assert.ok(header >= 0, 'README has the index layout');
+    const rows = lines.slice(header + 4);
+    const table = rows.slice(
+      0,
+      rows.findIndex((line) => !line.startsWith('|')),
+    );
+    const documented = new Set(
+      table.flatMap((line) =>
+        [...(line.split('|')[1] ?? '').matchAll(/`(<prefix>[^`]*)`/g)].map((match) => match[1]!),
+      ),
+    );
+    const names = indexNames('<prefix>');
+    const derived = new Set(
+      names
+        .all()
+        .map((name) => (name === names.logsIndex(Date.UTC(9999, 11, 1)) ? '<prefix>-logs-YYYY.MM' : name)),
+    );
+    assert.deepEqual([...documented].toSorted(), [...derived].toSorted());
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { packageFile } from '../../src/common/package-files.ts';
 import { createTalendClient } from '../../src/talend/index.ts';
@@ -46,6 +46,31 @@ describe('the product', () => {
     assert.deepEqual(offending, []);
   });
 
+  it('points imports one way: no folder of src/ imports, even through others, one that imports it', () => {
+    const imports = new Map<string, Set<string>>();
+    for (const file of sourceFiles(SRC)) {
+      const folder = relative(SRC, file).split(sep)[0]!;
+      const text = readFileSync(file, 'utf8');
+      for (const pattern of SPECIFIERS) {
+        for (const [, specifier] of text.matchAll(pattern)) {
+          if (!specifier!.startsWith('.')) continue;
+          const target = relative(SRC, resolve(dirname(file), specifier!)).split(sep)[0]!;
+          if (target === folder || target.endsWith('.ts')) continue;
+          if (!imports.has(folder)) imports.set(folder, new Set());
+          imports.get(folder)!.add(target);
+        }
+      }
+    }
+    const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+      [...(imports.get(from) ?? [])].some(
+        (next) => next === to || (!seen.has(next) && (seen.add(next), reaches(next, to, seen))),
+      );
+    const cycles = [...imports.keys()].filter((folder) => reaches(folder, folder));
+    assert.deepEqual(cycles, []);
+    assert.deepEqual([...(imports.get('simulator') ?? [])], ['contracts'], 'the simulator shares only types');
+    assert.ok(reaches('cli', 'store') && !reaches('store', 'job') && !reaches('pipeline', 'job'));
+  });
+
   it('finds its own files one way: only common/package-files.ts walks up from a module', () => {
     const walkers = sourceFiles(SRC)
       .filter((file) => /fileURLToPath\(import\.meta\.url\)|'package\.json'/.test(readFileSync(file, 'utf8')))
@@ -55,7 +80,8 @@ describe('the product', () => {
 
   it('holds a Talend client with only the calls sync makes', async () => {
     const client = createTalendClient({
-      ...DEFAULTS.talend.client,
+      ...DEFAULTS.services.talend.client,
+      retry: DEFAULTS.services.talend.retry,
       baseUrl: new URL('http://127.0.0.1:1'),
       auth: { kind: 'pat', token: 'never-sent' },
     });
@@ -66,6 +92,7 @@ describe('the product', () => {
         'listTaskExecutions',
         'listTasks',
         'listWorkspaces',
+        'stats',
         'walkLogChunks',
       ]);
     } finally {

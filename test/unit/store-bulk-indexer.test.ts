@@ -8,18 +8,20 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Client } from '@elastic/elasticsearch';
-import { ECS_VERSION } from '../../src/contracts/documents.ts';
+import type { Client } from '@elastic/elasticsearch';
+import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import { BulkIndexer, type BulkIndexerOptions } from '../../src/store/bulk-indexer.ts';
 import { DeadLetterWriter, DeadLetterWriteError } from '../../src/store/dead-letters.ts';
 import {
   ElasticsearchUnavailableError,
   ElasticsearchWriteError,
 } from '../../src/store/elasticsearch-errors.ts';
-import { setElasticsearchRetry } from '../../src/store/elasticsearch-retry.ts';
+import { ElasticsearchStore } from '../../src/store/elasticsearch-store.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { createIndexWriter } from '../../src/store/index-writer.ts';
 import { DEFAULTS } from '../support/config.ts';
+import { testStore } from '../support/elasticsearch.ts';
+import { serializedDocument } from '../support/serialized-document.ts';
 
 interface Action {
   index: string;
@@ -35,6 +37,12 @@ type Judge = (action: Action, attempt: number) => ItemAnswer | undefined;
 describe('BulkIndexer', () => {
   let server: Server;
   let client: Client;
+  let store: ElasticsearchStore;
+  /** Short waits, so that retries take milliseconds. */
+  const retry = { maxAttempts: 6, baseMs: 1, maxMs: 5, budgetMs: 5000 };
+  /** The same client under other item retries. */
+  const withItemRetries = (itemRetries: number) =>
+    new ElasticsearchStore(client, store.names, { retry, itemRetries }, silentLogger);
   let judge: Judge;
   /** Answers a whole request with this status instead of judging its items, while > 0. */
   let failRequests: { status: number; times: number };
@@ -96,11 +104,11 @@ describe('BulkIndexer', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    client = new Client({ node: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
-    setElasticsearchRetry(client, {
-      policy: { maxAttempts: 6, baseMs: 1, maxMs: 5, budgetMs: 5000 },
-      logger: silentLogger,
+    store = await testStore('unit', {
+      node: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      service: { retry },
     });
+    client = store.client;
   });
 
   after(async () => {
@@ -127,15 +135,15 @@ describe('BulkIndexer', () => {
     },
     chunk,
   });
-  function makeIndexer(options: Partial<BulkIndexerOptions> = {}) {
-    const deadLetters = new DeadLetterWriter(client, { prefix: 'unit', maxRetries: 1 });
-    return new BulkIndexer(client, { ...DEFAULTS.bulk, deadLetters, flushIntervalMs: 20, ...options });
+  function makeIndexer(options: Partial<BulkIndexerOptions> = {}, on: ElasticsearchStore = store) {
+    const deadLetters = new DeadLetterWriter(on);
+    return new BulkIndexer(on, { ...DEFAULTS.bulk, deadLetters, flushIntervalMs: 20, ...options });
   }
 
   const doc = (id: string, index = 'unit-logs-2024.01') => ({
     index,
     id,
-    document: { message: `message of ${id}`, padding: 'x'.repeat(200) },
+    serialized: serializedDocument({ message: `message of ${id}`, padding: 'x'.repeat(200) }),
     source: { logMessage: id },
   });
 
@@ -195,9 +203,9 @@ describe('BulkIndexer', () => {
     ]);
   });
 
-  it('gives up after maxRetries with ElasticsearchUnavailableError', async () => {
+  it('gives up after the item retries with ElasticsearchUnavailableError', async () => {
     judge = () => ({ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'queue full' } });
-    const indexer = makeIndexer({ maxRetries: 3 });
+    const indexer = makeIndexer({}, withItemRetries(3));
     const session = indexer.session({ label: 's', context: context(0) });
     await session.add(doc('a'));
     await assert.rejects(session.done(), ElasticsearchUnavailableError);
@@ -354,19 +362,23 @@ describe('BulkIndexer', () => {
     await indexer.close();
   });
 
-  it('gives dead letters the configured retries, as the lines they stand for', async () => {
+  it('gives dead letters the configured retries, as the lines they stand for, then the same advice', async () => {
     // Every dead letter is pushed back (429): the writer gives up after the configured retries.
     judge = (action) =>
       action.index === 'unit-deadletter'
         ? { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'busy' } }
         : { status: 400, error: { type: 'mapper_parsing_exception', reason: 'no' } };
-    const bulk = { ...DEFAULTS.bulk, maxRetries: 2 };
-    const { indexer } = createIndexWriter(client, { indexPrefix: 'unit', bulk }, silentLogger);
+    const itemRetries = 2;
+    const { indexer } = createIndexWriter(withItemRetries(itemRetries), DEFAULTS.bulk);
     const session = indexer.session({ label: 's', context: context(0) });
     await session.add(doc('bad'));
-    await assert.rejects(session.done(), DeadLetterWriteError);
+    await assert.rejects(session.done(), (error: unknown) => {
+      assert.ok(error instanceof ElasticsearchUnavailableError, String(error));
+      assert.match(error.message, /kept refusing dead letters .* after 2 retries.*--bulk-retries/);
+      return true;
+    });
     await indexer.close();
-    assert.equal(deadLetterRequests().length, bulk.maxRetries + 1);
+    assert.equal(deadLetterRequests().length, itemRetries + 1);
   });
 
   it('fails only the session whose index refuses writes', async () => {

@@ -4,18 +4,46 @@ import { ConfigError } from '../../src/common/errors.ts';
 import { validateIndexPrefix } from '../../src/config/index-prefix.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { classifyItemFailure, writeRefused } from '../../src/store/elasticsearch-errors.ts';
-import { deadLetterIndex, logsAlias, logsIndexName, MonthlyIndexNames } from '../../src/store/index-names.ts';
+import { indexNames, MonthlyIndexNames } from '../../src/config/index-names.ts';
 
 describe('index names', () => {
   it('derives monthly indices, the alias and the dead-letter index from the prefix', () => {
-    assert.equal(logsIndexName('talend', Date.UTC(2024, 0, 31, 23, 59, 59, 999)), 'talend-logs-2024.01');
-    assert.equal(logsIndexName('talend', Date.UTC(2024, 1, 1)), 'talend-logs-2024.02');
-    assert.equal(logsAlias('acme'), 'acme-logs');
-    assert.equal(deadLetterIndex('acme'), 'acme-deadletter');
-    const names = new MonthlyIndexNames('x');
+    const talend = indexNames('talend');
+    assert.equal(talend.logsIndex(Date.UTC(2024, 0, 31, 23, 59, 59, 999)), 'talend-logs-2024.01');
+    assert.equal(talend.logsIndex(Date.UTC(2024, 1, 1)), 'talend-logs-2024.02');
+    assert.equal(indexNames('acme').logsAlias, 'acme-logs');
+    assert.equal(indexNames('acme').deadLetters, 'acme-deadletter');
+    const names = new MonthlyIndexNames(indexNames('x'));
     assert.equal(names.forTimestamp(Date.UTC(2023, 11, 31, 23, 59)), 'x-logs-2023.12');
     assert.equal(names.forTimestamp(Date.UTC(2024, 0, 1)), 'x-logs-2024.01');
     assert.equal(names.forTimestamp(Date.UTC(2023, 11, 1)), 'x-logs-2023.12');
+  });
+
+  it('spells every name we give in Elasticsearch, and knows only its own monthly indices', () => {
+    const names = indexNames('acme');
+    assert.deepEqual(names.all().toSorted(), [
+      'acme-deadletter',
+      'acme-executions',
+      'acme-logs',
+      'acme-logs-9999.12',
+      'acme-logs-ecs',
+      'acme-logs-ingested',
+      'acme-logs-policy',
+      'acme-logs-settings',
+      'acme-logs-talend',
+      'acme-state',
+    ]);
+    assert.equal(names.logsPattern, 'acme-logs-*');
+    assert.deepEqual(names.dataViewPatterns, ['acme-logs*', 'acme-executions*']);
+    assert.equal(names.logsIndexMonthEnd('acme-logs-2024.12'), Date.UTC(2025, 0, 1));
+    assert.equal(names.logsIndexMonthEnd('other-logs-2024.12'), undefined);
+    assert.equal(names.logsIndexMonthEnd('acme-logs-settings'), undefined);
+  });
+
+  it('leaves room under the 255-byte limit for the longest name derived from the longest prefix', () => {
+    const longest = 'x'.repeat(200);
+    assert.equal(validateIndexPrefix(longest), longest);
+    for (const name of indexNames(longest).all()) assert.ok(name.length <= 255, name);
   });
 
   it('accepts a valid prefix and refuses what Elasticsearch would refuse', () => {

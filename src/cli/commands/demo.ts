@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import type { Client } from '@elastic/elasticsearch';
 import { loadConfig } from '../../config/load.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
-import type { ExecutionDocument } from '../../contracts/documents.ts';
+import type { ExecutionDocument } from '../../documents/shapes.ts';
 import { runSync } from '../../job/sync.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { RunStats } from '../../observability/run-stats.ts';
 import { summaryTable } from '../../observability/summary-output.ts';
 import { demoTenant, startSimulator } from '../../simulator/index.ts';
-import { executionsIndex } from '../../store/index-names.ts';
 import { COMMANDS } from '../command-table.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { reportFailuresTo } from '../failure-report.ts';
+import type { ElasticsearchStore } from '../../store/elasticsearch-store.ts';
 import { connectElasticsearch, talendClientFor } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
 
@@ -41,16 +40,17 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
     reportFailuresTo(logger);
     for (const warning of warnings) logger.warn(warning);
     const runtime = { config, logger, runId: token };
-    const elasticsearch = await connectElasticsearch(runtime);
+    const store = await connectElasticsearch(runtime);
     const talend = talendClientFor(runtime);
     console.log(`Elasticsearch at ${config.elasticsearch.cloudId ?? config.elasticsearch.nodes.join(', ')}`);
     const stats = new RunStats();
+    stats.countRetriesOf({ talend: () => talend.stats().retries, elasticsearch: () => store.retries });
     const signals = abortOnSignals(logger);
     try {
       console.log('Syncing the demo tenant (setup, then sync: the same code a schedule runs)…');
       const outcome = await runSync(config, {
         talend,
-        elasticsearch,
+        store,
         logger,
         stats,
         runId: runtime.runId,
@@ -64,19 +64,19 @@ export async function demoCommand(flags: FlagValues): Promise<number> {
             : EXIT.partial;
       console.log(summaryTable(stats.summary(), outcome.kind, exitCode));
       if (outcome.kind === 'fatal') throw outcome.error;
-      await printAnswers(elasticsearch, config.indexPrefix);
-      await printRunAnswers(elasticsearch, config.indexPrefix);
+      await printAnswers(store);
+      await printRunAnswers(store);
       const node = config.elasticsearch.nodes[0];
       if (node !== undefined) {
         console.log(
-          `\nExplore: curl '${node}/${config.indexPrefix}-logs/_search?q=log.level:error&size=3&pretty'`,
+          `\nExplore: curl '${node}/${store.names.logsAlias}/_search?q=log.level:error&size=3&pretty'`,
         );
       }
       return exitCode;
     } finally {
       signals.dispose();
       await talend.close();
-      await elasticsearch.close();
+      await store.close();
     }
   } finally {
     await simulator.close();
@@ -88,20 +88,25 @@ interface Bucket {
   doc_count: number;
 }
 
-async function printAnswers(client: Client, prefix: string): Promise<void> {
-  await client.indices.refresh({ index: `${prefix}-logs` });
+async function printAnswers(store: ElasticsearchStore): Promise<void> {
+  const { client, names } = store;
+  await store.request('a refresh of the log indices', () =>
+    client.indices.refresh({ index: names.logsAlias }),
+  );
   const errorLevels = { terms: { 'log.level': ['error', 'fatal'] } };
-  const response = await client.search({
-    index: `${prefix}-logs`,
-    size: 0,
-    aggs: {
-      errorsByTask: {
-        filter: errorLevels,
-        aggs: { tasks: { terms: { field: 'talend.task.name', size: 10 } } },
+  const response = await store.request("the demo's questions to the log indices", () =>
+    client.search({
+      index: names.logsAlias,
+      size: 0,
+      aggs: {
+        errorsByTask: {
+          filter: errorLevels,
+          aggs: { tasks: { terms: { field: 'talend.task.name', size: 10 } } },
+        },
+        topError: { terms: { field: 'talend.error.message', size: 1 } },
       },
-      topError: { terms: { field: 'talend.error.message', size: 1 } },
-    },
-  });
+    }),
+  );
   const aggregations = response.aggregations as Record<
     string,
     { tasks?: { buckets: Bucket[] }; buckets?: Bucket[] }
@@ -118,30 +123,33 @@ async function printAnswers(client: Client, prefix: string): Promise<void> {
  * Answers from the executions index: one document per run, with its outcome, duration and counts,
  * rejected runs that logged nothing included.
  */
-async function printRunAnswers(client: Client, prefix: string): Promise<void> {
-  const index = executionsIndex(prefix);
-  await client.indices.refresh({ index });
-  const response = await client.search<ExecutionDocument>({
-    index,
-    size: 3,
-    // Hits are the finished runs (they have a duration); the aggregations count every run.
-    post_filter: { exists: { field: 'talend.execution.duration_ms' } },
-    sort: [{ 'talend.execution.duration_ms': 'desc' }],
-    _source: ['talend.task.name', 'talend.execution.id', 'talend.execution.duration_ms'],
-    aggs: {
-      tasks: {
-        terms: { field: 'talend.task.name', size: 10 },
-        aggs: { failed: { filter: { term: { 'event.outcome': 'failure' } } } },
-      },
-      silent: {
-        filter: {
-          bool: {
-            filter: [{ term: { 'talend.lines.total': 0 } }, { term: { 'talend.sync.state': 'done' } }],
+async function printRunAnswers(store: ElasticsearchStore): Promise<void> {
+  const { client } = store;
+  const index = store.names.executions;
+  await store.request('a refresh of the executions index', () => client.indices.refresh({ index }));
+  const response = await store.request("the demo's questions to the executions index", () =>
+    client.search<ExecutionDocument>({
+      index,
+      size: 3,
+      // Hits are the finished runs (they have a duration); the aggregations count every run.
+      post_filter: { exists: { field: 'talend.execution.duration_ms' } },
+      sort: [{ 'talend.execution.duration_ms': 'desc' }],
+      _source: ['talend.task.name', 'talend.execution.id', 'talend.execution.duration_ms'],
+      aggs: {
+        tasks: {
+          terms: { field: 'talend.task.name', size: 10 },
+          aggs: { failed: { filter: { term: { 'event.outcome': 'failure' } } } },
+        },
+        silent: {
+          filter: {
+            bool: {
+              filter: [{ term: { 'talend.lines.total': 0 } }, { term: { 'talend.sync.state': 'done' } }],
+            },
           },
         },
       },
-    },
-  });
+    }),
+  );
   const aggregations = response.aggregations as {
     tasks: { buckets: (Bucket & { failed: { doc_count: number } })[] };
     silent: { doc_count: number };

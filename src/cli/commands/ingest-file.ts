@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
-import { ingestFile } from '../../pipeline/ingest-file.ts';
+import { ingestFile } from '../../job/ingest-file.ts';
 import { COMMANDS } from '../command-table.ts';
 import { EXIT } from '../exit-codes.ts';
 import { connectElasticsearch, startRuntime } from '../runtime.ts';
@@ -29,7 +29,7 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
   ].filter((problem): problem is string => typeof problem === 'string');
   if (problems.length > 0) throw new ConfigError(`ingest-file: ${problems.join('; ')}.`);
 
-  const elasticsearch = await connectElasticsearch(runtime);
+  const store = await connectElasticsearch(runtime);
   const signals = abortOnSignals(logger);
   try {
     const result = await ingestFile(path!, {
@@ -37,16 +37,14 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
       executionId: executionId!,
       taskName: typeof flags['task-name'] === 'string' ? flags['task-name'] : undefined,
       fileFormat: config.sync.fileFormat,
-      client: elasticsearch,
-      settings: config,
-      refresh: true,
+      store,
+      bulk: config.bulk,
       signal: signals.signal,
-      logger,
     });
     const exitCode = result.deadLettered > 0 ? EXIT.partial : EXIT.ok;
     if (result.deadLettered > 0) {
       logger.warn(
-        { deadLettered: result.deadLettered, index: `${config.indexPrefix}-deadletter` },
+        { deadLettered: result.deadLettered, index: store.names.deadLetters },
         'some lines could not be indexed and were dead-lettered',
       );
     }
@@ -62,6 +60,6 @@ export async function ingestFileCommand(flags: FlagValues, positionals: string[]
     return exitCode;
   } finally {
     signals.dispose();
-    await elasticsearch.close();
+    await store.close();
   }
 }

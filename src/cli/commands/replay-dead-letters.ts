@@ -1,7 +1,7 @@
 import { ConfigError } from '../../common/errors.ts';
 import type { FlagValues } from '../../config/setting-source.ts';
-import { replayDeadLetters } from '../../pipeline/replay-dead-letters.ts';
-import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../store/dead-letters.ts';
+import { replayDeadLetters } from '../../job/replay-dead-letters.ts';
+import { DEAD_LETTER_STAGES, type DeadLetterStage } from '../../documents/dead-letter.ts';
 import { EXIT } from '../exit-codes.ts';
 import { connectElasticsearch, startRuntime } from '../runtime.ts';
 import { abortOnSignals } from '../signals.ts';
@@ -20,19 +20,17 @@ export async function replayDeadLettersCommand(flags: FlagValues): Promise<numbe
       `replay-dead-letters: --stage must be one of ${DEAD_LETTER_STAGES.join(', ')} (got "${String(stage)}").`,
     );
   }
-  const elasticsearch = await connectElasticsearch(runtime);
+  const store = await connectElasticsearch(runtime);
   const signals = abortOnSignals(logger);
   try {
     const report = await replayDeadLetters({
-      client: elasticsearch,
-      prefix: config.indexPrefix,
+      store,
       executionId: typeof flags.execution === 'string' ? flags.execution : undefined,
       taskIds: config.selection.taskIds,
       stage: stage as DeadLetterStage | undefined,
       dryRun: flags['dry-run'] === true,
       bulk: config.bulk,
       signal: signals.signal,
-      logger,
     });
     for (const group of report.remaining) console.log(JSON.stringify({ msg: 'dead letters left', ...group }));
     const left = report.remaining.reduce((sum, group) => sum + group.count, 0);
@@ -51,6 +49,6 @@ export async function replayDeadLettersCommand(flags: FlagValues): Promise<numbe
     return exitCode;
   } finally {
     signals.dispose();
-    await elasticsearch.close();
+    await store.close();
   }
 }

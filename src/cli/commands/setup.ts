@@ -1,5 +1,6 @@
 import type { FlagValues } from '../../config/setting-source.ts';
 import { importSavedObjects } from '../../kibana/import-saved-objects.ts';
+import { indexNames } from '../../config/index-names.ts';
 import { ensureStateIndex } from '../../store/state-index.ts';
 import { installTemplates } from '../../store/templates.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -15,13 +16,13 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true, kibana: true });
   const { config, logger } = runtime;
   const kibana = config.kibana;
-  const elasticsearch = await connectElasticsearch(runtime);
+  const store = await connectElasticsearch(runtime);
   try {
-    await installTemplates(elasticsearch, { prefix: config.indexPrefix, ilm: config.ilm, logger });
-    await ensureStateIndex(elasticsearch, config.indexPrefix);
+    await installTemplates(store, { ilm: config.ilm });
+    await ensureStateIndex(store);
     logger.info({ prefix: config.indexPrefix }, 'Elasticsearch templates installed');
   } finally {
-    await elasticsearch.close();
+    await store.close();
   }
   let kibanaObjects: number | undefined;
   if (kibana !== undefined) {
@@ -31,7 +32,8 @@ export async function setupCommand(flags: FlagValues): Promise<number> {
       auth: kibana.auth,
       ca: kibana.ca,
       rejectUnauthorized: kibana.rejectUnauthorized,
-      prefix: config.indexPrefix,
+      names: indexNames(config.indexPrefix),
+      service: config.services.kibana,
       logger,
     }));
   }

@@ -1,6 +1,6 @@
 import type { FlagValues } from '../../config/setting-source.ts';
-import type { TaskCheckpoint } from '../../contracts/documents.ts';
-import { pendingRuns, type PendingRuns } from '../../job/progress.ts';
+import type { TaskCheckpoint } from '../../documents/shapes.ts';
+import { pendingRuns, type PendingRuns } from '../../job/checkpoint-rules.ts';
 import { CheckpointStore } from '../../store/checkpoints.ts';
 import { latestRunsDone, type RunDone } from '../../store/latest-runs.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -21,14 +21,12 @@ interface TaskStatus extends PendingRuns {
 /** `status`: what the checkpoints and the executions index say; needs no Talend credentials. */
 export async function statusCommand(flags: FlagValues): Promise<number> {
   const runtime = startRuntime(flags, { talend: false, elasticsearch: true });
-  const { config } = runtime;
-  const elasticsearch = await connectElasticsearch(runtime);
+  const store = await connectElasticsearch(runtime);
   let statuses: TaskStatus[];
   try {
-    const checkpoints = await new CheckpointStore(elasticsearch, config.indexPrefix, 'sync').list();
+    const checkpoints = await new CheckpointStore(store, 'sync').list();
     const done = await latestRunsDone(
-      elasticsearch,
-      config.indexPrefix,
+      store,
       checkpoints.map((checkpoint) => checkpoint.taskId),
       RUNS_DONE_SHOWN,
     );
@@ -37,7 +35,7 @@ export async function statusCommand(flags: FlagValues): Promise<number> {
       taskStatus(checkpoint, done.get(checkpoint.taskId) ?? [], now),
     );
   } finally {
-    await elasticsearch.close();
+    await store.close();
   }
   const needsAttention = statuses.some(
     (status) => status.givenUp.length > 0 || status.withDeadLetters.length > 0,

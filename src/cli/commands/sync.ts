@@ -36,12 +36,13 @@ async function attempt(runtime: Runtime, stats: RunStats): Promise<SyncOutcome> 
   const stopProgress =
     config.log.progress && !config.sync.dryRun ? startProgress(stats, logger) : () => undefined;
   try {
-    const elasticsearch = await connectElasticsearch(runtime);
+    const store = await connectElasticsearch(runtime);
     const talend = talendClientFor(runtime);
+    stats.countRetriesOf({ talend: () => talend.stats().retries, elasticsearch: () => store.retries });
     try {
       return await runSync(config, {
         talend,
-        elasticsearch,
+        store,
         logger,
         stats,
         runId: runtime.runId,
@@ -67,7 +68,7 @@ async function attempt(runtime: Runtime, stats: RunStats): Promise<SyncOutcome> 
       });
     } finally {
       await talend.close();
-      await elasticsearch.close();
+      await store.close();
     }
   } catch (error) {
     return signals.signal.aborted ? { kind: 'interrupted' } : { kind: 'fatal', error };

@@ -1,20 +1,15 @@
 import type { RawLogEntry } from '../../contracts/talend-api.ts';
 import { PACKAGE_NAME, packageVersion } from '../../common/package-files.ts';
-import {
-  ECS_VERSION,
-  EVENT_DATASET,
-  EVENT_MODULE,
-  type ExecutionContext,
-  type LogDocument,
-} from '../../contracts/documents.ts';
-import { MonthlyIndexNames } from '../../store/index-names.ts';
+import { ECS_VERSION } from '../../common/ecs-version.ts';
+import { EVENT_DATASET, EVENT_MODULE, type ExecutionContext } from '../../documents/shapes.ts';
+import { MonthlyIndexNames, type IndexNames } from '../../config/index-names.ts';
 import { numberLength, putByteString, putBytes, putNumber } from '../../common/byte-writing.ts';
 import type { SerializedDocument } from '../../store/bulk-request.ts';
 import { flatten, fromByteString, toByteString, type ByteString, type EntryJson } from '../entry-json.ts';
 import { identityFields, IdentityHasher } from './document-id.ts';
 import { entryJsonOf } from './object-entry.ts';
 import { OccurrenceCounter } from './occurrences.ts';
-import { isErrorSeverity, talendContext } from './talend-context.ts';
+import { isErrorSeverity, talendContext } from '../../documents/talend-context.ts';
 
 /**
  * A document ready for the bulk request, as the UTF-8 JSON the request carries. It is put together
@@ -93,23 +88,6 @@ export class EnrichedDocument implements SerializedDocument {
     at = putByteString(target, at, extra);
     return putBytes(target, at, DOCUMENT_END.subarray(1));
   }
-
-  /** The document's `_source` as a ByteString (see EntryJson). */
-  get jsonBytes(): ByteString {
-    const bytes = Buffer.allocUnsafe(this.byteLength);
-    this.writeTo(bytes, 0);
-    return bytes.toString('latin1');
-  }
-
-  /** The document's `_source` as JSON text. */
-  get json(): string {
-    return fromByteString(this.jsonBytes);
-  }
-
-  /** The document as an object, parsed on demand: the pipeline itself only needs `bytes`. */
-  get document(): LogDocument {
-    return JSON.parse(this.json) as LogDocument;
-  }
 }
 
 export type EnrichOutcome = EnrichedDocument | { kind: 'malformed'; reason: string };
@@ -186,7 +164,7 @@ export class ChunkEnricher {
   /** The document up to the `@timestamp` milliseconds, for the second of `isoSecond`. */
   private isoSecondStart: Uint8Array = new Uint8Array(0);
 
-  constructor(context: ExecutionContext, chunkSequence: number, indexPrefix: string) {
+  constructor(context: ExecutionContext, chunkSequence: number, names: IndexNames) {
     const event = { kind: 'event', module: EVENT_MODULE, dataset: EVENT_DATASET };
     const agent = { type: PACKAGE_NAME, version: packageVersion() };
     const ecs = `"event":${JSON.stringify(event)},"agent":${JSON.stringify(agent)},"ecs":${JSON.stringify({ version: ECS_VERSION })}`;
@@ -195,7 +173,7 @@ export class ChunkEnricher {
     this.contextTypePart = flatten(`${this.contextPart}{"type":`);
     this.positionPart = bytesOf(`,"position":{"chunk":${chunkSequence},"line":`);
     this.ids = new IdentityHasher(toByteString(JSON.stringify(context.executionId)));
-    this.indexNames = new MonthlyIndexNames(indexPrefix);
+    this.indexNames = new MonthlyIndexNames(names);
   }
 
   /** `timestampMs` is the entry's `logTimestamp` as `entryTimestamp` read it. */

@@ -15,23 +15,8 @@ export interface SerializedFields {
 }
 
 /**
- * The content that identifies a log line, as a JSON array: the execution, the timestamp and every
- * field of the entry. Never its place in the file: chunk boundaries move between runs, and a line
- * must get the same `_id` whichever chunk carries it, so that a re-run overwrites. With ByteString
- * fields (see EntryJson) it is the identity's UTF-8 in a ByteString, which `IdentityHasher` hashes.
- */
-export function entryIdentity(
-  executionIdJson: string,
-  timestampMs: number,
-  fields: SerializedFields,
-): string {
-  const { logMessage, extra } = fields;
-  return `[${executionIdJson},${timestampMs}${identityFields(fields)}${logMessage ?? 'null'}${extra === undefined ? ',null]' : `,${extra}]`}`;
-}
-
-/**
- * The part of `entryIdentity` between the timestamp and the message, commas included: entries of a
- * log share a few sets of these fields, so the enricher keeps this part per set.
+ * The part of an entry's identity between the timestamp and the message, commas included: entries
+ * of a log share a few sets of these fields, so the enricher keeps this part per set.
  */
 export function identityFields(fields: Omit<SerializedFields, 'logMessage' | 'extra'>): string {
   const { severity, logType, bundleName, bundleVersion, podName } = fields;
@@ -69,8 +54,12 @@ const COMMA = 0x2c;
 const CLOSING_BRACKET = 0x5d;
 
 /**
- * The `_id`s of one execution's entries: `documentId` of `entryIdentity`, from the fields' JSON as
- * EntryJson holds it, written piece by piece into a buffer reused from one entry to the next (see
+ * The `_id`s of one execution's entries: `documentId` of the entry's identity, the content that
+ * identifies a log line as a JSON array (the execution, the timestamp, every field of the entry:
+ * `[execution, timestamp, severity, logType, bundleName, bundleVersion, podName, message, extra]`).
+ * Never its place in the file: chunk boundaries move between runs, and a line must get the same
+ * `_id` whichever chunk carries it, so that a re-run overwrites. Written from the fields' JSON as
+ * EntryJson holds it, piece by piece into a buffer reused from one entry to the next (see
  * byte-writing.ts for why not as one string).
  */
 export class IdentityHasher {
@@ -100,7 +89,7 @@ export class IdentityHasher {
     return documentId(this.identity);
   }
 
-  /** The `entryIdentity` of the entry, in the scratch buffer until the next call. */
+  /** The identity of the entry, in the scratch buffer until the next call. */
   identityOf(entry: EntryJson, middle: Uint8Array): Buffer {
     const { timestampMs, logMessage, extra } = entry;
     const length =

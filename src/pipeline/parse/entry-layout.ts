@@ -27,7 +27,7 @@ const EXTRA_ROLE = 100;
  * V8's regex engine; an entry it matches is one `JSON.parse` would read into the same values, each
  * of which `JSON.stringify` would write back byte for byte as sliced.
  */
-export class EntryLayout {
+class EntryLayout {
   /** The capture group of the timestamp. */
   private readonly timestampGroup: number;
 

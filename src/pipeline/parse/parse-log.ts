@@ -6,7 +6,7 @@ import { detectShape, type ByteTap, type LogShape } from './detect-shape.ts';
 import { scanJsonArray } from './json-array.ts';
 import { parseJsonDocument } from './json-document.ts';
 import { parseJsonLines } from './json-lines.ts';
-import type { LogRecord, ParsedLine } from './parsed-line.ts';
+import type { LogRecord } from './parsed-line.ts';
 import { parseTextLines } from './text-lines.ts';
 
 export interface ParseOptions {
@@ -116,15 +116,4 @@ function unreadable(head: LogRecord[], tap: ByteTap, file: ParseOptions & { shap
       firstProblem: problem,
     },
   );
-}
-
-/** `readLog` with every entry as an object, the way JSON.parse gives it. */
-export async function* parseLog(decoded: Readable, options: ParseOptions): AsyncGenerator<ParsedLine[]> {
-  for await (const records of readLog(decoded, options)) {
-    yield records.map((record) =>
-      record.kind === 'scanned'
-        ? { kind: 'entry', entry: record.entry.original().toObject(), position: record.position }
-        : record,
-    );
-  }
 }

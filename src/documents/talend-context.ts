@@ -1,4 +1,4 @@
-import type { ExecutionContext, TalendContext } from '../../contracts/documents.ts';
+import type { ExecutionContext, TalendContext } from './shapes.ts';
 
 const ERROR_SEVERITIES = new Set(['ERROR', 'FATAL', 'SEVERE', 'CRITICAL']);
 
@@ -51,4 +51,33 @@ function durationMs(context: ExecutionContext): number | undefined {
 function compact<T extends Record<string, string | undefined>>(object: T): T {
   for (const key of Object.keys(object)) if (object[key] === undefined) delete object[key];
   return object;
+}
+
+/** The inverse of talendContext: the context a document's `talend.*` fields were made from. */
+export function executionContextOf(talend: TalendContext): ExecutionContext {
+  const runtime = talend.runtime;
+  const context: ExecutionContext = {
+    taskId: talend.task.id,
+    taskName: talend.task.name,
+    executionId: talend.execution.id,
+    workspaceId: talend.workspace?.id,
+    workspaceName: talend.workspace?.name,
+    environmentId: talend.environment?.id,
+    environmentName: talend.environment?.name,
+    status: talend.execution.status,
+    executionType: talend.execution.type,
+    triggerTimestamp: talend.execution.trigger_time,
+    startTimestamp: talend.execution.start_time,
+    finishTimestamp: talend.execution.finish_time,
+  };
+  if (runtime !== undefined && Object.keys(runtime).length > 0) {
+    context.runtime = {
+      type: runtime.type,
+      id: runtime.id,
+      engineId: runtime.engine_id,
+      clusterId: runtime.cluster_id,
+      runProfileId: runtime.run_profile_id,
+    };
+  }
+  return context;
 }

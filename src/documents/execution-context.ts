@@ -1,4 +1,4 @@
-import type { ExecutionContext } from '../contracts/documents.ts';
+import type { ExecutionContext } from './shapes.ts';
 import type { TalendExecution, TalendTask } from '../contracts/talend-api.ts';
 
 /**

@@ -1,23 +1,19 @@
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
 import { registerSecret } from '../common/secrets.ts';
 import type { ElasticsearchSettings } from '../config/config.ts';
-import { setElasticsearchRetry, type ElasticsearchRetry } from '../store/elasticsearch-retry.ts';
 
 /**
  * The Elasticsearch client from validated settings: TLS verified unless explicitly disabled. It
- * makes one attempt per call: the store retries under `retry` (see retryElasticsearch), so that a
- * write whose answer was lost is sent again at one level only, where its conflict is understood.
+ * makes one attempt per call: the store retries (see ElasticsearchStore.request), so that a write
+ * whose answer was lost is sent again at one level only, where its conflict is understood.
  */
-export function createElasticsearchClient(
-  settings: ElasticsearchSettings,
-  retry: ElasticsearchRetry,
-): Client {
+export function createElasticsearchClient(settings: ElasticsearchSettings, requestTimeoutMs: number): Client {
   for (const node of settings.nodes) {
     const url = new URL(node);
     registerSecret(decodeURIComponent(url.password));
   }
   const options: ClientOptions = {
-    requestTimeout: 120_000,
+    requestTimeout: requestTimeoutMs,
     maxRetries: 0,
     compression: false,
     tls: {
@@ -31,7 +27,5 @@ export function createElasticsearchClient(
   else if (settings.username && settings.password) {
     options.auth = { username: settings.username, password: settings.password };
   }
-  const client = new Client(options);
-  setElasticsearchRetry(client, retry);
-  return client;
+  return new Client(options);
 }

@@ -1,11 +1,11 @@
 import { createReadStream } from 'node:fs';
-import type { Client } from '@elastic/elasticsearch';
-import type { ExecutionContext } from '../contracts/documents.ts';
+import type { BulkSettings } from '../config/config.ts';
+import type { ExecutionContext } from '../documents/shapes.ts';
 import type { LogFileFormat } from '../contracts/talend-api.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
-import { createIndexWriter, type IndexWriterSettings } from '../store/index-writer.ts';
+import type { ElasticsearchStore } from '../store/elasticsearch-store.ts';
+import { createIndexWriter } from '../store/index-writer.ts';
 import { ensureTemplates } from '../store/templates.ts';
-import { ingestChunk, type ChunkResult } from './ingest-chunk.ts';
+import { ingestChunk, type ChunkResult } from '../pipeline/ingest-chunk.ts';
 
 export interface IngestFileOptions {
   taskId: string;
@@ -15,25 +15,21 @@ export interface IngestFileOptions {
   context?: Partial<ExecutionContext>;
   /** TEXT also reads every JSON shape; JSON refuses a file that is not JSON. */
   fileFormat: LogFileFormat;
-  client: Client;
-  /** The index prefix and bulk settings of the configuration, as `sync` writes with them. */
-  settings: IndexWriterSettings;
-  /** Make the documents searchable before returning. */
-  refresh?: boolean;
+  store: ElasticsearchStore;
+  /** The bulk settings of the configuration, as `sync` writes with them. */
+  bulk: BulkSettings;
   signal?: AbortSignal;
-  logger?: Logger;
 }
 
 /**
  * Indexes a log file already on disk (a download kept from Talend's UI or API) as one chunk owning
  * all its lines: the `ingest-file` command. Gzipped files are recognized by their first bytes,
- * whatever their name.
+ * whatever their name. The documents are searchable when it returns: the user looks for them next.
  */
 export async function ingestFile(path: string, options: IngestFileOptions): Promise<ChunkResult> {
-  const prefix = options.settings.indexPrefix;
-  const logger = options.logger ?? silentLogger;
-  await ensureTemplates(options.client, { prefix, logger });
-  const { indexer, deadLetters } = createIndexWriter(options.client, options.settings, logger);
+  const { store } = options;
+  await ensureTemplates(store);
+  const { indexer, deadLetters } = createIndexWriter(store, options.bulk);
   try {
     const result = await ingestChunk({
       download: {
@@ -49,17 +45,18 @@ export async function ingestFile(path: string, options: IngestFileOptions): Prom
       chunk: { sequence: 0, window: {} },
       indexer,
       deadLetters,
-      indexPrefix: prefix,
+      names: store.names,
       signal: options.signal,
-      logger,
+      logger: store.logger,
       // A file on disk cannot be downloaded again: a cut tail is dead-lettered, the rest kept.
       truncated: 'dead-letter',
     });
-    if (options.refresh)
-      await options.client.indices.refresh({
-        index: `${prefix}-logs-*,${deadLetters.index}`,
+    await store.request('a refresh of the log and dead-letter indices', () =>
+      store.client.indices.refresh({
+        index: `${store.names.logsPattern},${deadLetters.index}`,
         ignore_unavailable: true,
-      });
+      }),
+    );
     return result;
   } finally {
     await indexer.close();

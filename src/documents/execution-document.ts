@@ -5,17 +5,17 @@
  * erases the counts, and the counts never erase the row counts of the execution's detail.
  */
 import { definedOnly } from '../common/defined-only.ts';
+import { ECS_VERSION } from '../common/ecs-version.ts';
 import {
-  ECS_VERSION,
   EXECUTIONS_DATASET,
   type ExecutionDocument,
   type ExecutionProgress,
-} from '../contracts/documents.ts';
+  type IndexedLines,
+} from './shapes.ts';
 import type { TalendExecution, TalendExecutionDetail, TalendTask } from '../contracts/talend-api.ts';
-import { isErrorSeverity, talendContext } from '../pipeline/enrich/talend-context.ts';
-import type { IndexedLines } from '../store/executions-index.ts';
-import { executionContext } from './context.ts';
-import { indexingState, isRunning } from './progress.ts';
+import { isErrorSeverity, talendContext } from './talend-context.ts';
+import { executionContext } from './execution-context.ts';
+import { isRunning } from '../talend/run-status.ts';
 
 export interface ExecutionReport {
   taskId: string;
@@ -104,4 +104,9 @@ function talendState(
 
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** Where indexing a run's log stands, as its executions document shows it. */
+function indexingState(progress: ExecutionProgress | undefined): 'indexing' | 'done' | 'given_up' {
+  return progress?.done ? 'done' : progress?.abandoned ? 'given_up' : 'indexing';
 }

@@ -3,7 +3,6 @@
  * The index template in mappings/ must declare every field named here.
  */
 
-export const ECS_VERSION = '8.11.0';
 export const EVENT_DATASET = 'talend.execution';
 export const EXECUTIONS_DATASET = 'talend.executions';
 /** `event.module` of every document we write: the integration's name, as ECS has it. */
@@ -92,7 +91,7 @@ export interface ExecutionDocument {
       processed_rows?: number;
       rejected_rows?: number;
     };
-    /** Counted in the log and dead-letter indices, not added up as lines go by: see src/job/report-executions.ts. */
+    /** Counted in the log and dead-letter indices, not added up as lines go by: see src/job/executions-report.ts. */
     lines?: {
       total: number;
       errors: number;
@@ -132,7 +131,7 @@ export interface ExecutionContext {
 
 /**
  * Progress of one task, stored in our checkpoint index. The rules that read and move it live in
- * src/job/progress.ts, with the invariant they keep.
+ * src/job/checkpoint-rules.ts, with the invariant they keep.
  */
 export interface TaskCheckpoint {
   taskId: string;
@@ -172,4 +171,15 @@ export interface ExecutionProgress {
   bytes?: number;
   /** Done or given up, and its executions document says so: the entry may be pruned. */
   reported?: boolean;
+}
+
+/** What the log index holds of one execution. */
+export interface IndexedLines {
+  total: number;
+  /** Lines per `log.level`. */
+  byLevel: Record<string, number>;
+  /** `talend.error.message` of its earliest error line. */
+  firstError?: string;
+  firstAt?: string;
+  lastAt?: string;
 }

@@ -17,58 +17,12 @@
  * moves to the settled horizon only in the same checkpoint write that tracks every listed run
  * not yet indexed. `overlap` covers a run that Talend lists some time after its trigger time.
  */
-import type { ExecutionProgress, TaskCheckpoint } from '../contracts/documents.ts';
-import {
-  IN_FLIGHT_EXECUTION_STATUSES,
-  RUNNING_STATUSES,
-  TERMINAL_STATUSES,
-  type TalendExecution,
-} from '../contracts/talend-api.ts';
+import { dateMs } from '../common/epoch.ts';
+import type { ExecutionProgress, TaskCheckpoint } from '../documents/shapes.ts';
+import type { TalendExecution } from '../contracts/talend-api.ts';
+import { triggerTime } from '../talend/run-status.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-
-function parse(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-/** Words in an undocumented status that can only mean the run is over. */
-const OVER_WORDS = /SUCCE|FAIL|REJECT|TERMINAT|CANCEL|ABORT|ERROR|TIMEOUT|KILL|COMPLETE|FINISH|DONE|STOPPED/i;
-
-/**
- * Whether a run is still going. A `finishTimestamp` means over. Without one, the documented
- * lower-case `status` decides; failing that, `executionStatus`: a known in-flight value means
- * running, a value that names an end means over. A status nobody documented and that names no end
- * counts as running: walking a finished run to the horizon once more per sync costs a request,
- * while taking a running run for finished would lose the lines it logs afterwards.
- */
-export function isRunning(execution: TalendExecution): boolean {
-  if (execution.finishTimestamp !== undefined) return false;
-  const status = execution.status?.toLowerCase();
-  if ((RUNNING_STATUSES as readonly string[]).includes(status)) return true;
-  if ((TERMINAL_STATUSES as readonly string[]).includes(status)) return false;
-  const detail = execution.executionStatus?.toUpperCase();
-  if (detail !== undefined && (IN_FLIGHT_EXECUTION_STATUSES as readonly string[]).includes(detail))
-    return true;
-  return !OVER_WORDS.test(`${status ?? ''} ${detail ?? ''}`);
-}
-
-export function triggerTime(execution: TalendExecution): number | undefined {
-  return parse(execution.triggerTimestamp) ?? parse(execution.startTimestamp);
-}
-
-export function startTime(execution: TalendExecution): number | undefined {
-  return parse(execution.startTimestamp) ?? parse(execution.triggerTimestamp);
-}
-
-/**
- * When a run that is over ended: its `finishTimestamp`, or for one that ended without it (rejected
- * before it started), its trigger or start time. The settle delay counts from here.
- */
-export function endTime(execution: TalendExecution): number | undefined {
-  return parse(execution.finishTimestamp) ?? triggerTime(execution);
-}
 
 /** Talend's log API takes whole seconds: a horizon on a second boundary keeps every range exact. */
 export function floorToSecond(ms: number): number {
@@ -102,8 +56,8 @@ export interface ListingOptions {
  * it was counted over (a re-run of `--from now-90d` resumes; an earlier `--from` starts again).
  */
 export function listingWindow(checkpoint: TaskCheckpoint, options: ListingOptions): ListingWindow {
-  const stored = parse(checkpoint.watermark);
-  const storedStart = parse(checkpoint.rangeStart);
+  const stored = dateMs(checkpoint.watermark);
+  const storedStart = dateMs(checkpoint.rangeStart);
   const to = options.backfill?.to ?? options.now;
   let rangeStart: number;
   let watermark: number | undefined;
@@ -172,7 +126,7 @@ export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): 
   for (const execution of advance.newRuns) {
     checkpoint.executions[execution.executionId] ??= trackedProgress(execution);
   }
-  const previous = parse(checkpoint.watermark);
+  const previous = dateMs(checkpoint.watermark);
   const watermark = Math.max(advance.watermark, previous ?? Number.NEGATIVE_INFINITY);
   checkpoint.watermark = iso(watermark);
   checkpoint.rangeStart = iso(advance.rangeStart);
@@ -183,14 +137,14 @@ export function advanceWatermark(checkpoint: TaskCheckpoint, advance: Advance): 
  * Drops the runs the next listing can no longer show as new: indexed, triggered before its start,
  * and with a final executions document.
  */
-export function pruneIndexed(checkpoint: TaskCheckpoint, overlapMs: number): void {
-  const watermark = parse(checkpoint.watermark);
-  const rangeStart = parse(checkpoint.rangeStart);
+function pruneIndexed(checkpoint: TaskCheckpoint, overlapMs: number): void {
+  const watermark = dateMs(checkpoint.watermark);
+  const rangeStart = dateMs(checkpoint.rangeStart);
   if (watermark === undefined || rangeStart === undefined) return;
   const nextFrom = Math.max(rangeStart, watermark - overlapMs);
   for (const [executionId, progress] of Object.entries(checkpoint.executions)) {
     // Entries from before `triggeredAt` was recorded fall back on the end, which is later.
-    const triggered = parse(progress.triggeredAt) ?? parse(progress.finishedAt);
+    const triggered = dateMs(progress.triggeredAt) ?? dateMs(progress.finishedAt);
     if (progress.done && progress.reported && triggered !== undefined && triggered < nextFrom)
       delete checkpoint.executions[executionId];
   }
@@ -284,11 +238,6 @@ export function runsToReport(checkpoint: TaskCheckpoint, worked: readonly string
 /** Whether a run's executions document is written for the last time: its log is done or given up. */
 export function isFinal(progress: ExecutionProgress | undefined): boolean {
   return progress?.done === true || progress?.abandoned === true;
-}
-
-/** Where indexing a run's log stands, as its executions document shows it. */
-export function indexingState(progress: ExecutionProgress | undefined): 'indexing' | 'done' | 'given_up' {
-  return progress?.done ? 'done' : progress?.abandoned ? 'given_up' : 'indexing';
 }
 
 /** The executions documents of these runs are final: their entries are pruned once they may be. */

@@ -1,26 +1,22 @@
-import type { Client, estypes } from '@elastic/elasticsearch';
+import type { estypes } from '@elastic/elasticsearch';
 import { InterruptedError } from '../common/errors.ts';
 import type { BulkSettings } from '../config/config.ts';
-import type { ExecutionContext, TalendContext } from '../contracts/documents.ts';
+import type { TalendContext } from '../documents/shapes.ts';
 import type { RawLogEntry } from '../contracts/talend-api.ts';
-import { silentLogger, type Logger } from '../observability/logger.ts';
 import { postBulk } from '../store/bulk-request.ts';
-import type { DeadLetter, DeadLetterStage } from '../store/dead-letters.ts';
+import type { DeadLetter, DeadLetterStage } from '../documents/dead-letter.ts';
 import { ElasticsearchWriteError } from '../store/elasticsearch-errors.ts';
 import { executionContexts } from '../store/execution-lookup.ts';
-import { validateIndexPrefix } from '../config/index-prefix.ts';
-import { retryElasticsearch } from '../store/elasticsearch-retry.ts';
-import { deadLetterIndex } from '../store/index-names.ts';
+import type { ElasticsearchStore } from '../store/elasticsearch-store.ts';
 import type { BulkIndexer } from '../store/bulk-indexer.ts';
 import { createIndexWriter } from '../store/index-writer.ts';
 import { ensureTemplates } from '../store/templates.ts';
-import { ChunkEnricher } from './enrich/chunk-enricher.ts';
-import { talendContext } from './enrich/talend-context.ts';
-import { entryTimestamp } from './enrich/timestamp.ts';
+import { ChunkEnricher } from '../pipeline/enrich/chunk-enricher.ts';
+import { executionContextOf, talendContext } from '../documents/talend-context.ts';
+import { entryTimestamp } from '../pipeline/enrich/timestamp.ts';
 
 export interface ReplayOptions {
-  client: Client;
-  prefix: string;
+  store: ElasticsearchStore;
   /** Only the dead letters of this execution, these tasks, this stage. */
   executionId?: string;
   taskIds?: readonly string[];
@@ -29,7 +25,6 @@ export interface ReplayOptions {
   dryRun?: boolean;
   bulk: BulkSettings;
   signal?: AbortSignal;
-  logger?: Logger;
 }
 
 export interface ReplayReport {
@@ -66,72 +61,71 @@ const PAGE_SIZE = 500;
  * new reason; an unreadable line (`parse`) stays as it is.
  */
 export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayReport> {
-  const { client, signal } = options;
-  const prefix = validateIndexPrefix(options.prefix);
-  const logger = options.logger ?? silentLogger;
-  const index = deadLetterIndex(prefix);
+  const { store, signal } = options;
+  const { client } = store;
+  const index = store.names.deadLetters;
   const report: ReplayReport = { read: 0, replayed: 0, indexed: 0, deleted: 0, remaining: [] };
-  if (
-    !(await retryElasticsearch(client, 'a check of the dead-letter index', () =>
-      client.indices.exists({ index }),
-    ))
-  )
+  if (!(await store.request('a check of the dead-letter index', () => client.indices.exists({ index }))))
     return report;
-  if (!options.dryRun) await ensureTemplates(client, { prefix, logger });
-  await retryElasticsearch(client, 'a refresh of the dead-letter index', () =>
-    client.indices.refresh({ index }),
-  );
+  if (!options.dryRun) await ensureTemplates(store);
+  await store.request('a refresh of the dead-letter index', () => client.indices.refresh({ index }));
 
   const query = selection(options);
-  const { indexer } = createIndexWriter(client, { indexPrefix: prefix, bulk: options.bulk }, logger);
-  const pit = await client.openPointInTime({ index, keep_alive: '5m' });
+  const { indexer } = createIndexWriter(store, options.bulk);
+  const pit = await store.request('the opening of a point in time on the dead letters', () =>
+    client.openPointInTime({ index, keep_alive: '5m' }),
+  );
   try {
     let after: estypes.SortResults | undefined;
     for (;;) {
       if (signal?.aborted)
         throw new InterruptedError('The replay of dead letters was interrupted', { index });
-      const page = await client.search<DeadLetter>({
-        pit: { id: pit.id, keep_alive: '5m' },
-        size: PAGE_SIZE,
-        query,
-        sort: [
-          { 'talend.execution.id': { order: 'asc', unmapped_type: 'keyword' } },
-          { 'talend.position.chunk': { order: 'asc', unmapped_type: 'integer' } },
-          { 'talend.position.line': { order: 'asc', unmapped_type: 'integer' } },
-          { _shard_doc: 'asc' },
-        ],
-        ...(after ? { search_after: after } : {}),
-      });
+      const page = await store.request('a page of dead letters', () =>
+        client.search<DeadLetter>({
+          pit: { id: pit.id, keep_alive: '5m' },
+          size: PAGE_SIZE,
+          query,
+          sort: [
+            { 'talend.execution.id': { order: 'asc', unmapped_type: 'keyword' } },
+            { 'talend.position.chunk': { order: 'asc', unmapped_type: 'integer' } },
+            { 'talend.position.line': { order: 'asc', unmapped_type: 'integer' } },
+            { _shard_doc: 'asc' },
+          ],
+          ...(after ? { search_after: after } : {}),
+        }),
+      );
       const hits = page.hits.hits;
       if (hits.length === 0) break;
-      await replayPage(hits, { ...options, prefix, indexer, report, logger });
+      await replayPage(hits, { ...options, indexer, report });
       after = hits.at(-1)!.sort;
     }
   } finally {
     await indexer.close();
-    await client.closePointInTime({ id: pit.id }).catch(() => undefined);
+    // Left open, it expires by itself after its keep-alive: no reason to fail a replay for it.
+    await store
+      .request('the closing of the point in time', () => client.closePointInTime({ id: pit.id }))
+      .catch(() => undefined);
   }
   if (!options.dryRun) {
-    await retryElasticsearch(client, 'a refresh after the replay', () =>
-      client.indices.refresh({ index: `${prefix}-logs-*,${index}`, ignore_unavailable: true }),
+    await store.request('a refresh after the replay', () =>
+      client.indices.refresh({ index: `${store.names.logsPattern},${index}`, ignore_unavailable: true }),
     );
   }
-  report.remaining = await remainingDeadLetters(client, index, query);
+  report.remaining = await remainingDeadLetters(store, query);
   return report;
 }
 
 interface PageContext extends ReplayOptions {
   indexer: BulkIndexer;
   report: ReplayReport;
-  logger: Logger;
 }
 
 /** One page of dead letters, sorted by execution, chunk and line: one bulk session per chunk. */
 async function replayPage(hits: estypes.SearchHit<DeadLetter>[], page: PageContext): Promise<void> {
-  const { client, prefix, report } = page;
+  const { store, report } = page;
   const letters = hits.filter((hit) => hit._source?.talend?.execution?.id !== undefined);
   report.read += hits.length;
-  const known = await executionContexts(client, prefix, [
+  const known = await executionContexts(store, [
     ...new Set(letters.map((hit) => hit._source!.talend.execution.id)),
   ]);
   const toDelete: string[] = [];
@@ -139,7 +133,7 @@ async function replayPage(hits: estypes.SearchHit<DeadLetter>[], page: PageConte
   for (const chunk of byChunk(letters)) {
     const first = chunk[0]!._source!.talend;
     const context = executionContextOf(merged(first, known.get(first.execution.id)));
-    const enricher = new ChunkEnricher(context, first.position.chunk, prefix);
+    const enricher = new ChunkEnricher(context, first.position.chunk, store.names);
     const replayed = new Map<string, { letterId: string; stage: DeadLetterStage }>();
     const session = page.dryRun
       ? undefined
@@ -216,40 +210,11 @@ function merged(letter: TalendContext, latest: Partial<TalendContext> | undefine
   };
 }
 
-/** The inverse of talendContext: the context a document's `talend.*` fields were made from. */
-export function executionContextOf(talend: TalendContext): ExecutionContext {
-  const runtime = talend.runtime;
-  const context: ExecutionContext = {
-    taskId: talend.task.id,
-    taskName: talend.task.name,
-    executionId: talend.execution.id,
-    workspaceId: talend.workspace?.id,
-    workspaceName: talend.workspace?.name,
-    environmentId: talend.environment?.id,
-    environmentName: talend.environment?.name,
-    status: talend.execution.status,
-    executionType: talend.execution.type,
-    triggerTimestamp: talend.execution.trigger_time,
-    startTimestamp: talend.execution.start_time,
-    finishTimestamp: talend.execution.finish_time,
-  };
-  if (runtime !== undefined && Object.keys(runtime).length > 0) {
-    context.runtime = {
-      type: runtime.type,
-      id: runtime.id,
-      engineId: runtime.engine_id,
-      clusterId: runtime.cluster_id,
-      runProfileId: runtime.run_profile_id,
-    };
-  }
-  return context;
-}
-
 async function deleteDeadLetters(page: PageContext, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const index = deadLetterIndex(page.prefix);
+  const index = page.store.names.deadLetters;
   const body = ids.map((id) => `${JSON.stringify({ delete: { _index: index, _id: id } })}\n`).join('');
-  const items = await postBulk(page.client, body, ids.length);
+  const items = await postBulk(page.store, body, ids.length);
   const failed = items.find((item) => item.error !== undefined && item.status !== 404);
   if (failed !== undefined) {
     throw new ElasticsearchWriteError(
@@ -284,13 +249,12 @@ interface GroupBucket {
 }
 
 async function remainingDeadLetters(
-  client: Client,
-  index: string,
+  store: ElasticsearchStore,
   query: estypes.QueryDslQueryContainer,
 ): Promise<RemainingDeadLetters[]> {
-  const response = await retryElasticsearch(client, 'a count of the dead letters left', () =>
-    client.search({
-      index,
+  const response = await store.request('a count of the dead letters left', () =>
+    store.client.search({
+      index: store.names.deadLetters,
       size: 0,
       query,
       aggs: {

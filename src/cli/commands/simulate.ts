@@ -27,9 +27,11 @@ export async function simulateCommand(flags: FlagValues): Promise<number> {
   }).catch((error: unknown) => {
     throw listenError(error, { port, 'object-store-port': objectStorePort });
   });
+  // Listening for Ctrl-C before saying where it listens: whoever reads that line may stop it at once.
+  const stopped = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
   console.log(`Talend API simulator at ${simulator.apiUrl} (object store ${simulator.objectStoreUrl})`);
   console.log(`Try: TALEND_API_URL=${simulator.apiUrl} TALEND_TOKEN=${DEMO_TOKEN} talend-logs sync`);
-  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  await stopped;
   await simulator.close();
   return EXIT.ok;
 }

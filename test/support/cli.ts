@@ -40,3 +40,24 @@ export function withResult(child: ChildProcessByStdio<null, Readable, Readable>)
   });
   return Object.assign(child, { result });
 }
+
+/**
+ * The `message` of each line a run wrote on stderr off a terminal, where every line is ECS JSON: a
+ * line that is not fails the test, saying which.
+ */
+export function stderrMessages(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      let entry: unknown;
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        throw new Error(`a stderr line is not ECS JSON: ${line}`);
+      }
+      const message = (entry as { message?: unknown } | null)?.message;
+      if (typeof message !== 'string') throw new Error(`a stderr line has no message: ${line}`);
+      return message;
+    });
+}

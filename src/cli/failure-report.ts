@@ -33,10 +33,11 @@ export function reportFailure(command: string, error: unknown): number {
 }
 
 /**
- * One line on stderr saying why the run ends; returns its exit code. A refused configuration is not
- * said with the command's logger, whose level or format may be what was refused: on a terminal it is
- * one plain line, which people read; off one an ECS JSON line at level `fatal` from a logger with the
- * default settings, like every other line there, so that programs reading them miss none.
+ * One line on stderr saying why the run ends; returns its exit code. A failure before the command has
+ * a logger, or a refused configuration (whose level or format may be what was refused), is not said
+ * with the command's logger: on a terminal it is one plain line, which people read; off one an ECS
+ * JSON line at level `fatal` from a logger with the default settings, like every other line there,
+ * so that programs reading them miss none.
  */
 export function sayWhyItFailed(error: unknown): number {
   const exitCode = exitCodeFor(error);

@@ -2,13 +2,11 @@
 // The flags keep a run's resident memory flat, under 150 MB at any log size (README, "Memory"): left
 // to itself, V8 sizes the young generation at 32 MB and lets the old one grow to four times what is
 // live before collecting it. `node main.js` does not read this line: the Dockerfile sets NODE_OPTIONS.
-import { TalendLogsError } from '../common/errors.ts';
 import { packageVersion } from '../common/package-files.ts';
 import { parseArguments } from './arguments.ts';
 import { COMMANDS } from './command-table.ts';
-import { EXIT, exitCodeFor } from './exit-codes.ts';
-import { failureMessage } from './failure-message.ts';
-import { reportFailure } from './failure-report.ts';
+import { EXIT } from './exit-codes.ts';
+import { reportFailure, sayWhyItFailed } from './failure-report.ts';
 import { commandHelp, helpText } from './help.ts';
 
 async function main(argv: string[]): Promise<number> {
@@ -39,10 +37,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // Errors that reach here happened before a command ran: its arguments could not be read.
-    const code = exitCodeFor(error);
-    const detail = error instanceof TalendLogsError ? '' : `\n${(error as Error)?.stack ?? ''}`;
-    console.error(`talend-logs: ${failureMessage(error)}${code === EXIT.internal ? detail : ''}`);
-    process.exitCode = code;
+    // Errors that reach here happened before a command ran: its arguments could not be read, so there
+    // is no run to summarize on stdout.
+    process.exitCode = sayWhyItFailed(error);
   },
 );

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startSimulator, type RunningSimulator, type TenantSpec } from '../../src/simulator/index.ts';
-import { spawnCli, type CliResult } from '../support/cli.ts';
+import { spawnCli, stderrEcsLines, stderrMessages, type CliResult } from '../support/cli.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 import { startJobHarness, summaryOf, type JobHarness } from '../support/job-harness.ts';
 
@@ -82,31 +82,6 @@ async function startWebPage(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
-/** What the ECS lines on stderr say, one message a line. */
-function messages(stderr: string): string {
-  return assertEcsLines(stderr)
-    .map((line) => String(line.message))
-    .join('\n');
-}
-
-/** Off a terminal, every stderr line is an ECS JSON line. */
-function assertEcsLines(stderr: string): Record<string, unknown>[] {
-  const lines = stderr.trim().split('\n').filter(Boolean);
-  assert.ok(lines.length > 0, 'something is said on stderr');
-  return lines.map((line) => {
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      assert.fail(`a stderr line is not JSON: ${line}`);
-    }
-    assert.equal(typeof parsed['@timestamp'], 'string', line);
-    assert.equal(typeof parsed['log.level'], 'string', line);
-    assert.equal(typeof parsed['ecs.version'], 'string', line);
-    return parsed;
-  });
-}
-
 /** The last stdout line: the run's summary, with its outcome and exit code. */
 function lastSummary(result: CliResult): {
   outcome: string;
@@ -151,8 +126,8 @@ describe('a URL that is not the service expected is named, exit 5 (finding 6)', 
       ] as const) {
         const result = await spawnCli(args, { ES_URL: url, INDEX_PREFIX: prefix }).result;
         assert.equal(result.code, 5, `${name} against ${what}: ${result.stderr}`);
-        assert.match(messages(result.stderr), /is not Elasticsearch/);
-        assert.match(messages(result.stderr), found);
+        assert.match(stderrMessages(result.stderr).join('\n'), /is not Elasticsearch/);
+        assert.match(stderrMessages(result.stderr).join('\n'), found);
         assert.doesNotMatch(result.stderr + result.stdout, /SECRET-PAGE-TEXT|<html/i, 'no raw page');
         assert.doesNotMatch(result.stdout, /"read":0/, 'no zeros reported as an answer');
         assert.equal(lastSummary(result).outcome, 'fatal');
@@ -184,7 +159,7 @@ describe('a URL that is not the service expected is named, exit 5 (finding 6)', 
         INDEX_PREFIX: prefix,
       }).result;
       assert.equal(result.code, 5, result.stderr);
-      assert.match(messages(result.stderr), found);
+      assert.match(stderrMessages(result.stderr).join('\n'), found);
       assert.doesNotMatch(result.stderr + result.stdout, /SECRET-PAGE-TEXT/);
       assert.equal(lastSummary(result).outcome, 'fatal');
     }
@@ -201,7 +176,7 @@ describe('a URL that is not the service expected is named, exit 5 (finding 6)', 
       const result = await spawnCli(['setup', '--kibana-url', url], { ES_URL: esUrl, INDEX_PREFIX: prefix })
         .result;
       assert.equal(result.code, 5, result.stderr);
-      assert.match(messages(result.stderr), found);
+      assert.match(stderrMessages(result.stderr).join('\n'), found);
       assert.doesNotMatch(result.stderr + result.stdout, /SECRET-PAGE-TEXT/);
       assert.equal(lastSummary(result).outcome, 'fatal');
     }
@@ -227,7 +202,7 @@ describe('fatal errors off a terminal: ECS lines, then the summary line (finding
       INDEX_PREFIX: prefix,
     }).result;
     assert.equal(result.code, 5, result.stderr);
-    const fatal = assertEcsLines(result.stderr).filter((line) => line['log.level'] === 'fatal');
+    const fatal = stderrEcsLines(result.stderr).filter((line) => line['log.level'] === 'fatal');
     assert.equal(fatal.length, 1, result.stderr);
     assert.match(String(fatal[0]!.message), /HTTP 401/);
     assert.doesNotMatch(result.stderr + result.stdout, /not-the-token/);
@@ -244,7 +219,7 @@ describe('fatal errors off a terminal: ECS lines, then the summary line (finding
         INDEX_PREFIX: prefix,
       }).result;
       assert.equal(result.code, 5, result.stderr);
-      const lines = assertEcsLines(result.stderr);
+      const lines = stderrEcsLines(result.stderr);
       assert.match(
         String(lines.at(-1)!.message),
         /Elasticsearch at http:\/\/127\.0\.0\.1:1\/ is unreachable/,

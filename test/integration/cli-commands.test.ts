@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@elastic/elasticsearch';
-import { spawnCli } from '../support/cli.ts';
+import { spawnCli, stderrMessages } from '../support/cli.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 describe('talend-logs commands', () => {
@@ -47,10 +47,13 @@ describe('talend-logs commands', () => {
     assert.match(help.stdout, /Exit codes: 0 ok, 1 internal error, 2 configuration, 3 partial failure/);
     const unknown = await spawnCli(['synk'], {}).result;
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /Unknown command "synk" \(did you mean sync\?\)/);
+    assert.match(stderrMessages(unknown.stderr).join('\n'), /Unknown command "synk" \(did you mean sync\?\)/);
     const badFlag = await spawnCli(['sync', '--concurency', '3'], {}).result;
     assert.equal(badFlag.code, 2);
-    assert.match(badFlag.stderr, /Unknown option '--concurency' \(did you mean --concurrency\?\)/);
+    assert.match(
+      stderrMessages(badFlag.stderr).join('\n'),
+      /Unknown option '--concurency' \(did you mean --concurrency\?\)/,
+    );
     assert.equal(badFlag.stdout, '');
   });
 
@@ -75,7 +78,7 @@ describe('talend-logs commands', () => {
     }).result;
     assert.equal(result.code, 2, result.stderr);
     assert.match(
-      result.stderr,
+      stderrMessages(result.stderr).join('\n'),
       /Unexpected argument "weeks": sync takes no arguments\. --lookback took "3" alone/,
     );
     assert.equal(result.stdout, '');
@@ -84,7 +87,10 @@ describe('talend-logs commands', () => {
   it('--no-progress turns progress off over PROGRESS, without reading it', async () => {
     const env = { ES_URL: esUrl, PROGRESS: 'sometimes' };
     const withEnv = await spawnCli(['sync'], env).result;
-    assert.match(withEnv.stderr, /--progress \/ PROGRESS "sometimes" is not valid/);
+    assert.match(
+      stderrMessages(withEnv.stderr).join('\n'),
+      /--progress \/ PROGRESS "sometimes" is not valid/,
+    );
     const result = await spawnCli(['sync', '--no-progress'], env).result;
     assert.equal(result.code, 2);
     assert.match(result.stderr, /Talend region missing/);
@@ -98,7 +104,7 @@ describe('talend-logs commands', () => {
     const refused = await spawnCli(['status', '--config', typo], {}).result;
     assert.equal(refused.code, 2);
     assert.match(
-      refused.stderr,
+      stderrMessages(refused.stderr).join('\n'),
       /Unknown key "sync\.concurency" in the config file ".*talend-logs\.yaml": did you mean sync\.concurrency\?/,
     );
     // No ES_URL: status reaches Elasticsearch only through the file, YAML named .conf or JSON named .cfg.

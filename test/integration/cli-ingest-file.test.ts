@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { Client } from '@elastic/elasticsearch';
-import { spawnCli } from '../support/cli.ts';
+import { spawnCli, stderrMessages } from '../support/cli.ts';
 import { elasticsearchUrl, removePrefix, testClient, uniquePrefix } from '../support/elasticsearch.ts';
 
 const TASK = '44444444-4444-4444-8444-444444444444';
@@ -75,7 +75,8 @@ describe('talend-logs ingest-file', () => {
   it('says what is missing, with exit code 2', async () => {
     const result = await spawnCli(['ingest-file', join(dir, 'nope.log'), '--task', TASK], env).result;
     assert.equal(result.code, 2);
-    assert.match(result.stderr, /no such file: .*nope\.log/);
-    assert.match(result.stderr, /--execution ID/);
+    const said = stderrMessages(result.stderr).join('\n');
+    assert.match(said, /no such file: .*nope\.log/);
+    assert.match(said, /--execution ID/);
   });
 });

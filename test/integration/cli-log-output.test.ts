@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ECS_VERSION } from '../../src/common/ecs-version.ts';
 import { generateTenant } from '../../src/simulator/index.ts';
+import { stderrEcsLines } from '../support/cli.ts';
 import { startJobHarness, type JobHarness } from '../support/job-harness.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -72,6 +73,57 @@ describe('the log output of sync', () => {
       ),
       "a chunk's warnings carry its execution id",
     );
+  });
+
+  it('off a terminal: a refused configuration is one ECS line at level fatal, and the summary says so', async () => {
+    const result = await harness.runCli([...SYNC, '--log-level', 'verbose'], {});
+    assert.equal(result.code, 2, result.stderr);
+    const lines = stderrEcsLines(result.stderr);
+    assert.equal(lines.length, 1, result.stderr);
+    const [line] = lines;
+    assert.equal(line!['log.level'], 'fatal');
+    assert.deepEqual(line!.service, { name: 'talend-logs-es' });
+    const error = line!.error as { type: string; message: string };
+    assert.equal(error.type, 'ConfigError');
+    assert.match(
+      error.message,
+      /--log-level \/ LOG_LEVEL "verbose" is not valid: expected one of fatal, error/,
+    );
+    assert.match(line!.message as string, /--log-level \/ LOG_LEVEL "verbose" is not valid/);
+    const summary = JSON.parse(result.stdout.trim()) as Record<string, unknown>;
+    assert.deepEqual(
+      { msg: summary.msg, command: summary.command, outcome: summary.outcome, exitCode: summary.exitCode },
+      { msg: 'run summary', command: 'sync', outcome: 'refused', exitCode: 2 },
+    );
+    assert.ok(!(result.stdout + result.stderr).includes(harness.env.TALEND_TOKEN!), 'the token never shows');
+  });
+
+  it('off a terminal: arguments that cannot be read are one ECS line at level fatal, and no summary', async () => {
+    const result = await harness.runCli([...SYNC, '--log-levle', 'info'], {});
+    assert.equal(result.code, 2, result.stderr);
+    const lines = stderrEcsLines(result.stderr);
+    assert.equal(lines.length, 1, result.stderr);
+    assert.equal(lines[0]!['log.level'], 'fatal');
+    assert.match(lines[0]!.message as string, /Unknown option '--log-levle' \(did you mean --log-level\?\)/);
+    assert.equal(result.stdout, '', 'no run to summarize');
+  });
+
+  it('on a terminal: a refused configuration is one plain line, for the person reading it', async () => {
+    const output = await inTerminal(
+      [process.execPath, '--import', 'tsx', CLI, ...SYNC, '--log-level', 'verbose'],
+      {
+        ...harness.env,
+      },
+    );
+    assert.equal(output.code, 2, output.text);
+    const screen = screenLines(output.text);
+    const said = screen.filter((line) => line.startsWith('talend-logs: '));
+    assert.equal(said.length, 1, output.text);
+    assert.match(
+      output.text,
+      /- --log-level \/ LOG_LEVEL "verbose" is not valid: expected one of fatal, error/,
+    );
+    assert.ok(!output.text.includes('"log.level"'), `no ECS line on a terminal:\n${output.text}`);
   });
 
   it('on a terminal: no screen line holds both the progress line and a log line', async () => {

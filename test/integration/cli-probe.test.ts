@@ -14,7 +14,7 @@ import {
   type Variants,
 } from '../../src/simulator/index.ts';
 import type { ProbeReport } from '../../src/probe/report.ts';
-import { spawnCli, type CliResult } from '../support/cli.ts';
+import { spawnCli, stderrMessages, type CliResult } from '../support/cli.ts';
 import { startTalendRecorder } from '../support/talend-recorder.ts';
 
 const SECOND = 1000;
@@ -291,7 +291,7 @@ describe('talend-logs probe exit codes', () => {
     assert.match(refused.stderr, /401/);
     const usage = await spawnCli(['probe', '--execution', 'not-a-uuid'], env).result;
     assert.equal(usage.code, 2, usage.stderr);
-    assert.match(usage.stderr, /--execution/);
+    assert.match(stderrMessages(usage.stderr).join('\n'), /--execution/);
   });
 
   it('exits 4 when interrupted', async () => {

@@ -12,6 +12,7 @@ import {
   executionIdsOf,
   storedStateText,
 } from '../support/fault-harness.ts';
+import { stderrMessages } from '../support/cli.ts';
 import { startJobHarness, summaryOf, type CliResult, type JobHarness } from '../support/job-harness.ts';
 import { SecretLedger } from '../support/secret-ledger.ts';
 
@@ -250,11 +251,7 @@ describe('bad files given to ingest-file', { concurrency: true }, () => {
     ]);
     assert.equal(result.code, 3, result.stderr);
     // Off a terminal the failure is an ECS line like the others: its message says it.
-    const said = result.stderr
-      .trim()
-      .split('\n')
-      .map((line) => (JSON.parse(line) as { message: string }).message)
-      .join('\n');
+    const said = stderrMessages(result.stderr).join('\n');
     assert.match(said, /is not a JSON log file: it starts with "<html><body>502 Bad Gateway/);
   });
 });
@@ -322,7 +319,7 @@ describe('bad configuration: a specific message and the documented exit code', {
     it(config.name, async () => {
       const result = await run(target, config.name, config.args, (await config.env?.()) ?? {});
       assert.equal(result.code, config.code, result.stderr);
-      assert.match(result.stderr, config.message);
+      assert.match(stderrMessages(result.stderr).join('\n'), config.message);
     });
   }
 });

@@ -1,4 +1,5 @@
 /** Runs the real `talend-logs` CLI from source as a child process, as a user or a scheduler would. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -39,4 +40,29 @@ export function withResult(child: ChildProcessByStdio<null, Readable, Readable>)
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
   return Object.assign(child, { result });
+}
+
+/** Off a terminal every stderr line is one ECS JSON line: each, parsed; a line that is not fails the test. */
+export function stderrEcsLines(stderr: string): Record<string, unknown>[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        assert.fail(`a stderr line is not JSON: ${line}`);
+      }
+      assert.equal(typeof parsed['@timestamp'], 'string', line);
+      assert.equal(typeof parsed['log.level'], 'string', line);
+      assert.equal(typeof parsed['ecs.version'], 'string', line);
+      assert.equal(typeof parsed.message, 'string', line);
+      return parsed;
+    });
+}
+
+/** What a run said on stderr off a terminal: the `message` of each of its ECS JSON lines. */
+export function stderrMessages(stderr: string): string[] {
+  return stderrEcsLines(stderr).map((line) => line.message as string);
 }

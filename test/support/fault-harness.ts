@@ -146,7 +146,8 @@ async function committedChunks(harness: JobHarness): Promise<number> {
   await harness.client.indices.refresh({ index, ignore_unavailable: true });
   const found = await harness.client.search<{ executions?: Record<string, ExecutionProgress> }>(
     { index, size: 1000, query: { term: { kind: 'checkpoint' } }, ignore_unavailable: true },
-    { ignore: [404] },
+    // 503: the state index was just created and its shard has not started (seen on Elasticsearch 9).
+    { ignore: [404, 503] },
   );
   let chunks = 0;
   for (const hit of found.hits?.hits ?? []) {
